@@ -1,0 +1,1 @@
+"""Civic Kiosk core: profile, catalogue, journeys, sessions, outbox and receipts. Never Qt."""

@@ -1,0 +1,59 @@
+"""Load a folder of service files, reporting every bad file at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.catalogue.model import Service
+from kiosk.config_errors import ConfigError, Problem, load_model
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The services a kiosk offers, in menu order."""
+
+    services: tuple[Service, ...]
+
+    def service(self, service_id: str) -> Service:
+        for service in self.services:
+            if service.id == service_id:
+                return service
+        raise KeyError(service_id)
+
+    def __iter__(self) -> Iterator[Service]:
+        return iter(self.services)
+
+    def __len__(self) -> int:
+        return len(self.services)
+
+    def only(self, service_ids: list[str] | None) -> Catalogue:
+        """The services a profile chose, in the profile's order (all of them when None)."""
+        if service_ids is None:
+            return self
+        return Catalogue(tuple(self.service(sid) for sid in service_ids))
+
+
+def load_catalogue(folder: Path) -> Catalogue:
+    """Read every `*.yaml` in `folder` as one service; the file name must be `<id>.yaml`."""
+    if not folder.is_dir():
+        raise ConfigError([Problem(str(folder), "", "a folder of service files", "no such folder")])
+    problems: list[Problem] = []
+    services: list[Service] = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            service = load_model(Service, path)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        if service.id != path.stem:
+            problems.append(Problem(str(path), "id", f"{path.stem!r} (the file name)",
+                                    repr(service.id)))
+            continue
+        services.append(service)
+    if not services and not problems:
+        problems.append(Problem(str(folder), "", "at least one service file (*.yaml)", "none"))
+    if problems:
+        raise ConfigError(problems)
+    return Catalogue(tuple(sorted(services, key=lambda s: (s.order, s.id))))

@@ -1,0 +1,171 @@
+"""Turn bad YAML and schema failures into messages council IT can act on.
+
+A profile or catalogue file is edited by people who do not read Python tracebacks, so every
+problem names the file, the line, the field path, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one file."""
+
+    file: str
+    path: str
+    expected: str
+    found: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = self.path or "(top level)"
+        return f"{where}: {field}: expected {self.expected}, found {self.found}"
+
+
+class ConfigError(Exception):
+    """A profile or catalogue that cannot be used. Carries every problem found, not just one."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        count = len(self.problems)
+        head = "1 problem" if count == 1 else f"{count} problems"
+        return f"{head}:\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class LineIndex:
+    """Maps a field path (tuple of keys and indexes) to the line it starts on in a YAML file."""
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self._root = root
+
+    def line_of(self, loc: tuple[str | int, ...]) -> int | None:
+        node = self._root
+        best: int | None = node.start_mark.line + 1 if node is not None else None
+        for key in loc:
+            if isinstance(node, yaml.MappingNode):
+                match = next(
+                    (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key),
+                    None,
+                )
+                if match is None:
+                    return best
+                node = match
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+                if key >= len(node.value):
+                    return best
+                node = node.value[key]
+            else:
+                return best
+            best = node.start_mark.line + 1
+        return best
+
+
+def read_yaml(path: Path) -> tuple[Any, LineIndex]:
+    """Read a YAML file, raising ConfigError (never a yaml traceback) on unreadable input."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(name, "", "a readable file", "no such file")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([Problem(name, "", "UTF-8 text", f"bytes ({exc.reason})")]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(name, "", "a readable file", exc.strerror or "an OS error")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ConfigError(
+            [Problem(name, "", "valid YAML", exc.problem or "a syntax error", line)]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem(name, "", "valid YAML", str(exc))]) from None
+    return data, LineIndex(node)
+
+
+_EXPECTED = {
+    "missing": "this field",
+    "extra_forbidden": "no such field (check the spelling)",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "float_parsing": "a number",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "list_type": "a list",
+    "url_parsing": "a URL",
+}
+
+
+def _expected_for(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "literal_error":
+        return f"one of {ctx.get('expected', '')}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        sign = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
+                "less_than": "<"}[kind]
+        bound = next(iter(ctx.values()), "")
+        return f"a number {sign} {bound}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind == "string_pattern_mismatch":
+        return f"text matching {ctx.get('pattern', '')}"
+    if kind == "enum":
+        return f"one of {ctx.get('expected', '')}"
+    return _EXPECTED.get(kind, error["msg"])
+
+
+def _found_for(error: Any) -> str:
+    if error["type"] == "missing":
+        return "nothing"
+    if error["type"] == "extra_forbidden":
+        return f"an unknown field {_short(error['loc'][-1])}"
+    return _short(error.get("input"))
+
+
+def problems_from_validation(
+    exc: ValidationError, file: str, index: LineIndex | None = None
+) -> list[Problem]:
+    """Translate pydantic's errors into Problems with dotted paths and line numbers."""
+    problems = []
+    for error in exc.errors():
+        loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
+        # Drop pydantic's union/tag markers, keep only real keys and indexes.
+        clean = tuple(p for p in loc if isinstance(p, int) or "[" not in str(p))
+        path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in clean)
+        path = path.replace(".[", "[")
+        line = index.line_of(clean) if index else None
+        problems.append(Problem(file, path, _expected_for(error), _found_for(error), line))
+    return problems
+
+
+def load_model(model: type[ModelT], path: Path, *, context: dict[str, Any] | None = None) -> ModelT:
+    """Read a YAML file and validate it as `model`, raising ConfigError with every problem."""
+    data, index = read_yaml(path)
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise ConfigError(problems_from_validation(exc, str(path), index)) from None

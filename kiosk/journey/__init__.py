@@ -1,0 +1,1 @@
+"""The journey engine: a pure state machine walking one service's pages."""

@@ -1,0 +1,209 @@
+"""Check and normalise one answer, GOV.UK style: validate on Continue, errors as message keys.
+
+Every function here is total: any string a resident (or a fuzzer) can produce gives either a
+normalised value or error keys, never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+from kiosk.catalogue.model import Question
+
+
+class DateParts(NamedTuple):
+    """A date as typed into three boxes: kept as text so a wrong entry can be shown again."""
+
+    day: str = ""
+    month: str = ""
+    year: str = ""
+
+
+RawAnswer = str | tuple[str, ...] | DateParts
+Answer = str | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A problem with one field: `field` is the page id, or `<page id>-day|month|year`."""
+
+    field: str
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Checked:
+    value: Answer | None = None
+    errors: tuple[FieldError, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+_POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})$")
+_EMAIL = re.compile(r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$")
+_UK_PHONE = re.compile(r"^0[1-9][0-9]{8,9}$")
+_CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
+YES_NO = ("yes", "no")
+
+
+def clean_text(text: str, *, multiline: bool) -> str | None:
+    """NFC-normalise, drop invisible controls, trim. None if the text cannot be stored or sent."""
+    if any(unicodedata.category(ch) == "Cs" for ch in text):
+        return None
+    text = unicodedata.normalize("NFC", text)
+    keep = "\n" if multiline else ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if not multiline:
+        text = text.replace("\n", " ")
+    text = "".join(
+        ch for ch in text
+        if ch in keep or unicodedata.category(ch) not in _CONTROL or ch in "\u200c\u200d"
+    )
+    return text.strip()
+
+
+def check(question: Question, page_id: str, raw: RawAnswer, today: date) -> Checked:
+    """Validate `raw` for `question`; the normalised value, or errors naming the field."""
+    if question.type == "date":
+        parts = raw if isinstance(raw, DateParts) else DateParts()
+        return _check_date(question, page_id, parts, today)
+    if question.type == "checkboxes":
+        chosen = raw if isinstance(raw, tuple) else ()
+        return _check_many(question, page_id, chosen)
+    text = raw if isinstance(raw, str) else ""
+    if question.type in ("radios", "yes_no"):
+        return _check_one(question, page_id, text)
+    return _check_typed_text(question, page_id, text)
+
+
+def _err(page_id: str, key: str, **params: str) -> Checked:
+    return Checked(errors=(FieldError(page_id, key, params),))
+
+
+def _check_one(question: Question, page_id: str, value: str) -> Checked:
+    allowed = YES_NO if question.type == "yes_no" else tuple(o.value for o in question.options)
+    if value == "":
+        return Checked(value=None) if question.optional else _err(page_id, "error.required.choose")
+    if value not in allowed:
+        return _err(page_id, "error.choose_listed")
+    return Checked(value=value)
+
+
+def _check_many(question: Question, page_id: str, chosen: tuple[str, ...]) -> Checked:
+    allowed = [o.value for o in question.options]
+    if not chosen:
+        if question.optional:
+            return Checked(value=None)
+        return _err(page_id, "error.required.choose_many")
+    if any(c not in allowed for c in chosen):
+        return _err(page_id, "error.choose_listed")
+    return Checked(value=tuple(v for v in allowed if v in chosen))
+
+
+def _check_typed_text(question: Question, page_id: str, raw: str) -> Checked:
+    text = clean_text(raw, multiline=question.type == "textarea")
+    if text is None:
+        return _err(page_id, "error.characters")
+    if text == "":
+        return Checked(value=None) if question.optional else _err(page_id, "error.required.enter")
+    limit = question.max_length()
+    if limit is not None and len(text) > limit:
+        return _err(page_id, "error.too_long", max=str(limit))
+    rules = question.rules
+    if rules.min_length is not None and len(text) < rules.min_length:
+        return _err(page_id, "error.too_short", min=str(rules.min_length))
+    normalise = {
+        "email": _email, "phone": _phone, "postcode": _postcode, "number": _number,
+    }.get(question.type)
+    if normalise is not None:
+        result = normalise(question, page_id, text)
+        if not result.ok:
+            return result
+        text = str(result.value)
+    if rules.pattern is not None and not re.fullmatch(rules.pattern, text):
+        return _err(page_id, "error.pattern")
+    return Checked(value=text)
+
+
+def _email(question: Question, page_id: str, text: str) -> Checked:
+    if not _EMAIL.match(text) or ".." in text:
+        return _err(page_id, "error.email")
+    local, _, domain = text.rpartition("@")
+    return Checked(value=f"{local}@{domain.lower()}")
+
+
+def _phone(question: Question, page_id: str, text: str) -> Checked:
+    digits = re.sub(r"[\s().\-]", "", text.replace("(0)", ""))
+    if digits.startswith("+44"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("0044"):
+        digits = "0" + digits[4:]
+    if not _UK_PHONE.match(digits):
+        return _err(page_id, "error.phone")
+    return Checked(value=digits)
+
+
+def _postcode(question: Question, page_id: str, text: str) -> Checked:
+    compact = re.sub(r"[\s.,\-]", "", text).upper()
+    if not _POSTCODE.match(compact):
+        return _err(page_id, "error.postcode")
+    return Checked(value=f"{compact[:-3]} {compact[-3:]}")
+
+
+def _number(question: Question, page_id: str, text: str) -> Checked:
+    compact = text.replace(",", "").replace(" ", "")
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", compact):
+        return _err(page_id, "error.number")
+    try:
+        number = Decimal(compact)
+    except InvalidOperation:
+        return _err(page_id, "error.number")
+    rules = question.rules
+    if rules.whole_number and number != number.to_integral_value():
+        return _err(page_id, "error.whole_number")
+    if rules.min is not None and number < rules.min:
+        return _err(page_id, "error.number_min", min=str(rules.min))
+    if rules.max is not None and number > rules.max:
+        return _err(page_id, "error.number_max", max=str(rules.max))
+    if number == number.to_integral_value():
+        return Checked(value=str(int(number)))
+    return Checked(value=format(number.normalize(), "f"))
+
+
+def _check_date(question: Question, page_id: str, parts: DateParts, today: date) -> Checked:
+    cleaned = [clean_text(p, multiline=False) or "" for p in parts]
+    if not any(cleaned):
+        if question.optional:
+            return Checked(value=None)
+        return _err(page_id, "error.date.required")
+    names = ("day", "month", "year")
+    missing = [n for n, v in zip(names, cleaned, strict=True) if v == ""]
+    if missing:
+        return Checked(errors=tuple(
+            FieldError(f"{page_id}-{n}", f"error.date.missing_{n}") for n in missing
+        ))
+    if not all(re.fullmatch(r"[0-9]{1,4}", v) for v in cleaned) or len(cleaned[2]) != 4:
+        return _err(page_id, "error.date.real")
+    day, month, year = (int(v) for v in cleaned)
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        return _err(page_id, "error.date.real")
+    rules = question.rules
+    if rules.not_in_future and when > today:
+        return _err(page_id, "error.date.future")
+    if rules.not_in_past and when < today:
+        return _err(page_id, "error.date.past")
+    if rules.max_days_ago is not None and (today - when).days > rules.max_days_ago:
+        return _err(page_id, "error.date.too_old", days=str(rules.max_days_ago))
+    if rules.max_days_ahead is not None and (when - today).days > rules.max_days_ahead:
+        return _err(page_id, "error.date.too_far", days=str(rules.max_days_ahead))
+    return Checked(value=when.isoformat())

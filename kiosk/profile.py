@@ -1,0 +1,154 @@
+"""The device profile: everything council IT sets for one terminal, typed and validated.
+
+A profile is the only configuration the kiosk reads. It is validated completely before use,
+so a bad one fails fast with file, line, field, expectation and finding, never half-applied.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from kiosk.catalogue import Catalogue, load_catalogue
+from kiosk.config_errors import ConfigError, Problem, load_model
+from kiosk.localtext import LocalText
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+SUPPORTED_LANGUAGES = ("en", "cy", "pl", "ur", "ro")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Council(_Strict):
+    name: LocalText
+    contact_line: LocalText = Field(description="Printed on receipts: how to reach the council.")
+
+
+class OpeningHours(_Strict):
+    days: tuple[Day, ...] = Field(min_length=1)
+    opens: time
+    closes: time
+
+    @model_validator(mode="after")
+    def _order(self) -> OpeningHours:
+        if self.closes <= self.opens:
+            raise ValueError("closes later than opens")
+        return self
+
+
+class Site(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: LocalText
+    address: str
+    opening_hours: tuple[OpeningHours, ...] = ()
+
+
+class Open311Destination(_Strict):
+    type: Literal["open311"]
+    endpoint: HttpUrl = Field(description="GeoReport v2 base URL, e.g. https://host/open311/v2")
+    api_key: str = Field(min_length=1)
+    jurisdiction_id: str | None = None
+    status_url: str = Field(description="Where a resident checks progress; {reference} is filled in.")
+    reference_attribute: str = "kiosk_reference"
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    @model_validator(mode="after")
+    def _status_has_reference(self) -> Open311Destination:
+        if "{reference}" not in self.status_url:
+            raise ValueError("status_url containing {reference}")
+        return self
+
+
+Destination = Annotated[Open311Destination, Field(discriminator="type")]
+
+
+class Printer(_Strict):
+    type: Literal["file", "fake"]
+    paper_width_mm: Literal[58, 80] = 80
+    escpos_profile: str = "TM-T88V"
+    qr: Literal["native", "raster"] = "raster"
+    directory: str = Field(
+        default="receipts", description="For type file: folder for .bin + .png (under state_dir)."
+    )
+
+
+class SessionTimings(_Strict):
+    idle_seconds: int = Field(default=60, ge=20, le=600)
+    warning_seconds: int = Field(default=30, ge=20, le=120)
+    max_extensions: int = Field(default=20, ge=10, le=100)
+    assisted_multiplier: int = Field(default=1, ge=1, le=10)
+    confirmation_seconds: int = Field(default=90, ge=20, le=600)
+
+
+class CatalogueSettings(_Strict):
+    path: str = Field(description="Folder of service files, relative to the profile file.")
+    services: tuple[str, ...] | None = Field(
+        default=None, description="Service ids in menu order; all services when absent."
+    )
+
+
+class Display(_Strict):
+    diagonal_inches: float = Field(default=21.5, ge=7, le=100)
+    width_px: int = Field(default=1920, ge=640)
+    height_px: int = Field(default=1080, ge=480)
+
+
+class Profile(_Strict):
+    schema_version: Literal[1]
+    mode: Literal["production", "demo"] = "production"
+    council: Council
+    site: Site
+    catalogue: CatalogueSettings
+    destinations: dict[str, Destination] = Field(min_length=1)
+    printer: Printer
+    session: SessionTimings = SessionTimings()
+    display: Display = Display()
+    default_language: Literal["en", "cy", "pl", "ur", "ro"] = "en"
+    demo_quit_shortcut: bool = Field(
+        default=False, description="Ctrl+Shift+Q quits. Demo profiles only, never production."
+    )
+
+    @model_validator(mode="after")
+    def _demo_only(self) -> Profile:
+        if self.demo_quit_shortcut and self.mode != "demo":
+            raise ValueError("demo_quit_shortcut only when mode is demo")
+        return self
+
+
+class LoadedProfile:
+    """A validated profile with its catalogue, checked against each other."""
+
+    def __init__(self, profile: Profile, catalogue: Catalogue, source: Path) -> None:
+        self.profile = profile
+        self.catalogue = catalogue
+        self.source = source
+
+
+def load_profile(path: Path) -> LoadedProfile:
+    """Load a profile and its catalogue; ConfigError lists every problem in either."""
+    profile = load_model(Profile, path)
+    folder = (path.parent / profile.catalogue.path).resolve()
+    catalogue = load_catalogue(folder)
+    problems = []
+    known = {s.id for s in catalogue}
+    chosen = profile.catalogue.services
+    for index, sid in enumerate(chosen or ()):
+        if sid not in known:
+            problems.append(Problem(str(path), f"catalogue.services[{index}]",
+                                    f"a service in {folder} ({', '.join(sorted(known))})",
+                                    repr(sid)))
+    for service in catalogue:
+        if service.destination.to not in profile.destinations:
+            problems.append(Problem(
+                str(folder / f"{service.id}.yaml"), "destination.to",
+                f"a destination named in the profile ({', '.join(sorted(profile.destinations))})",
+                repr(service.destination.to),
+            ))
+    if problems:
+        raise ConfigError(problems)
+    return LoadedProfile(profile, catalogue.only(list(chosen) if chosen else None), path)

@@ -1,0 +1,59 @@
+"""A finished journey as the council will receive it: Open311 parameters plus our reference.
+
+This is what the outbox stores (encrypted) and the relay delivers; the receipt never sees it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kiosk.catalogue.model import Service
+from kiosk.journey.validation import Answer
+
+
+@dataclass(frozen=True)
+class Submission:
+    submission_id: str
+    reference: str
+    service_id: str
+    service_version: int
+    created_at: str
+    destination: str
+    service_code: str
+    attributes: dict[str, str | list[str]] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)
+    language: str = "en"
+    assisted: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Submission:
+        data: dict[str, Any] = json.loads(text)
+        return cls(**data)
+
+
+def open311_parameters(
+    service: Service, answers: dict[str, Answer | None]
+) -> tuple[dict[str, str | list[str]], dict[str, str]]:
+    """Map answers onto `attribute[code]` values and Open311's standard fields."""
+    mapping = service.destination
+    attributes: dict[str, str | list[str]] = {}
+    for code, page_id in mapping.attributes.items():
+        value = answers.get(page_id)
+        if value is None:
+            continue
+        attributes[code] = list(value) if isinstance(value, tuple) else value
+    fields: dict[str, str] = {}
+    for name, page_ids in mapping.fields.items():
+        parts = []
+        for page_id in page_ids:
+            value = answers.get(page_id)
+            if value is not None:
+                parts.append(", ".join(value) if isinstance(value, tuple) else value)
+        if parts:
+            fields[name] = ("\n\n" if name == "description" else ", ").join(parts)
+    return attributes, fields

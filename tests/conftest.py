@@ -1,0 +1,15 @@
+"""Suite-wide safety: Qt never needs a screen, and nothing writes to the real home folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Set before any test module imports Qt: with no display Qt would abort the whole run.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_HOME = tempfile.mkdtemp(prefix="civic-kiosk-test-home-")
+for _var, _sub in (("HOME", ""), ("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"),
+                   ("XDG_DATA_HOME", ".local/share"), ("XDG_RUNTIME_DIR", "run")):
+    _path = os.path.join(_HOME, _sub)
+    os.makedirs(_path, mode=0o700, exist_ok=True)
+    os.environ[_var] = _path
