@@ -135,7 +135,7 @@ def _expected_for(error: Any) -> str:
         return f"text matching {ctx.get('pattern', '')}"
     if kind == "enum":
         return f"one of {ctx.get('expected', '')}"
-    return _EXPECTED.get(kind, error["msg"])
+    return _EXPECTED.get(kind, str(error["msg"]))
 
 
 def _found_for(error: Any) -> str:

@@ -53,7 +53,9 @@ class Open311Destination(_Strict):
     endpoint: HttpUrl = Field(description="GeoReport v2 base URL, e.g. https://host/open311/v2")
     api_key: str = Field(min_length=1)
     jurisdiction_id: str | None = None
-    status_url: str = Field(description="Where a resident checks progress; {reference} is filled in.")
+    status_url: str = Field(
+        description="Where a resident checks progress; {reference} is filled in."
+    )
     reference_attribute: str = "kiosk_reference"
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 

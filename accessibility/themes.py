@@ -1,0 +1,174 @@
+"""Colours, sizes and spacing for every screen, and the Qt style sheet built from them.
+
+Everything visual comes from a Theme so that large print and high contrast are one switch,
+not a hunt through widgets. Sizes are derived from the physical panel so touch targets are
+at least 20 mm high whatever the screen (EN 301 549 / ADA 707 figures).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+MIN_TARGET_MM = 20.0
+MIN_GAP_MM = 2.0
+
+
+@dataclass(frozen=True)
+class Palette:
+    background: str
+    surface: str
+    text: str
+    text_secondary: str
+    border: str
+    primary: str
+    primary_text: str
+    secondary: str
+    secondary_text: str
+    focus: str
+    focus_text: str
+    error: str
+    success: str
+    success_text: str
+    header: str
+    header_text: str
+    selected: str
+
+
+STANDARD = Palette(
+    background="#ffffff", surface="#f3f2f1", text="#0b0c0c", text_secondary="#484949",
+    border="#0b0c0c", primary="#00703c", primary_text="#ffffff", secondary="#e8e8e8",
+    secondary_text="#0b0c0c", focus="#ffdd00", focus_text="#0b0c0c", error="#b21f0e",
+    success="#00703c", success_text="#ffffff", header="#0b0c0c", header_text="#ffffff",
+    selected="#0b0c0c",
+)
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.2 relative luminance of a #rrggbb colour."""
+    hexpart = colour.lstrip("#")
+    r, g, b = (int(hexpart[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio, 1.0 to 21.0."""
+    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def pixels_per_mm(width_px: int, height_px: int, diagonal_inches: float) -> float:
+    return math.hypot(width_px, height_px) / (diagonal_inches * 25.4)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One resolved look: palette, type scale and the physical size of a touch target."""
+
+    name: str
+    palette: Palette
+    body_px: int
+    px_per_mm: float
+    text_scale: float = 1.0
+
+    @property
+    def font_px(self) -> int:
+        return round(self.body_px * self.text_scale)
+
+    @property
+    def heading_px(self) -> int:
+        return round(self.font_px * 1.5)
+
+    @property
+    def small_px(self) -> int:
+        return round(self.font_px * 0.85)
+
+    @property
+    def target_px(self) -> int:
+        """Minimum height of anything a finger presses: 20 mm on this panel."""
+        return max(math.ceil(MIN_TARGET_MM * self.px_per_mm), round(self.font_px * 2.4))
+
+    @property
+    def gap_px(self) -> int:
+        return max(math.ceil(MIN_GAP_MM * self.px_per_mm), round(self.font_px * 0.6))
+
+    @property
+    def margin_px(self) -> int:
+        return round(self.font_px * 1.4)
+
+    @property
+    def border_px(self) -> int:
+        return max(2, round(self.font_px / 10))
+
+    @property
+    def focus_px(self) -> int:
+        return max(4, round(self.font_px / 6))
+
+    def scaled(self, text_scale: float) -> Theme:
+        return replace(self, text_scale=text_scale)
+
+
+def standard_theme(width_px: int = 1920, height_px: int = 1080,
+                   diagonal_inches: float = 21.5) -> Theme:
+    return Theme("standard", STANDARD, body_px=28,
+                 px_per_mm=pixels_per_mm(width_px, height_px, diagonal_inches))
+
+
+def style_sheet(theme: Theme) -> str:
+    """The Qt style sheet for the whole window; widgets pick roles by objectName/property."""
+    p, f = theme.palette, theme.font_px
+    t, g, b, fo = theme.target_px, theme.gap_px, theme.border_px, theme.focus_px
+    return f"""
+* {{ font-family: "DejaVu Sans"; font-size: {f}px; color: {p.text}; }}
+QWidget#root, QWidget#page, QScrollArea, QScrollArea > QWidget > QWidget {{
+    background: {p.background}; }}
+QWidget#header {{ background: {p.header}; }}
+QLabel#councilName {{ color: {p.header_text}; font-size: {theme.heading_px}px; font-weight: bold; }}
+QLabel[role="heading"] {{ font-size: {theme.heading_px}px; font-weight: bold; }}
+QLabel[role="caption"] {{ color: {p.text_secondary}; font-size: {f}px; }}
+QLabel[role="hint"] {{ color: {p.text_secondary}; }}
+QLabel[role="big"] {{ font-size: {round(theme.heading_px * 1.4)}px; font-weight: bold; }}
+QLabel[role="error"] {{ color: {p.error}; font-weight: bold; }}
+QLabel[role="value"] {{ font-weight: bold; }}
+QFrame[role="errorSummary"] {{ border: {fo}px solid {p.error}; padding: {g}px; background: {p.background}; }}
+QFrame[role="panel"] {{ background: {p.success}; padding: {g * 2}px; }}
+QLabel[role="panelText"] {{ color: {p.success_text}; font-size: {theme.heading_px}px; font-weight: bold; }}
+QLabel[role="reference"] {{ color: {p.success_text}; font-size: {round(theme.heading_px * 1.6)}px;
+    font-weight: bold; letter-spacing: 4px; }}
+QFrame[role="summaryRow"] {{ border-bottom: {b}px solid {p.border}; }}
+QPushButton {{ min-height: {t}px; padding: 0 {g * 2}px; border-radius: 0;
+    background: {p.secondary}; color: {p.secondary_text}; border: {b}px solid {p.border};
+    border-bottom: {b * 2}px solid {p.border}; }}
+QPushButton[role="primary"] {{ background: {p.primary}; color: {p.primary_text};
+    font-weight: bold; }}
+QPushButton[role="service"] {{ text-align: left; padding: {g}px {g * 2}px; font-weight: bold;
+    min-height: {round(t * 1.25)}px; }}
+QPushButton[role="header"] {{ background: {p.header}; color: {p.header_text};
+    border: {b}px solid {p.header_text}; }}
+QPushButton[role="link"] {{ background: {p.background}; color: {p.text};
+    text-decoration: underline; border: {b}px solid {p.border}; }}
+QPushButton:focus, QPushButton:pressed {{ background: {p.focus}; color: {p.focus_text};
+    border-bottom: {fo}px solid {p.focus_text}; }}
+QRadioButton, QCheckBox {{ min-height: {t}px; spacing: {g}px; padding: 0 {g}px;
+    border: {b}px solid transparent; }}
+QRadioButton:checked, QCheckBox:checked {{ border: {b}px solid {p.selected}; font-weight: bold; }}
+QRadioButton::indicator, QCheckBox::indicator {{ width: {round(t * 0.55)}px;
+    height: {round(t * 0.55)}px; }}
+QRadioButton:focus, QCheckBox:focus {{ background: {p.focus}; color: {p.focus_text}; }}
+QLineEdit, QPlainTextEdit {{ min-height: {t}px; background: {p.background}; color: {p.text};
+    border: {b}px solid {p.border}; padding: 0 {g}px; selection-background-color: {p.focus};
+    selection-color: {p.focus_text}; }}
+QLineEdit:focus, QPlainTextEdit:focus {{ border: {fo}px solid {p.text};
+    background: {p.background}; }}
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{ border: {fo}px solid {p.error}; }}
+QScrollBar:vertical {{ width: {round(t * 0.5)}px; background: {p.surface}; }}
+QScrollBar::handle:vertical {{ background: {p.text_secondary}; min-height: {t}px; }}
+QWidget#overlay {{ background: rgba(0, 0, 0, 160); }}
+QFrame#dialogCard {{ background: {p.background}; border: {fo}px solid {p.text}; }}
+QLabel#countdown {{ font-size: {round(theme.heading_px * 2)}px; font-weight: bold; }}
+"""
