@@ -1,0 +1,81 @@
+"""What a resident's receipt says, decided by the core and printed by any printer.
+
+A `Receipt` has no field for personal details (name, address, contact details, answers),
+so none can reach paper that a resident might leave on the printer: the reference and the
+status link are all anyone needs to follow the request up. Adding a field here is a
+privacy decision; a test lists the fields on purpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.texts import Texts
+from peripherals.receipt_document import (
+    Block,
+    QRBlock,
+    ReceiptDocument,
+    RuleBlock,
+    TextBlock,
+)
+
+_REFERENCE_GROUP = 4
+
+
+@dataclass(frozen=True)
+class Receipt:
+    council_name: str
+    site_name: str
+    service_title: str
+    reference: str
+    created: datetime  # timezone-aware, shown as the wall-clock time it carries
+    next_steps: str
+    status_url: str
+    contact_line: str
+
+    def __post_init__(self) -> None:
+        if self.created.utcoffset() is None:
+            raise ValueError("Receipt.created must be timezone-aware")
+
+
+def group_reference(reference: str) -> str:
+    """Show "ABCD2345" as "ABCD 2345": groups of four are easier to read out and copy."""
+    compact = "".join(reference.split())
+    return " ".join(
+        compact[start : start + _REFERENCE_GROUP]
+        for start in range(0, len(compact), _REFERENCE_GROUP)
+    )
+
+
+def format_receipt_date(created: datetime) -> str:
+    """Format as "23 November 2026, 14:05"; month names follow LC_TIME (English for now).
+
+    The day is formatted by hand because "%-d" (no leading zero) is not portable.
+    """
+    return f"{created.day} {created.strftime('%B %Y, %H:%M')}"
+
+
+def receipt_document(receipt: Receipt, texts: Texts) -> ReceiptDocument:
+    """Lay the receipt out top to bottom: who, what, the reference, what next, how to track."""
+    blocks: list[Block] = [
+        TextBlock(receipt.council_name, "title", "center"),
+        TextBlock(receipt.site_name, "normal", "center"),
+        RuleBlock(),
+        TextBlock(receipt.service_title, "heading"),
+        TextBlock(texts("receipt.reference_label"), "normal", "center"),
+        TextBlock(group_reference(receipt.reference), "reference", "center"),
+        # Label and value on their own lines: no word order or punctuation to localise.
+        TextBlock(
+            f"{texts('receipt.date_label')}\n{format_receipt_date(receipt.created)}",
+            "normal",
+            "center",
+        ),
+        RuleBlock(),
+        TextBlock(texts("receipt.next_steps_label"), "heading"),
+        TextBlock(receipt.next_steps),
+        QRBlock(receipt.status_url, texts("receipt.scan_to_track")),
+        TextBlock(receipt.contact_line, "small"),
+        TextBlock(texts("receipt.keep"), "small"),
+    ]
+    return ReceiptDocument(tuple(blocks), cut=True)

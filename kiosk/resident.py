@@ -1,0 +1,159 @@
+"""One resident's visit, end to end, with no UI: choose, answer, submit, confirm, print.
+
+The UI drives this exactly as tests do. It owns the journey engine for the session and
+nothing else that outlives it; dropping the object drops every answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from kiosk.catalogue import Catalogue, Service
+from kiosk.clock import Clock, uk_today
+from kiosk.journey.engine import JourneyEngine
+from kiosk.journey.pages import PageModel
+from kiosk.profile import Profile
+from kiosk.receipt import Receipt, receipt_document
+from kiosk.reference import new_reference
+from kiosk.submission import Submission, open311_parameters
+from kiosk.texts import Texts
+from peripherals.printer.base import PaperSpec, ReceiptPrinter
+from peripherals.printer.preview import render_preview_png
+from peripherals.receipt_document import ReceiptDocument
+
+log = logging.getLogger(__name__)
+
+
+class Accepts(Protocol):
+    """The outbox as this module needs it: a durable enqueue."""
+
+    def enqueue(self, submission: Submission) -> object: ...
+
+
+DeliverNow = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    """What the confirmation page needs: never any of the resident's answers."""
+
+    reference: str
+    delivered: bool
+    printed: bool
+    print_error: str | None
+    receipt: ReceiptDocument
+    preview_png: bytes
+
+
+class SubmitFailed(Exception):
+    """The outbox could not durably accept the submission: nothing was sent or saved."""
+
+
+@dataclass
+class KioskParts:
+    """Long-lived collaborators, built once by the composition root and shared by sessions."""
+
+    profile: Profile
+    catalogue: Catalogue
+    texts: Texts
+    clock: Clock
+    outbox: Accepts
+    printer: ReceiptPrinter
+    paper: PaperSpec
+    deliver_now: DeliverNow | None = None
+
+
+class ResidentSession:
+    def __init__(self, parts: KioskParts) -> None:
+        self.parts = parts
+        self.engine: JourneyEngine | None = None
+        self.assisted = False
+        self._reference: str | None = None
+        self.outcome: SubmitOutcome | None = None
+
+    def services(self) -> tuple[Service, ...]:
+        return self.parts.catalogue.services
+
+    def choose(self, service_id: str) -> PageModel:
+        service = self.parts.catalogue.service(service_id)
+        self.engine = JourneyEngine(service, self.parts.texts, lambda: uk_today(self.parts.clock))
+        self._reference = None
+        self.outcome = None
+        return self.engine.start()
+
+    def leave_service(self) -> None:
+        self.engine = None
+
+    def prepare_submission(self) -> Submission:
+        """Freeze the answers into a submission (on the GUI thread, before any I/O)."""
+        engine = self._engine()
+        if not engine.ready_to_submit():
+            raise SubmitFailed("not on check answers")
+        if self._reference is None:
+            self._reference = new_reference()
+        service = engine.service
+        attributes, fields = open311_parameters(service, engine.answers())
+        return Submission(
+            submission_id=engine.submission_id,
+            reference=self._reference,
+            service_id=service.id,
+            service_version=service.version,
+            created_at=self.parts.clock.now().isoformat(),
+            destination=service.destination.to,
+            service_code=service.destination.service_code,
+            attributes=attributes,
+            fields=fields,
+            language=self.parts.texts.language,
+            assisted=self.assisted,
+        )
+
+    def deliver_and_print(self, submission: Submission) -> SubmitOutcome:
+        """Durably enqueue, try to deliver at once, print the receipt. Safe off the GUI thread.
+
+        The outbox's UNIQUE submission id makes a double tap harmless: the second call finds
+        the first row and reuses its reference.
+        """
+        try:
+            accepted = self.parts.outbox.enqueue(submission)
+        except Exception as exc:
+            log.error("outbox refused submission %s: %s", submission.submission_id,
+                      type(exc).__name__)
+            raise SubmitFailed(type(exc).__name__) from exc
+        reference = str(getattr(accepted, "reference", submission.reference))
+        delivered = False
+        if self.parts.deliver_now is not None:
+            try:
+                delivered = self.parts.deliver_now(submission.submission_id)
+            except Exception as exc:  # delivery is retried by the relay; never fail the resident
+                log.warning("immediate delivery of %s failed: %s", submission.submission_id,
+                            type(exc).__name__)
+        document = receipt_document(self._receipt(reference), self.parts.texts)
+        result = self.parts.printer.print_receipt(document, reference)
+        preview = render_preview_png(document, self.parts.paper)
+        return SubmitOutcome(reference, delivered, result.ok, result.error, document, preview)
+
+    def finish(self, outcome: SubmitOutcome) -> PageModel:
+        self.outcome = outcome
+        return self._engine().finish(outcome.reference, outcome.delivered)
+
+    def _receipt(self, reference: str) -> Receipt:
+        engine, profile, lang = self._engine(), self.parts.profile, self.parts.texts.language
+        destination = profile.destinations[engine.service.destination.to]
+        return Receipt(
+            council_name=profile.council.name.get(lang),
+            site_name=profile.site.name.get(lang),
+            service_title=engine.service.title.get(lang),
+            reference=reference,
+            created=self.parts.clock.now(),
+            next_steps=engine.service.confirmation.next_steps.get(lang),
+            status_url=destination.status_url.format(reference=reference),
+            contact_line=profile.council.contact_line.get(lang),
+        )
+
+    def _engine(self) -> JourneyEngine:
+        if self.engine is None:
+            raise SubmitFailed("no service chosen")
+        return self.engine

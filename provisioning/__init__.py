@@ -1,0 +1,1 @@
+"""Signed provisioning (TUF), atomic apply and rollback: a later issue."""

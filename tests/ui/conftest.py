@@ -1,0 +1,41 @@
+"""Fixtures for driving the real kiosk window offscreen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from kiosk.clock import FakeClock
+from kiosk.profile import load_profile
+from tests.kiosk_fixtures import demo_profile_copy
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def make_kiosk(qtbot, tmp_path: Path, clock: FakeClock) -> Iterator:
+    """Build a kiosk on the demo profile (hub URL of the test's choosing); closed after."""
+    from ui.app import build
+
+    built = []
+
+    def factory(base_url: str = "http://127.0.0.1:9", **overrides: object):
+        loaded = load_profile(demo_profile_copy(tmp_path, base_url=base_url, **overrides))
+        kiosk = build(loaded, tmp_path / "state", clock=clock, start_relay=False)
+        qtbot.addWidget(kiosk.window)
+        kiosk.window.show()
+        built.append(kiosk)
+        return kiosk
+
+    yield factory
+    for kiosk in built:
+        kiosk.assembly.close()
+        kiosk.window.background.shutdown()

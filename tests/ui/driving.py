@@ -1,0 +1,60 @@
+"""Touch the kiosk the way a resident does: find widgets by name, click, type."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QScrollArea, QWidget
+
+from ui.window import KioskWindow
+
+
+def widget(window: KioskWindow, name: str) -> QWidget:
+    found = window.findChild(QWidget, name)
+    assert found is not None, f"no widget named {name!r} on page {page_name(window)}"
+    return found
+
+
+def reveal(target: QWidget) -> None:
+    """Scroll the page so the widget is on screen, as a resident would before touching it."""
+    parent = target.parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    if isinstance(parent, QScrollArea):
+        parent.ensureWidgetVisible(target)
+
+
+def page_name(window: KioskWindow) -> str:
+    return str(window.page.property("pageName")) if window.page is not None else "(none)"
+
+
+def tap(qtbot, window: KioskWindow, name: str) -> None:
+    button = widget(window, name)
+    assert isinstance(button, QAbstractButton), name
+    assert button.isVisible(), f"{name} is not shown"
+    assert button.isEnabled(), f"{name} cannot be pressed"
+    reveal(button)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_text(qtbot, window: KioskWindow, name: str, text: str) -> None:
+    edit = widget(window, name)
+    assert isinstance(edit, QLineEdit | QPlainTextEdit), name
+    reveal(edit)
+    edit.setFocus()
+    qtbot.keyClicks(edit, text)
+
+
+def answer_text(qtbot, window: KioskWindow, text: str) -> None:
+    type_text(qtbot, window, "answer", text)
+    tap(qtbot, window, "continue")
+
+
+def choose(qtbot, window: KioskWindow, value: str) -> None:
+    tap(qtbot, window, f"option-{value}")
+    tap(qtbot, window, "continue")
+
+
+def answer_date(qtbot, window: KioskWindow, day: str, month: str, year: str) -> None:
+    for part, value in (("day", day), ("month", month), ("year", year)):
+        type_text(qtbot, window, f"answer-{part}", value)
+    tap(qtbot, window, "continue")

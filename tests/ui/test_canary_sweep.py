@@ -1,0 +1,121 @@
+"""R1–R3: after every way a session can end, nothing the resident typed survives.
+
+A unique canary goes into every field (also as a wrong answer first, so rejected input is
+covered), into the clipboard, and then each end path runs: finish, timeout, start again.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QClipboard, QGuiApplication
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit
+
+from kiosk.journey.pages import CheckAnswersPage, ExitPage, QuestionPage
+from tests.ui.driving import page_name, tap, type_text, widget
+from ui.wipe import leftovers
+
+CANARY = "cnryq7x2zz"
+
+
+def _fill(qtbot, kiosk, model: QuestionPage) -> None:
+    window = kiosk.window
+    q = model.qtype
+    if q in ("radios", "yes_no") or q == "checkboxes":
+        tap(qtbot, window, f"option-{model.options[0].value}")
+    elif q == "date":
+        type_text(qtbot, window, "answer-day", CANARY)
+        tap(qtbot, window, "continue")
+        for part in ("day", "month", "year"):
+            widget(window, f"answer-{part}").setText("")
+        type_text(qtbot, window, "answer-day", "20")
+        type_text(qtbot, window, "answer-month", "11")
+        type_text(qtbot, window, "answer-year", "2026")
+    else:
+        type_text(qtbot, window, "answer", CANARY + " " * (q == "textarea"))
+        edit = widget(window, "answer")
+        if isinstance(edit, QLineEdit):
+            edit.selectAll()
+            edit.copy()  # a resident may copy with Ctrl+C: the clipboard must be wiped too
+        valid = {
+            "email": f"{CANARY}@example.org", "postcode": "DE99 1AA", "phone": "07700 900982",
+            "number": "3",
+        }.get(q)
+        if valid is not None:
+            tap(qtbot, window, "continue")  # rejected: the canary stays on the page as typed
+            fresh = widget(window, "answer")
+            assert isinstance(fresh, QLineEdit)
+            fresh.selectAll()
+            fresh.del_()
+            type_text(qtbot, window, "answer", valid)
+        else:
+            assert isinstance(edit, QLineEdit | QPlainTextEdit)
+            if isinstance(edit, QPlainTextEdit):
+                edit.selectAll()
+                edit.copy()
+    tap(qtbot, window, "continue")
+
+
+def _walk_to_check_answers(qtbot, kiosk, service_id: str) -> None:
+    window = kiosk.window
+    tap(qtbot, window, "start")
+    tap(qtbot, window, f"service-{service_id}")
+    for _ in range(40):
+        model = window.session.engine.current()
+        if isinstance(model, CheckAnswersPage):
+            return
+        if isinstance(model, ExitPage):
+            tap(qtbot, window, "back")
+            current = window.session.engine.current()
+            tap(qtbot, window, f"option-{current.options[1].value}")
+            tap(qtbot, window, "continue")
+            continue
+        assert isinstance(model, QuestionPage)
+        _fill(qtbot, kiosk, model)
+    pytest.fail(f"{service_id}: never reached check answers (stuck on {model})")
+
+
+def _forms(text: str) -> list[bytes]:
+    raw = text.encode()
+    return [raw, text.encode("utf-16-le"), base64.b64encode(raw), text.upper().encode()]
+
+
+@pytest.mark.parametrize("ending", ["finish", "timeout", "start_again"])
+@pytest.mark.parametrize("service_id", ["missed-bin", "street-problem", "feedback"])
+def test_nothing_survives_the_session(make_kiosk, qtbot, clock, tmp_path: Path, caplog,
+                                      service_id: str, ending: str) -> None:
+    caplog.set_level(logging.DEBUG)
+    kiosk = make_kiosk()
+    window = kiosk.window
+    _walk_to_check_answers(qtbot, kiosk, service_id)
+    shown = [lbl.text() for lbl in window.findChildren(QLabel) if lbl.objectName().startswith("value-")]
+    assert any(CANARY in text for text in shown)  # the canary really was entered
+    assert QGuiApplication.clipboard().text(QClipboard.Mode.Clipboard)  # the copy happened
+    if ending == "finish":
+        tap(qtbot, window, "submit")
+        qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=15000)
+        tap(qtbot, window, "finish")
+    elif ending == "timeout":
+        idle = kiosk.assembly.loaded.profile.session
+        clock.advance(idle.idle_seconds + 1)
+        window.idle.check()
+        assert window.timeout_overlay.isVisible()
+        clock.advance(idle.warning_seconds + 1)
+        window.idle.check()
+    else:
+        tap(qtbot, window, "startAgain")
+    qtbot.waitUntil(lambda: page_name(window) == "attract", timeout=5000)
+    assert not window.fault_overlay.isVisible()
+    assert leftovers((CANARY, CANARY.upper())) == []
+    assert window.session.engine is None
+    for mode in (QClipboard.Mode.Clipboard, QClipboard.Mode.Selection):
+        assert CANARY not in QGuiApplication.clipboard().text(mode)
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for form in _forms(CANARY):
+                assert form not in data, f"canary found in {path}"
+    assert CANARY not in caplog.text

@@ -1,0 +1,1 @@
+"""PySide6 views. Renders page models and forwards intents; keeps no business state."""

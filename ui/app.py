@@ -1,0 +1,84 @@
+"""Composition root: builds the QApplication and wires core, peripherals, theme and views."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from accessibility.languages import Translator
+from accessibility.themes import Theme, standard_theme, style_sheet
+from kiosk.assembly import Assembly, assemble
+from kiosk.clock import Clock, FakeClock, SystemClock
+from kiosk.profile import LoadedProfile
+from ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Kiosk:
+    """Everything `run` builds, so tests and the tour can drive and then close it."""
+
+    app: QApplication
+    window: KioskWindow
+    assembly: Assembly
+    theme: Theme
+    clock: Clock
+
+    def close(self) -> None:
+        self.window.background.shutdown()
+        self.window.close()
+        self.assembly.close()
+
+
+def application() -> QApplication:
+    """One QApplication with a fixed argv: Qt parses argv, so never pass the real one (K12)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    return QApplication([sys.argv[0] if sys.argv else "kiosk"])
+
+
+def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
+          start_relay: bool = True) -> Kiosk:
+    app = application()
+    clock = clock or SystemClock()
+    display = loaded.profile.display
+    theme = standard_theme(display.width_px, display.height_px, display.diagonal_inches)
+    app.setStyleSheet(style_sheet(theme))
+    texts = Translator(loaded.profile.default_language)
+    assembly = assemble(loaded, state_dir, clock=clock, texts=texts)
+    if start_relay:
+        assembly.start_relay()
+    window = KioskWindow(assembly.parts, texts, theme, clock, on_quit=app.quit)
+    window.resize(display.width_px, display.height_px)
+    return Kiosk(app, window, assembly, theme, clock)
+
+
+def run(loaded: LoadedProfile, state_dir: Path, *, screenshots: Path | None = None) -> int:
+    """Full screen on a display; with no display (or when asked) the screenshot tour."""
+    headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if screenshots is not None or headless:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from ui.tour import run_tour
+
+        clock = FakeClock(datetime.now(UTC))
+        kiosk = build(loaded, state_dir, clock=clock)
+        try:
+            return run_tour(kiosk, screenshots or state_dir.parent)
+        finally:
+            kiosk.close()
+    kiosk = build(loaded, state_dir)
+    try:
+        kiosk.window.showFullScreen()
+        if loaded.profile.demo_quit_shortcut:
+            print("Demo mode: press Ctrl+Shift+Q to quit.", flush=True)  # noqa: T201
+        return kiosk.app.exec()
+    finally:
+        kiosk.close()

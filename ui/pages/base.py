@@ -1,0 +1,71 @@
+"""The frame every page shares: a scrolling, left-aligned column with touch scrolling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
+
+from accessibility.themes import Theme
+from kiosk.journey.validation import RawAnswer
+from kiosk.texts import Texts
+
+
+@dataclass
+class Intents:
+    """What a resident can ask for; the window wires these to the session."""
+
+    start: Callable[[], None]
+    choose_service: Callable[[str], None]
+    answer: Callable[[str, RawAnswer], None]
+    back: Callable[[], None]
+    change: Callable[[str], None]
+    submit: Callable[[], None]
+    finish: Callable[[], None]
+    start_again: Callable[[], None]
+
+
+class Page(QWidget):
+    """A page: title area and body in a scroll area, so nothing is clipped at large sizes."""
+
+    def __init__(self, texts: Texts, theme: Theme, intents: Intents, name: str) -> None:
+        super().__init__()
+        self.setObjectName("page")
+        self.setProperty("pageName", name)
+        self.texts, self.theme, self.intents = texts, theme, intents
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Kinetic scrolling for real touch only: a mouse-button gesture delays presses and
+        # swallows quick taps, which is exactly how a nervous resident presses a button.
+        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        outer.addWidget(self.scroll)
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        m = theme.margin_px
+        row.setContentsMargins(m, m, m, m)
+        column = QWidget()
+        column.setMaximumWidth(round(theme.font_px * 52))
+        self.body = QVBoxLayout(column)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(theme.gap_px)
+        row.addWidget(column, 1)
+        row.addStretch(0)
+        self.scroll.setWidget(holder)
+
+    def finish_layout(self) -> None:
+        self.body.addStretch(1)
+
+    def focus_first(self) -> None:
+        """Where keyboard focus lands when the page appears (the first input or button)."""

@@ -1,0 +1,52 @@
+"""A question page (GOV.UK pattern): back, error summary, heading, hint, input, Continue."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QVBoxLayout
+
+from accessibility.themes import Theme
+from kiosk.journey.pages import QuestionPage
+from kiosk.texts import Texts
+from ui.pages.base import Intents, Page
+from ui.pages.inputs import RENDERERS, QuestionInput
+from ui.widgets import button, label
+
+
+class QuestionView(Page):
+    def __init__(self, texts: Texts, theme: Theme, intents: Intents, model: QuestionPage) -> None:
+        super().__init__(texts, theme, intents, f"question:{model.page_id}")
+        self.model = model
+        self.back_button = button(texts("nav.back"), "link", name="back")
+        self.back_button.clicked.connect(intents.back)
+        self.body.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
+        if model.errors:
+            self.body.addWidget(self._error_summary(model))
+        self.body.addWidget(label(model.service_title, "caption"))
+        title = texts("question.optional", label=model.title) if model.optional else model.title
+        self.title = label(title, "heading", name="title")
+        self.body.addWidget(self.title)
+        if model.hint:
+            self.body.addWidget(label(model.hint, "hint", name="hint"))
+        for error in model.errors:
+            self.body.addWidget(label(error.message, "error", name=f"error-{error.field}"))
+        self.input: QuestionInput = RENDERERS[model.qtype](model, texts, theme)
+        self.body.addWidget(self.input)
+        self.continue_button = button(texts("nav.continue"), "primary", name="continue")
+        self.continue_button.clicked.connect(self._continue)
+        self.body.addSpacing(theme.gap_px)
+        self.body.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.finish_layout()
+
+    def _error_summary(self, model: QuestionPage) -> QFrame:
+        box = QFrame()
+        box.setObjectName("errorSummary")
+        box.setProperty("role", "errorSummary")
+        inner = QVBoxLayout(box)
+        inner.addWidget(label(self.texts("question.error_summary"), "heading"))
+        for error in model.errors:
+            inner.addWidget(label(error.message, "error"))
+        return box
+
+    def _continue(self) -> None:
+        self.intents.answer(self.model.page_id, self.input.value())

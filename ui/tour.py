@@ -1,0 +1,163 @@
+"""The scripted demo tour: drives the real widgets through a journey and saves every page.
+
+Used by `script/demo` with no display and by `script/demo --screenshots DIR`, so the pages
+can be reviewed as pictures; it also proves the demo works end to end against the hub.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QPlainTextEdit, QWidget
+
+from kiosk.clock import FakeClock, uk_today
+from ui.pages.summary import ConfirmationView
+
+if TYPE_CHECKING:
+    from ui.app import Kiosk
+
+
+class TourFailed(RuntimeError):
+    pass
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(3):
+        app.processEvents()
+
+
+def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TourFailed("timed out waiting for the kiosk")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def find(root: QWidget, name: str) -> QWidget:
+    widget = root.findChild(QWidget, name)
+    if widget is None:
+        raise TourFailed(f"no widget named {name!r} on this page")
+    return widget
+
+
+def click(kiosk: Kiosk, name: str) -> None:
+    widget = find(kiosk.window, name)
+    assert isinstance(widget, QAbstractButton)
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
+    settle(kiosk.app)
+
+
+def type_into(kiosk: Kiosk, name: str, text: str) -> None:
+    widget = find(kiosk.window, name)
+    assert isinstance(widget, QLineEdit | QPlainTextEdit)
+    widget.setFocus()
+    QTest.keyClicks(widget, text)
+    settle(kiosk.app)
+
+
+def run_tour(kiosk: Kiosk, out: Path) -> int:
+    """Report a missed bin, with one mistake on the way; save each page as a PNG."""
+    out.mkdir(parents=True, exist_ok=True)
+    shots: list[str] = []
+    window, app = kiosk.window, kiosk.app
+    window.show()
+    settle(app)
+
+    def shot(name: str) -> None:
+        settle(app)
+        path = out / f"{len(shots) + 1:02d}-{name}.png"
+        window.grab().save(str(path))
+        shots.append(path.name)
+
+    shot("attract")
+    click(kiosk, "start")
+    shot("menu")
+    click(kiosk, "service-missed-bin")
+    shot("bin-type")
+    click(kiosk, "continue")
+    shot("bin-type-error")
+    click(kiosk, "option-general")
+    click(kiosk, "continue")
+    type_into(kiosk, "answer", "de99 1aa")
+    shot("postcode")
+    click(kiosk, "continue")
+    type_into(kiosk, "answer", "14")
+    shot("house")
+    click(kiosk, "continue")
+    today = uk_today(kiosk.clock)
+    type_into(kiosk, "answer-day", "31")
+    type_into(kiosk, "answer-month", "2")
+    type_into(kiosk, "answer-year", str(today.year))
+    click(kiosk, "continue")
+    shot("due-date-error")
+    for part in ("day", "month", "year"):
+        edit = find(window, f"answer-{part}")
+        assert isinstance(edit, QLineEdit)
+        edit.selectAll()
+        QTest.keyClick(edit, Qt.Key.Key_Backspace)
+    type_into(kiosk, "answer-day", str(today.day))
+    type_into(kiosk, "answer-month", str(today.month))
+    type_into(kiosk, "answer-year", str(today.year))
+    shot("due-date")
+    click(kiosk, "continue")
+    type_into(kiosk, "answer", "The bin is by the side gate.")
+    shot("details")
+    click(kiosk, "continue")
+    click(kiosk, "option-email")
+    shot("contact-method")
+    click(kiosk, "continue")
+    type_into(kiosk, "answer", "resident@example.org")
+    shot("contact-email")
+    click(kiosk, "continue")
+    shot("check-answers")
+    click(kiosk, "change-house")
+    shot("change-house")
+    click(kiosk, "continue")
+    if isinstance(kiosk.clock, FakeClock):
+        kiosk.clock.advance(kiosk.assembly.loaded.profile.session.idle_seconds + 1)
+        window.idle.check()
+        shot("need-more-time")
+        click(kiosk, "moreTime")
+    click(kiosk, "submit")
+    wait_for(app, lambda: isinstance(window.page, ConfirmationView))
+    shot("confirmation")
+    outcome = window.session.outcome
+    reference = outcome.reference if outcome else "?"
+    delivered = bool(outcome and outcome.delivered)
+    click(kiosk, "finish")
+    wait_for(app, lambda: window.page is not None and window.page.property("pageName") == "attract")
+    # An exit page: garden waste without a subscription.
+    click(kiosk, "start")
+    click(kiosk, "service-missed-bin")
+    click(kiosk, "option-garden")
+    click(kiosk, "continue")
+    click(kiosk, "option-no")
+    click(kiosk, "continue")
+    shot("exit-page")
+    click(kiosk, "startAgain")
+    wait_for(app, lambda: window.page is not None and window.page.property("pageName") == "attract")
+
+    receipts = kiosk.assembly.parts.profile.printer.directory
+    state_dir = kiosk.assembly.outbox.path.parent
+    preview = state_dir / receipts / f"{reference}.png"
+    if preview.exists():
+        shutil.copy(preview, out / "receipt-preview.png")
+    summary = [
+        "Civic Kiosk demo tour: Report a missed bin collection",
+        f"reference: {reference}",
+        f"delivered to the hub at once: {'yes' if delivered else 'no (queued in the outbox)'}",
+        f"receipt: {state_dir / receipts / (reference + '.bin')}",
+        "pages:",
+        *(f"  {name}" for name in shots),
+    ]
+    (out / "summary.txt").write_text("\n".join(summary) + "\n", encoding="utf-8")
+    print(f"Screenshots, receipt preview and summary are in {out}/")  # noqa: T201
+    return 0
