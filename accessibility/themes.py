@@ -157,8 +157,15 @@ QPushButton:focus, QPushButton:pressed {{ background: {p.focus}; color: {p.focus
 QRadioButton, QCheckBox {{ min-height: {t}px; spacing: {g}px; padding: 0 {g}px;
     border: {b}px solid transparent; }}
 QRadioButton:checked, QCheckBox:checked {{ border: {b}px solid {p.selected}; font-weight: bold; }}
-QRadioButton::indicator, QCheckBox::indicator {{ width: {round(t * 0.55)}px;
-    height: {round(t * 0.55)}px; }}
+QRadioButton::indicator, QCheckBox::indicator {{ width: {round(t * 0.5)}px;
+    height: {round(t * 0.5)}px; border: {b}px solid {p.text}; background: {p.background}; }}
+QRadioButton::indicator {{ border-radius: {round(t * 0.25) + b}px; }}
+QRadioButton::indicator:checked {{ background: qradialgradient(cx:0.5, cy:0.5, radius:0.5,
+    fx:0.5, fy:0.5, stop:0 {p.text}, stop:0.55 {p.text}, stop:0.6 {p.background},
+    stop:1 {p.background}); }}
+QCheckBox::indicator:checked {{ background: {p.text}; border: {fo}px double {p.background};
+    outline: {b}px solid {p.text}; }}
+QWidget#actionBar {{ background: {p.surface}; border-top: {b}px solid {p.border}; }}
 QRadioButton:focus, QCheckBox:focus {{ background: {p.focus}; color: {p.focus_text}; }}
 QLineEdit, QPlainTextEdit {{ min-height: {t}px; background: {p.background}; color: {p.text};
     border: {b}px solid {p.border}; padding: 0 {g}px; selection-background-color: {p.focus};

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from kiosk.catalogue import Catalogue, Service
-from kiosk.clock import Clock, uk_today
+from kiosk.clock import UK, Clock, uk_today
 from kiosk.journey.engine import JourneyEngine
 from kiosk.journey.pages import PageModel
 from kiosk.profile import Profile
@@ -147,7 +147,7 @@ class ResidentSession:
             site_name=profile.site.name.get(lang),
             service_title=engine.service.title.get(lang),
             reference=reference,
-            created=self.parts.clock.now(),
+            created=self.parts.clock.now().astimezone(UK),
             next_steps=engine.service.confirmation.next_steps.get(lang),
             status_url=destination.status_url.format(reference=reference),
             contact_line=profile.council.contact_line.get(lang),

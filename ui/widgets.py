@@ -31,6 +31,9 @@ def label(text: str, role: str = "", *, name: str = "", wrap: bool = True) -> QL
 def button(text: str, role: str = "", *, name: str = "") -> QPushButton:
     widget = QPushButton(text)
     widget.setCursor(Qt.CursorShape.PointingHandCursor)
+    # Touch does not move focus; only the keyboard does, so focus never lingers on a
+    # button the resident touched on an earlier page.
+    widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     widget.setAutoDefault(False)
     if role:
         widget.setProperty("role", role)
@@ -42,6 +45,8 @@ def button(text: str, role: str = "", *, name: str = "") -> QPushButton:
 
 def lock_down(widget: QWidget) -> None:
     """No context menus, no drops: both are ways out of a kiosk (escape vectors K6)."""
+    if isinstance(widget, QRadioButton | QCheckBox):
+        widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     widget.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
     widget.setAcceptDrops(False)
 

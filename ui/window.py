@@ -124,6 +124,7 @@ class KioskWindow(QWidget):
         self.page = page
         self.content.addWidget(page)
         page.show()
+        page.setFocus()  # focus starts on the new page, never on a leftover header button
 
     def show_attract(self) -> None:
         lang = self.texts.language

@@ -18,6 +18,7 @@ class AttractPage(QWidget):
         super().__init__()
         self.setObjectName("page")
         self.setProperty("pageName", "attract")
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.intents = intents
         layout = QVBoxLayout(self)
         m = theme.margin_px

@@ -40,6 +40,7 @@ class Page(QWidget):
         super().__init__()
         self.setObjectName("page")
         self.setProperty("pageName", name)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.texts, self.theme, self.intents = texts, theme, intents
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -61,11 +62,25 @@ class Page(QWidget):
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(theme.gap_px)
         row.addWidget(column, 1)
+        # A side column (the receipt preview on the confirmation page), empty elsewhere.
+        self.aside = QVBoxLayout()
+        self.aside.setSpacing(theme.gap_px)
+        row.addLayout(self.aside)
         row.addStretch(0)
         self.scroll.setWidget(holder)
+        # The page's main action sits in a bar that never scrolls away: a resident should
+        # never have to discover that Continue is hidden below the fold.
+        bar = QWidget()
+        bar.setObjectName("actionBar")
+        bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.actions = QHBoxLayout(bar)
+        self.actions.setContentsMargins(m, theme.gap_px, m, theme.gap_px)
+        self.actions.setSpacing(theme.gap_px * 2)
+        outer.addWidget(bar)
 
     def finish_layout(self) -> None:
         self.body.addStretch(1)
+        self.actions.addStretch(1)
 
     def focus_first(self) -> None:
         """Where keyboard focus lands when the page appears (the first input or button)."""

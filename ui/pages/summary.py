@@ -46,10 +46,9 @@ class CheckAnswersView(Page):
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(1, 3)
         self.body.addLayout(grid)
-        self.body.addSpacing(theme.gap_px)
         self.submit_button = button(model.submit_label, "primary", name="submit")
         self.submit_button.clicked.connect(intents.submit)
-        self.body.addWidget(self.submit_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.actions.addWidget(self.submit_button)
         self.finish_layout()
 
     def sending(self) -> None:
@@ -78,7 +77,7 @@ class ConfirmationView(Page):
         inner.addWidget(ref)
         self.body.addWidget(panel)
         state = "confirmation.sent" if model.delivered else "confirmation.queued"
-        self.body.addWidget(label(texts(state, service=model.service_title.lower()),
+        self.body.addWidget(label(texts(state),
                                   name="deliveryState"))
         receipt_key = "confirmation.receipt_printed" if printed else "confirmation.receipt_failed"
         self.body.addWidget(label(texts(receipt_key), "value" if not printed else "",
@@ -87,6 +86,7 @@ class ConfirmationView(Page):
         self.body.addWidget(label(model.next_steps, name="nextSteps"))
         if preview_png:
             picture = QLabel()
+            picture.setAlignment(Qt.AlignmentFlag.AlignTop)
             picture.setObjectName("receiptPreview")
             pixmap = QPixmap()
             pixmap.loadFromData(preview_png, "PNG")
@@ -95,11 +95,11 @@ class ConfirmationView(Page):
                 pixmap = pixmap.scaledToWidth(limit, Qt.TransformationMode.SmoothTransformation)
             picture.setPixmap(pixmap)
             picture.setFrameShape(QFrame.Shape.Box)
-            self.body.addWidget(picture, 0, Qt.AlignmentFlag.AlignLeft)
-        self.body.addWidget(label(texts("confirmation.finish_hint"), "hint"))
+            self.aside.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
+        self.actions.addWidget(label(texts("confirmation.finish_hint"), "hint"), 1)
         self.finish_button = button(texts("nav.finish"), "primary", name="finish")
         self.finish_button.clicked.connect(intents.finish)
-        self.body.addWidget(self.finish_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.actions.addWidget(self.finish_button)
         self.finish_layout()
 
 
@@ -115,5 +115,5 @@ class ExitView(Page):
         self.body.addWidget(label(texts("exit.start_again_hint"), "hint"))
         again = button(texts("nav.start_again"), "primary", name="exitStartAgain")
         again.clicked.connect(intents.start_again)
-        self.body.addWidget(again, 0, Qt.AlignmentFlag.AlignLeft)
+        self.actions.addWidget(again)
         self.finish_layout()

@@ -1,0 +1,105 @@
+"""Build the hub application from settings: the only place its parts are wired together.
+
+Everything (engine, sessions, catalogue export) lives on `app.state.hub`, so two apps in one
+process (tests, a future multi-council host) never share state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hub.catalogue_export import export_catalogue
+from hub.db import make_engine, prepare_database
+from hub.formats import Open311Error, error_response, format_of_path
+from hub.open311 import PREFIX, open311_router
+from hub.settings import HubSettings
+from hub.state import HubState
+from hub.status_page import status_router
+from kiosk.catalogue.loader import load_catalogue
+
+
+def _catalogue_changed(folder: Path) -> datetime:
+    """When the catalogue files last changed: discovery's `changeset`."""
+    times = [path.stat().st_mtime for path in folder.glob("*.yaml")]
+    return datetime.fromtimestamp(max(times), UTC).replace(microsecond=0)
+
+
+def _is_open311(request: Request) -> bool:
+    return request.url.path.startswith(PREFIX + "/") or request.url.path == PREFIX
+
+
+async def _open311_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Open311Error)
+    return error_response(exc, format_of_path(request.url.path))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Open311 clients get an `errors` document, not FastAPI's `{"detail": ...}`."""
+    assert isinstance(exc, StarletteHTTPException)
+    if not _is_open311(request):
+        return await http_exception_handler(request, exc)
+    status = exc.status_code if exc.status_code in (403, 404) else 400
+    text = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
+    error = Open311Error(status, text, str(exc.status_code))
+    response = error_response(error, format_of_path(request.url.path))
+    if exc.headers and "Allow" in exc.headers:
+        response.headers["Allow"] = exc.headers["Allow"]
+    return response
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if not _is_open311(request):
+        return await request_validation_exception_handler(request, exc)
+    problems = [(str(e.get("type", "invalid")), str(e.get("msg", "Invalid request")))
+                for e in exc.errors()] or [("invalid", "Invalid request")]
+    return error_response(Open311Error.several(400, problems), format_of_path(request.url.path))
+
+
+def create_app(settings: HubSettings) -> FastAPI:
+    """A ready hub: catalogue loaded and exported, tables created, routes mounted.
+
+    Raises `kiosk.config_errors.ConfigError` for a bad catalogue and ValueError for one that
+    cannot be published (two services sharing a service code).
+    """
+    catalogue = load_catalogue(settings.catalogue_dir)
+    exported = export_catalogue(catalogue)
+    engine = make_engine(settings.database_url)
+    sessions = prepare_database(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title=f"Civic Kiosk hub – {settings.council_name}",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.hub = HubState(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        catalogue=exported,
+        changeset=_catalogue_changed(settings.catalogue_dir),
+    )
+    app.add_exception_handler(Open311Error, _open311_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(open311_router())
+    app.include_router(status_router())
+    return app

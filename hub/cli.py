@@ -1,0 +1,82 @@
+"""`kiosk-hub` (and `python -m hub`): serve the hub with uvicorn.
+
+The listening socket is bound here, before uvicorn starts, so "port already in use" is one
+clear line for whoever is at the terminal rather than a log record and a traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from hub.app import create_app
+from hub.settings import HubSettings, load_settings
+from kiosk.config_errors import ConfigError
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except BaseException:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _bind_error(settings: HubSettings, exc: OSError) -> str:
+    where = f"{settings.host}:{settings.port}"
+    if exc.errno == errno.EADDRINUSE:
+        return f"kiosk-hub: cannot listen on {where}: the port is already in use " \
+               f"(is another hub running? choose another with --port)"
+    if exc.errno == errno.EACCES:
+        return f"kiosk-hub: cannot listen on {where}: permission denied"
+    reason = exc.strerror or str(exc)
+    return f"kiosk-hub: cannot listen on {where}: {reason}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = load_settings(argv, os.environ)
+    try:
+        sock = _bind(settings.host, settings.port)
+    except OSError as exc:
+        print(_bind_error(settings, exc), file=sys.stderr)
+        return 1
+    with sock:
+        try:
+            app = create_app(settings)
+        except ConfigError as exc:
+            print(f"kiosk-hub: the catalogue in {settings.catalogue_dir} cannot be used:",
+                  file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+            return 2
+        except ValueError as exc:
+            print(f"kiosk-hub: {exc}", file=sys.stderr)
+            return 2
+        url = _url(settings.host, settings.port)
+        print(f"kiosk-hub: {settings.council_name} hub on {url}", flush=True)
+        print(f"kiosk-hub: Open311 GeoReport v2 at {url}/open311/v2/discovery.json, "
+              f"receipt status pages at {url}/status/<reference>", flush=True)
+        if settings.uses_demo_key and not settings.on_loopback:
+            print("kiosk-hub: warning: the demo API key is accepted on a non-loopback "
+                  "address; set KIOSK_HUB_API_KEYS or --api-key", file=sys.stderr, flush=True)
+        config = uvicorn.Config(app, log_level=settings.log_level, server_header=False,
+                                proxy_headers=True)
+        server = uvicorn.Server(config)
+        server.run(sockets=[sock])
+        return 0 if server.started else 1

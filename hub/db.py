@@ -1,0 +1,117 @@
+"""Where service requests are kept: SQLite on one box, PostgreSQL for a fleet, same models.
+
+SQLite runs in WAL mode with synchronous=FULL: a kiosk deletes its outbox row once the hub
+has answered, so an answer must never be given for a row a power cut could still lose.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, Float, String, Text, create_engine, event, make_url
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_reference(reference: str) -> str:
+    """Receipts are read aloud and retyped, so case and spacing must not matter."""
+    return _SPACES.sub("", reference).upper()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, whatever the database does with zones."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: give a timezone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ServiceRequest(Base):
+    """One Open311 service request as received, plus the kiosk's own reference."""
+
+    __tablename__ = "service_requests"
+
+    service_request_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(100), index=True)
+    service_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status_notes: Mapped[str] = mapped_column(Text, default="")
+    service_notice: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    address_string: Mapped[str] = mapped_column(Text, default="")
+    address_id: Mapped[str] = mapped_column(String(255), default="")
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    long: Mapped[float | None] = mapped_column(Float, nullable=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    first_name: Mapped[str] = mapped_column(String(255), default="")
+    last_name: Mapped[str] = mapped_column(String(255), default="")
+    device_id: Mapped[str] = mapped_column(String(255), default="")
+    account_id: Mapped[str] = mapped_column(String(255), default="")
+    media_url: Mapped[str] = mapped_column(Text, default="")
+    attributes: Mapped[str] = mapped_column(Text, default="{}")
+    kiosk_reference: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
+    requested_datetime: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_datetime: Mapped[datetime] = mapped_column(UTCDateTime)
+    expected_datetime: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    agency_responsible: Mapped[str] = mapped_column(String(255), default="")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+    finally:
+        cursor.close()
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for `database_url`, creating the SQLite file's folder when it is missing."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or "mode=memory" in database
+    if not in_memory and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        poolclass=StaticPool if in_memory else None,
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def prepare_database(engine: Engine) -> sessionmaker[Session]:
+    """Create missing tables, then hand out sessions whose rows stay readable after commit."""
+    Base.metadata.create_all(engine)
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,155 @@
+"""Everything the hub needs to start, gathered in one place from flags and the environment.
+
+`load_settings` is the only code that reads the environment, so a systemd unit, a container
+and a test all configure the hub the same way and nothing changes behind the app's back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import kiosk
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8311
+DEFAULT_API_KEYS = frozenset({"demo-kiosk-key"})
+DEFAULT_COUNCIL_NAME = "Demo Borough Council"
+DEFAULT_TIMEZONE = "Europe/London"
+STATE_SUBDIR = "civic-kiosk-hub"
+
+
+def demo_catalogue_dir() -> Path:
+    """The demo catalogue shipped inside the `kiosk` package, wherever it is installed."""
+    return Path(kiosk.__path__[0]).resolve() / "demo" / "catalogue"
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """How one hub process is configured. Only `database_url` has no safe default."""
+
+    database_url: str
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    catalogue_dir: Path = field(default_factory=demo_catalogue_dir)
+    api_keys: frozenset[str] = DEFAULT_API_KEYS
+    council_name: str = DEFAULT_COUNCIL_NAME
+    public_base_url: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    log_level: str = "info"
+
+    @property
+    def uses_demo_key(self) -> bool:
+        return bool(self.api_keys & DEFAULT_API_KEYS)
+
+    @property
+    def on_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+
+def default_state_dir(environ: Mapping[str, str]) -> Path:
+    """systemd's StateDirectory= first (the production unit), then the XDG state folder."""
+    systemd = environ.get("STATE_DIRECTORY", "")
+    if systemd:
+        return Path(systemd.split(":")[0])
+    xdg = environ.get("XDG_STATE_HOME", "")
+    if xdg:
+        return Path(xdg) / STATE_SUBDIR
+    home = environ.get("HOME", "") or str(Path.home())
+    return Path(home) / ".local" / "state" / STATE_SUBDIR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk-hub",
+        description="Run the Civic Kiosk hub: an Open311 GeoReport v2 back office and "
+        "the status pages that kiosk receipts link to.",
+        epilog="Each flag falls back to an environment variable (KIOSK_HUB_HOST, "
+        "KIOSK_HUB_PORT, KIOSK_HUB_DATABASE_URL, KIOSK_HUB_STATE_DIR, KIOSK_HUB_CATALOGUE, "
+        "KIOSK_HUB_API_KEYS as a comma list, KIOSK_HUB_COUNCIL_NAME, KIOSK_HUB_PUBLIC_URL, "
+        "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL), then to the demo defaults.",
+    )
+    parser.add_argument("--host", help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", help=f"TCP port to listen on (default {DEFAULT_PORT})")
+    parser.add_argument("--database", "--database-url", dest="database",
+                        help="SQLAlchemy database URL (default sqlite:///<state dir>/hub.db)")
+    parser.add_argument("--state-dir", help="folder for the default SQLite database")
+    parser.add_argument("--catalogue", help="folder of service files (default: the demo "
+                        "catalogue)")
+    parser.add_argument("--api-key", action="append", dest="api_keys", metavar="KEY",
+                        help="a key kiosks may POST with; repeat for several "
+                        "(default demo-kiosk-key)")
+    parser.add_argument("--council-name", help=f"shown on status pages (default "
+                        f"{DEFAULT_COUNCIL_NAME})")
+    parser.add_argument("--public-url", help="base URL residents and kiosks reach the hub on, "
+                        "e.g. https://hub.example.gov.uk (default: taken from each request)")
+    parser.add_argument("--timezone", help=f"for dates on status pages (default "
+                        f"{DEFAULT_TIMEZONE})")
+    parser.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"),
+                        help="server log level (default info)")
+    return parser
+
+
+def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> HubSettings:
+    """Flags win over environment variables, which win over defaults; bad values exit 2."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+
+    def pick(flag: str | None, env: str) -> str | None:
+        # An empty value behaves like an absent one, so `KIOSK_HUB_PORT=` in a unit is harmless.
+        if flag:
+            return flag
+        return environ.get(env) or None
+
+    host = pick(args.host, "KIOSK_HUB_HOST") or DEFAULT_HOST
+    port_text = pick(args.port, "KIOSK_HUB_PORT") or str(DEFAULT_PORT)
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        parser.error(f"port: expected a number from 1 to 65535, found {port_text!r}")
+    database = pick(args.database, "KIOSK_HUB_DATABASE_URL")
+    if database is None:
+        state_text = pick(args.state_dir, "KIOSK_HUB_STATE_DIR")
+        state = Path(state_text) if state_text else default_state_dir(environ)
+        database = f"sqlite:///{state.expanduser().resolve() / 'hub.db'}"
+    catalogue_text = pick(args.catalogue, "KIOSK_HUB_CATALOGUE")
+    catalogue = Path(catalogue_text).expanduser() if catalogue_text else demo_catalogue_dir()
+    if args.api_keys:
+        keys = frozenset(k.strip() for k in args.api_keys if k.strip())
+    else:
+        keys_text = environ.get("KIOSK_HUB_API_KEYS", "")
+        keys = frozenset(k.strip() for k in keys_text.split(",") if k.strip())
+    public_url = pick(args.public_url, "KIOSK_HUB_PUBLIC_URL")
+    if public_url is not None:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            parser.error(f"public URL: expected an http(s) URL, found {public_url!r}")
+        public_url = public_url.rstrip("/")
+    timezone = pick(args.timezone, "KIOSK_HUB_TIMEZONE") or DEFAULT_TIMEZONE
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        parser.error(f"timezone: expected an IANA name like Europe/London, found {timezone!r}")
+    log_level = pick(args.log_level, "KIOSK_HUB_LOG_LEVEL") or "info"
+    if log_level not in ("critical", "error", "warning", "info", "debug"):
+        parser.error(f"log level: expected one of critical, error, warning, info, debug, "
+                     f"found {log_level!r}")
+    return HubSettings(
+        database_url=database,
+        host=host,
+        port=int(port_text),
+        catalogue_dir=catalogue,
+        api_keys=keys or DEFAULT_API_KEYS,
+        council_name=pick(args.council_name, "KIOSK_HUB_COUNCIL_NAME") or DEFAULT_COUNCIL_NAME,
+        public_base_url=public_url,
+        timezone=timezone,
+        log_level=log_level,
+    )
