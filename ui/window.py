@@ -6,8 +6,8 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
 from kiosk.clock import Clock
@@ -48,6 +48,9 @@ class KioskWindow(QWidget):
         self.lifecycle = SessionLifecycle(parts.profile.session)
         self.idle = IdleWatch(self.lifecycle, clock, self._lifecycle_changed, self)
         self.idle.countdown.timeout.connect(self._update_countdown)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)  # every touch anywhere counts as activity
         self.session = ResidentSession(parts)
         self.session_serial = 0
         self.page: QWidget | None = None
@@ -106,6 +109,12 @@ class KioskWindow(QWidget):
         close.clicked.connect(overlay.hide)
         overlay.inner.addWidget(close)
         return overlay
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        super().closeEvent(event)
 
     def resizeEvent(self, event: object) -> None:
         for overlay in (self.timeout_overlay, self.fault_overlay, self.info_overlay):
