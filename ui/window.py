@@ -110,7 +110,7 @@ class KioskWindow(QWidget):
         overlay.inner.addWidget(close)
         return overlay
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
