@@ -46,7 +46,9 @@ def application() -> QApplication:
 
 
 def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
-          start_relay: bool = True) -> Kiosk:
+          start_relay: bool | None = None) -> Kiosk:
+    """Assemble the kiosk. The relay runs in-process only in demo mode unless told otherwise:
+    in production it is its own service (systemd/civic-kiosk-relay.service)."""
     app = application()
     clock = clock or SystemClock()
     display = loaded.profile.display
@@ -54,7 +56,7 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     app.setStyleSheet(style_sheet(theme))
     texts = Translator(loaded.profile.default_language)
     assembly = assemble(loaded, state_dir, clock=clock, texts=texts)
-    if start_relay:
+    if start_relay if start_relay is not None else loaded.profile.mode == "demo":
         assembly.start_relay()
     window = KioskWindow(assembly.parts, texts, theme, clock, on_quit=app.quit)
     window.resize(display.width_px, display.height_px)
