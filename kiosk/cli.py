@@ -73,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", required=True)
     run.add_argument("--state-dir", default="/var/lib/civic-kiosk")
     demo = sub.add_parser("demo", help="run the kiosk on the embedded demo council")
-    demo.add_argument("--state-dir", default="demo-output/state")
+    demo.add_argument("--state-dir", default="demo-output")
     demo.add_argument("--screenshots", metavar="DIR",
                       help="render every page of a scripted tour into DIR and exit")
     validate = sub.add_parser("validate", help="check a profile and its catalogue")

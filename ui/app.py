@@ -73,7 +73,7 @@ def run(loaded: LoadedProfile, state_dir: Path, *, screenshots: Path | None = No
         clock = FakeClock(datetime.now(UTC))
         kiosk = build(loaded, state_dir, clock=clock)
         try:
-            return run_tour(kiosk, screenshots or state_dir.parent)
+            return run_tour(kiosk, screenshots or state_dir)
         finally:
             kiosk.close()
     kiosk = build(loaded, state_dir)

@@ -152,3 +152,13 @@ def test_every_button_is_a_large_target(make_kiosk, qtbot) -> None:
     for button in window.findChildren(QAbstractButton):
         if button.isVisible():
             assert button.height() >= target - 1, (button.objectName(), button.height())
+
+
+def test_quit_key_only_in_demo_profiles(make_kiosk) -> None:
+    from PySide6.QtGui import QShortcut
+
+    demo = make_kiosk().window
+    keys = [s.key().toString() for s in demo.findChildren(QShortcut)]
+    assert keys == ["Ctrl+Shift+Q"]
+    production = make_kiosk(mode="production", demo_quit_shortcut=False).window
+    assert production.findChildren(QShortcut) == []
