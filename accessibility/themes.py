@@ -44,6 +44,63 @@ STANDARD = Palette(
 )
 
 
+HIGH_CONTRAST_DARK = Palette(
+    background="#000000", surface="#1a1a1a", text="#ffffff", text_secondary="#e6e6e6",
+    border="#ffffff", primary="#ffdd00", primary_text="#000000", secondary="#000000",
+    secondary_text="#ffffff", focus="#00ffff", focus_text="#000000", error="#ff9e9e",
+    success="#000000", success_text="#ffffff", header="#000000", header_text="#ffffff",
+    selected="#ffdd00",
+)
+
+YELLOW_ON_BLACK = Palette(
+    background="#000000", surface="#141400", text="#ffff00", text_secondary="#ffff66",
+    border="#ffff00", primary="#ffff00", primary_text="#000000", secondary="#000000",
+    secondary_text="#ffff00", focus="#ffffff", focus_text="#000000", error="#ffffff",
+    success="#000000", success_text="#ffff00", header="#000000", header_text="#ffff00",
+    selected="#ffffff",
+)
+
+PALETTES: dict[str, Palette] = {
+    "standard": STANDARD, "dark": HIGH_CONTRAST_DARK, "yellow": YELLOW_ON_BLACK,
+}
+TEXT_SCALES: dict[str, float] = {"standard": 1.0, "large": 1.5, "extra_large": 2.0}
+
+# WCAG 2.2 AA for the standard theme; the high-contrast themes promise AAA text (7:1) and
+# 4.5:1 for controls, borders and the focus indicator.
+THRESHOLDS: dict[str, tuple[float, float]] = {
+    "standard": (4.5, 3.0), "dark": (7.0, 4.5), "yellow": (7.0, 4.5),
+}
+
+
+def colour_pairs(palette: Palette) -> list[tuple[str, str, str, str]]:
+    """Every (foreground, background) the style sheet draws: (name, fg, bg, text|control)."""
+    p = palette
+    return [
+        ("body text", p.text, p.background, "text"),
+        ("secondary text", p.text_secondary, p.background, "text"),
+        ("error text", p.error, p.background, "text"),
+        ("text on action bar", p.text, p.surface, "text"),
+        ("hint on action bar", p.text_secondary, p.surface, "text"),
+        ("primary button", p.primary_text, p.primary, "text"),
+        ("secondary button", p.secondary_text, p.secondary, "text"),
+        ("focused control", p.focus_text, p.focus, "text"),
+        ("header", p.header_text, p.header, "text"),
+        ("confirmation panel", p.success_text, p.success, "text"),
+        ("control border", p.border, p.background, "control"),
+        ("selected border", p.selected, p.background, "control"),
+        ("focus indicator", focus_ring(p), p.background, "control"),
+        ("error border", p.error, p.background, "control"),
+        ("header button border", p.header_text, p.header, "control"),
+    ]
+
+
+def focus_ring(palette: Palette) -> str:
+    """The outline drawn round a focused control: whichever of the focus colours stands out
+    more from the page (GOV.UK: yellow fill with a black edge on white pages)."""
+    p = palette
+    return max((p.focus, p.focus_text), key=lambda c: contrast_ratio(c, p.background))
+
+
 def _channel(value: int) -> float:
     c = value / 255
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
@@ -115,8 +172,15 @@ class Theme:
 
 def standard_theme(width_px: int = 1920, height_px: int = 1080,
                    diagonal_inches: float = 21.5) -> Theme:
-    return Theme("standard", STANDARD, body_px=28,
-                 px_per_mm=pixels_per_mm(width_px, height_px, diagonal_inches))
+    return make_theme("standard", "standard", width_px, height_px, diagonal_inches)
+
+
+def make_theme(colours: str, size: str, width_px: int = 1920, height_px: int = 1080,
+               diagonal_inches: float = 21.5) -> Theme:
+    """A theme by the resident's choices: colours (standard|dark|yellow), text size."""
+    return Theme(colours, PALETTES[colours], body_px=28,
+                 px_per_mm=pixels_per_mm(width_px, height_px, diagonal_inches),
+                 text_scale=TEXT_SCALES[size])
 
 
 def style_sheet(theme: Theme) -> str:
@@ -153,7 +217,7 @@ QPushButton[role="header"] {{ background: {p.header}; color: {p.header_text};
 QPushButton[role="link"] {{ background: {p.background}; color: {p.text};
     text-decoration: underline; border: {b}px solid {p.border}; }}
 QPushButton:focus, QPushButton:pressed {{ background: {p.focus}; color: {p.focus_text};
-    border-bottom: {fo}px solid {p.focus_text}; }}
+    border: {b}px solid {focus_ring(p)}; border-bottom: {fo}px solid {focus_ring(p)}; }}
 QRadioButton, QCheckBox {{ min-height: {t}px; spacing: {g}px; padding: 0 {g}px;
     border: {b}px solid transparent; }}
 QRadioButton:checked, QCheckBox:checked {{ border: {b}px solid {p.selected}; font-weight: bold; }}
