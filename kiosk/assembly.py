@@ -69,7 +69,9 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = load_or_create_key(state_dir / "outbox.key")
     outbox = Outbox(state_dir / "outbox.db", key, time.time)
-    relay = Relay(outbox, senders_from_profile(profile.destinations), time.time, random.Random())
+    # Retry for days, not hours: a back office down over a long weekend must lose nothing.
+    relay = Relay(outbox, senders_from_profile(profile.destinations), time.time, random.Random(),
+                  max_attempts=1000)
     paper = paper_spec(profile.printer)
     printer = make_printer(profile.printer.type, paper=paper,
                            directory=state_dir / profile.printer.directory)

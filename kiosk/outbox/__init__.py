@@ -1,0 +1,61 @@
+"""Accepted submissions, kept encrypted on disk until their destination confirms receipt."""
+
+from kiosk.outbox.crypto import KeyFileError, PayloadCipher, PayloadUnreadable, load_or_create_key
+from kiosk.outbox.db import SCHEMA_VERSION, OutboxError, connect
+from kiosk.outbox.lock import RelayBusy, RelayLock
+from kiosk.outbox.open311 import (
+    Open311Sender,
+    Sender,
+    SendKind,
+    SendResult,
+    parse_retry_after,
+    senders_from_profile,
+)
+from kiosk.outbox.relay import (
+    BASE_DELAY,
+    MAX_ATTEMPTS,
+    MAX_DELAY,
+    Outcome,
+    Relay,
+    RelayWorker,
+    backoff_delay,
+)
+from kiosk.outbox.store import (
+    DuplicateReference,
+    Enqueued,
+    Outbox,
+    OutboxRow,
+    State,
+    UnknownSubmission,
+)
+
+__all__ = [
+    "BASE_DELAY",
+    "MAX_ATTEMPTS",
+    "MAX_DELAY",
+    "SCHEMA_VERSION",
+    "DuplicateReference",
+    "Enqueued",
+    "KeyFileError",
+    "Open311Sender",
+    "Outbox",
+    "OutboxError",
+    "OutboxRow",
+    "Outcome",
+    "PayloadCipher",
+    "PayloadUnreadable",
+    "Relay",
+    "RelayBusy",
+    "RelayLock",
+    "RelayWorker",
+    "SendKind",
+    "SendResult",
+    "Sender",
+    "State",
+    "UnknownSubmission",
+    "backoff_delay",
+    "connect",
+    "load_or_create_key",
+    "parse_retry_after",
+    "senders_from_profile",
+]

@@ -1,0 +1,93 @@
+"""The outbox database file: its connection settings, its schema and the schema's history.
+
+Kept apart from `store` so the one place that opens connections, and the one list of
+migrations, are easy to find and to check.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+# _MIGRATIONS[n] takes a database from user_version n to n + 1, inside one transaction.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            submission_id TEXT UNIQUE NOT NULL,
+            reference TEXT UNIQUE NOT NULL,
+            destination TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            accepted_at REAL NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL,
+            last_error TEXT,
+            remote_id TEXT,
+            remote_token TEXT,
+            delivered_at REAL,
+            payload BLOB,
+            CHECK (state <> 'pending' OR (next_attempt_at IS NOT NULL AND payload IS NOT NULL)),
+            CHECK (state <> 'delivered' OR payload IS NULL)
+        ) STRICT
+        """,
+        "CREATE INDEX outbox_due ON outbox (state, next_attempt_at)",
+    ),
+)
+
+
+class OutboxError(Exception):
+    """The outbox cannot be used as it is; the message says why and what to do."""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the outbox database. Every connection must come from here.
+
+    `synchronous` is per connection, so one connection opened elsewhere with the default
+    could acknowledge a commit that a power cut then loses.
+    """
+    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.execute("PRAGMA foreign_keys=ON")
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if mode != "wal":
+            raise OutboxError(f"{path}: cannot use WAL journal mode (got {mode!r})")
+        conn.execute("PRAGMA synchronous=FULL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema up to date; call inside a write transaction so it is all or nothing."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise OutboxError(
+            f"{path} has outbox schema {version}, newer than this software's "
+            f"{SCHEMA_VERSION}; refusing to touch it (was the software rolled back?)"
+        )
+    for step in _MIGRATIONS[version:]:
+        for statement in step:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def create_private_file(path: Path) -> None:
+    # SQLite gives -wal and -shm the main file's permissions, so creating it 0600 first
+    # keeps all three private whatever the process umask.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -1,0 +1,256 @@
+"""The outbox: where a submission waits, encrypted and fsync'd, until the council has it.
+
+The confirmation screen tells a resident their report is saved, so `enqueue` must not return
+before the row would survive a crash or power cut: every connection runs WAL with
+`synchronous=FULL`, which fsyncs the log on each commit. SQLite rather than files because
+it gives atomic, crash-consistent updates of one row's state for free (the argument Anki
+makes for keeping profiles in SQLite).
+
+Timestamps (`accepted_at`, `next_attempt_at`, `delivered_at`) are epoch seconds from the
+injected clock, not monotonic ones, because a retry schedule must survive a reboot. The
+relay guards against the wall clock jumping backwards (see `pending_due`'s horizon).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, cast
+
+from kiosk.outbox.crypto import PayloadCipher, PayloadUnreadable
+from kiosk.outbox.db import OutboxError, connect, create_private_file, migrate
+from kiosk.submission import Submission
+
+State = Literal["pending", "delivered", "dead"]
+_COLUMNS = (
+    "submission_id, reference, destination, created_at, accepted_at, state, attempts, "
+    "next_attempt_at, last_error, remote_id, remote_token, delivered_at, payload IS NOT NULL"
+)
+
+
+class DuplicateReference(OutboxError):
+    """Another submission already holds this reference: generate a new one and retry."""
+
+
+class UnknownSubmission(LookupError):
+    """No row has this submission id."""
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    submission_id: str
+    reference: str
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A row's metadata. Never the payload: nothing outside the relay needs to read it."""
+
+    submission_id: str
+    reference: str
+    destination: str
+    created_at: str
+    accepted_at: float
+    state: State
+    attempts: int
+    next_attempt_at: float | None
+    last_error: str | None
+    remote_id: str | None
+    remote_token: str | None
+    delivered_at: float | None
+    has_payload: bool
+
+
+def _row(values: tuple[object, ...]) -> OutboxRow:
+    v = cast(tuple[str, str, str, str, float, State, int, float | None, str | None,
+                   str | None, str | None, float | None, int], values)
+    return OutboxRow(*v[:12], has_payload=bool(v[12]))
+
+
+class Outbox:
+    """One outbox file. Thread-safe: the UI enqueues while the relay thread delivers."""
+
+    def __init__(self, path: Path, key: bytes, clock: Callable[[], float] = time.time) -> None:
+        self._path = path
+        self._cipher = PayloadCipher(key)
+        self._clock = clock
+        self._lock = threading.Lock()
+        create_private_file(path)
+        self._conn: sqlite3.Connection | None = connect(path)
+        try:
+            with self._transaction() as conn:
+                migrate(conn, path)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._conn is None:
+                raise OutboxError("outbox is closed")
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            if self._conn is None:
+                raise OutboxError("outbox is closed")
+            return self._conn.execute(sql, params).fetchall()
+
+    def enqueue(self, submission: Submission) -> Enqueued:
+        """Accept a submission; returns only once the row is durably committed.
+
+        A repeat of a submission id already accepted (a double tap, a re-render) returns
+        the original row's reference with `duplicate=True` and changes nothing.
+        """
+        sid, destination = submission.submission_id, submission.destination
+        payload = self._cipher.seal(sid, destination, submission.to_json().encode())
+        now = self._clock()
+        with self._transaction() as conn:
+            found = conn.execute(
+                "SELECT reference FROM outbox WHERE submission_id = ?", (sid,)
+            ).fetchone()
+            if found is not None:
+                return Enqueued(sid, str(found[0]), duplicate=True)
+            try:
+                conn.execute(
+                    "INSERT INTO outbox (submission_id, reference, destination, created_at, "
+                    "accepted_at, state, next_attempt_at, payload) "
+                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                    (sid, submission.reference, destination, submission.created_at,
+                     now, now, payload),
+                )
+            except sqlite3.IntegrityError:
+                raise DuplicateReference(
+                    f"reference {submission.reference} is already in use"
+                ) from None
+        return Enqueued(sid, submission.reference, duplicate=False)
+
+    def get(self, submission_id: str) -> OutboxRow | None:
+        found = self._query(f"SELECT {_COLUMNS} FROM outbox WHERE submission_id = ?",
+                            (submission_id,))
+        return _row(found[0]) if found else None
+
+    def pending_due(self, now: float, *, horizon: float | None = None) -> list[OutboxRow]:
+        """Pending rows whose next attempt is due, oldest schedule first.
+
+        With a horizon, a row scheduled more than `horizon` seconds ahead is also due: no
+        schedule is ever set that far out, so the wall clock must have jumped backwards,
+        and waiting for it to catch up could strand the row for hours.
+        """
+        sql = f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending' AND (next_attempt_at <= ?"
+        params: tuple[object, ...] = (now,)
+        if horizon is not None:
+            sql += " OR next_attempt_at > ?"
+            params += (now + horizon,)
+        return [_row(r) for r in self._query(sql + ") ORDER BY next_attempt_at, id", params)]
+
+    def open_payload(self, submission_id: str) -> Submission:
+        """Decrypt a row's submission; PayloadUnreadable means it must never be sent."""
+        found = self._query(
+            "SELECT destination, payload FROM outbox WHERE submission_id = ?", (submission_id,)
+        )
+        if not found:
+            raise UnknownSubmission(submission_id)
+        destination, payload = cast(tuple[str, object], found[0])
+        if not isinstance(payload, bytes):
+            raise PayloadUnreadable("row holds no payload")
+        plaintext = self._cipher.open(submission_id, destination, payload)
+        try:
+            submission = Submission.from_json(plaintext.decode())
+        except (UnicodeDecodeError, ValueError, TypeError):
+            raise PayloadUnreadable("payload does not decode to a submission") from None
+        if (submission.submission_id, submission.destination) != (submission_id, destination):
+            raise PayloadUnreadable("payload does not match its row")
+        return submission
+
+    def depth(self) -> int:
+        return int(cast(int, self._query(
+            "SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0]))
+
+    def counts(self) -> dict[State, int]:
+        counts: dict[State, int] = {"pending": 0, "delivered": 0, "dead": 0}
+        for state, n in self._query("SELECT state, count(*) FROM outbox GROUP BY state"):
+            counts[cast(State, state)] = cast(int, n)
+        return counts
+
+    def oldest_pending_age(self, now: float) -> float | None:
+        """Seconds the oldest pending row has waited; None when nothing is waiting."""
+        oldest = self._query("SELECT min(accepted_at) FROM outbox WHERE state = 'pending'")
+        value = oldest[0][0]
+        return None if value is None else max(0.0, now - cast(float, value))
+
+    def mark_delivered(self, submission_id: str, *, remote_id: str | None,
+                       remote_token: str | None) -> bool:
+        """Record delivery and erase the payload; False if the row was not pending.
+
+        The payload goes in the same transaction as the state change, and the truncating
+        checkpoint then removes the old pages from the WAL file, so a resident's data does
+        not outlive its delivery on disk (secure_delete zeroes it in the main file).
+        """
+        with self._transaction() as conn:
+            changed = conn.execute(
+                "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, "
+                "delivered_at = ?, remote_id = ?, remote_token = ?, payload = NULL, "
+                "next_attempt_at = NULL, last_error = NULL "
+                "WHERE submission_id = ? AND state = 'pending'",
+                (self._clock(), remote_id, remote_token, submission_id),
+            ).rowcount == 1
+        if changed:
+            self.checkpoint()
+        return changed
+
+    def mark_retry(self, submission_id: str, *, next_attempt_at: float, error: str) -> bool:
+        with self._transaction() as conn:
+            return conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+                "WHERE submission_id = ? AND state = 'pending'",
+                (next_attempt_at, error, submission_id),
+            ).rowcount == 1
+
+    def mark_dead(self, submission_id: str, *, error: str, attempted: bool = True) -> bool:
+        """Dead-letter a row. Its payload stays encrypted so staff can see what failed."""
+        with self._transaction() as conn:
+            return conn.execute(
+                "UPDATE outbox SET state = 'dead', attempts = attempts + ?, "
+                "next_attempt_at = NULL, last_error = ? "
+                "WHERE submission_id = ? AND state = 'pending'",
+                (int(attempted), error, submission_id),
+            ).rowcount == 1
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database and truncate it; False if a reader prevented it."""
+        busy = self._query("PRAGMA wal_checkpoint(TRUNCATE)")[0][0]
+        return busy == 0
