@@ -214,13 +214,23 @@ QPushButton[role="service"] {{ text-align: left; padding: {g}px {g * 2}px; font-
     min-height: {round(t * 1.25)}px; }}
 QPushButton[role="header"] {{ background: {p.header}; color: {p.header_text};
     border: {b}px solid {p.header_text}; }}
+QPushButton[role="choice"] {{ min-width: {round(t * 1.6)}px; }}
+QPushButton[role="choice"]:checked {{ border: {fo}px solid {p.selected}; font-weight: bold; }}
+QPushButton[role="choice"]:checked QLabel#words {{ font-weight: bold; }}
 QPushButton[role="link"] {{ background: {p.background}; color: {p.text};
     text-decoration: underline; border: {b}px solid {p.border}; }}
 QPushButton:focus, QPushButton:pressed {{ background: {p.focus}; color: {p.focus_text};
     border: {b}px solid {focus_ring(p)}; border-bottom: {fo}px solid {focus_ring(p)}; }}
 QRadioButton, QCheckBox {{ min-height: {t}px; spacing: {g}px; padding: 0 {g}px;
     border: {b}px solid transparent; }}
-QRadioButton:checked, QCheckBox:checked {{ border: {b}px solid {p.selected}; font-weight: bold; }}
+QRadioButton:checked, QCheckBox:checked {{ border: {b}px solid {p.selected}; }}
+QRadioButton:checked QLabel#words, QCheckBox:checked QLabel#words {{ font-weight: bold; }}
+QLabel#words {{ background: transparent; }}
+QPushButton[role="service"] QLabel#words {{ font-weight: bold; }}
+QPushButton[role="primary"] QLabel#words {{ color: {p.primary_text}; }}
+QPushButton:focus QLabel#words, QRadioButton:focus QLabel#words {{ color: {p.focus_text}; }}
+[speaking="true"] {{ background: {p.focus}; }}
+[speaking="true"] QLabel {{ color: {p.focus_text}; }}
 QRadioButton::indicator, QCheckBox::indicator {{ width: {round(t * 0.5)}px;
     height: {round(t * 0.5)}px; border: {b}px solid {p.text}; background: {p.background}; }}
 QRadioButton::indicator {{ border-radius: {round(t * 0.25) + b}px; }}

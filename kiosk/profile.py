@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from kiosk.catalogue import Catalogue, load_catalogue
-from kiosk.config_errors import ConfigError, Problem, load_model
+from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
 from kiosk.localtext import LocalText
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -37,7 +37,8 @@ class OpeningHours(_Strict):
     @model_validator(mode="after")
     def _order(self) -> OpeningHours:
         if self.closes <= self.opens:
-            raise ValueError("closes later than opens")
+            raise FieldProblems([(("closes",), f"a time later than opens ({self.opens:%H:%M})",
+                                  f"{self.closes:%H:%M}")])
         return self
 
 
@@ -62,7 +63,8 @@ class Open311Destination(_Strict):
     @model_validator(mode="after")
     def _status_has_reference(self) -> Open311Destination:
         if "{reference}" not in self.status_url:
-            raise ValueError("status_url containing {reference}")
+            raise FieldProblems([(("status_url",), "a URL containing {reference}",
+                                  repr(self.status_url))])
         return self
 
 
@@ -100,6 +102,15 @@ class Display(_Strict):
     height_px: int = Field(default=1080, ge=480)
 
 
+class AccessibilityDefaults(_Strict):
+    """What every session starts with (residents change these per session)."""
+
+    read_aloud: bool = False
+    slow_speech: bool = False
+    text_size: Literal["standard", "large", "extra_large"] = "standard"
+    colours: Literal["standard", "dark", "yellow"] = "standard"
+
+
 class Profile(_Strict):
     schema_version: Literal[1]
     mode: Literal["production", "demo"] = "production"
@@ -110,6 +121,7 @@ class Profile(_Strict):
     printer: Printer
     session: SessionTimings = SessionTimings()
     display: Display = Display()
+    accessibility: AccessibilityDefaults = AccessibilityDefaults()
     default_language: Literal["en", "cy", "pl", "ur", "ro"] = "en"
     demo_quit_shortcut: bool = Field(
         default=False, description="Ctrl+Shift+Q quits. Demo profiles only, never production."
@@ -118,7 +130,9 @@ class Profile(_Strict):
     @model_validator(mode="after")
     def _demo_only(self) -> Profile:
         if self.demo_quit_shortcut and self.mode != "demo":
-            raise ValueError("demo_quit_shortcut only when mode is demo")
+            raise FieldProblems([(("demo_quit_shortcut",),
+                                  f"false when mode is {self.mode} (the quit shortcut is for demo "
+                                  "profiles only)", "true")])
         return self
 
 
@@ -135,6 +149,12 @@ def load_profile(path: Path) -> LoadedProfile:
     """Load a profile and its catalogue; ConfigError lists every problem in either."""
     profile = load_model(Profile, path)
     folder = (path.parent / profile.catalogue.path).resolve()
+    _, lines = read_yaml(path)
+    if not folder.is_dir():
+        raise ConfigError([Problem(
+            str(path), "catalogue.path", "a folder of service files, relative to the profile",
+            f"{profile.catalogue.path!r} (no folder {folder})", lines.line_of(("catalogue", "path")),
+        )])
     catalogue = load_catalogue(folder)
     problems = []
     known = {s.id for s in catalogue}
@@ -143,13 +163,16 @@ def load_profile(path: Path) -> LoadedProfile:
         if sid not in known:
             problems.append(Problem(str(path), f"catalogue.services[{index}]",
                                     f"a service in {folder} ({', '.join(sorted(known))})",
-                                    repr(sid)))
+                                    repr(sid), lines.line_of(("catalogue", "services", index))))
     for service in catalogue:
         if service.destination.to not in profile.destinations:
+            service_file = folder / f"{service.id}.yaml"
+            _, service_lines = read_yaml(service_file)
             problems.append(Problem(
-                str(folder / f"{service.id}.yaml"), "destination.to",
-                f"a destination named in the profile ({', '.join(sorted(profile.destinations))})",
-                repr(service.destination.to),
+                str(service_file), "destination.to",
+                f"a destination named in the profile {path} "
+                f"({', '.join(sorted(profile.destinations))})",
+                repr(service.destination.to), service_lines.line_of(("destination", "to")),
             ))
     if problems:
         raise ConfigError(problems)

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from accessibility.languages import Translator
-from accessibility.themes import Theme, standard_theme, style_sheet
+from accessibility.themes import Theme, style_sheet
 from kiosk.assembly import Assembly, assemble
 from kiosk.clock import Clock, FakeClock, SystemClock
 from kiosk.profile import LoadedProfile
@@ -28,8 +28,11 @@ class Kiosk:
     app: QApplication
     window: KioskWindow
     assembly: Assembly
-    theme: Theme
     clock: Clock
+
+    @property
+    def theme(self) -> Theme:
+        return self.window.theme
 
     def close(self) -> None:
         self.window.background.shutdown()
@@ -52,15 +55,14 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     app = application()
     clock = clock or SystemClock()
     display = loaded.profile.display
-    theme = standard_theme(display.width_px, display.height_px, display.diagonal_inches)
-    app.setStyleSheet(style_sheet(theme))
     texts = Translator(loaded.profile.default_language)
     assembly = assemble(loaded, state_dir, clock=clock, texts=texts)
     if start_relay if start_relay is not None else loaded.profile.mode == "demo":
         assembly.start_relay()
-    window = KioskWindow(assembly.parts, texts, theme, clock, on_quit=app.quit)
+    window = KioskWindow(assembly.parts, texts, clock, on_quit=app.quit)
+    app.setStyleSheet(style_sheet(window.theme))
     window.resize(display.width_px, display.height_px)
-    return Kiosk(app, window, assembly, theme, clock)
+    return Kiosk(app, window, assembly, clock)
 
 
 def run(loaded: LoadedProfile, state_dir: Path, *, screenshots: Path | None = None) -> int:

@@ -18,7 +18,7 @@ from ui.widgets import button, label
 class Overlay(QWidget):
     """Covers its parent completely and swallows touches to what is underneath."""
 
-    def __init__(self, parent: QWidget, theme: Theme) -> None:
+    def __init__(self, parent: QWidget, theme: Theme, *, tall: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("overlay")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -35,7 +35,7 @@ class Overlay(QWidget):
         row.addStretch(1)
         row.addWidget(self.card, 4)
         row.addStretch(1)
-        outer.addLayout(row)
+        outer.addLayout(row, 20 if tall else 0)
         outer.addStretch(1)
         self.hide()
 

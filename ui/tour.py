@@ -78,6 +78,9 @@ def run_tour(kiosk: Kiosk, out: Path) -> int:
         shots.append(path.name)
 
     shot("attract")
+    click(kiosk, "accessibility")
+    shot("accessibility-panel")
+    click(kiosk, "a11yDone")
     click(kiosk, "start")
     shot("menu")
     click(kiosk, "service-missed-bin")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QFrame,
     QLabel,
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -85,15 +88,86 @@ def rule() -> QFrame:
     return line
 
 
-class RowRadio(QRadioButton):
-    """A radio whose whole row is the target, not just the circle and the words."""
+def _plain(html: str) -> str:
+    doc = QTextDocument()
+    doc.setHtml(html)
+    return doc.toPlainText()
+
+
+class _Wrapping:
+    """Mixin: a button whose words wrap onto more lines instead of being cut off.
+
+    Qt's buttons never wrap; with extra-large text or long Welsh labels they would clip.
+    The words live in a QLabel inside the button, transparent to touches; the whole row
+    is the touch target. Listed first in the bases so its Qt overrides win.
+    """
+
+    words: QLabel
+
+    def _wrap_setup(self, text: str, indent: int, padding: tuple[int, int] = (0, 0),
+                    rich: bool = False) -> None:
+        owner = self._owner()
+        self.words = QLabel(text, owner)
+        self.words.setWordWrap(True)
+        self.words.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+        self.words.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.words.setObjectName("words")
+        layout = QVBoxLayout(owner)
+        across, down = padding
+        layout.setContentsMargins(indent + across, down, across, down)
+        layout.addWidget(self.words)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        owner.setSizePolicy(policy)
+        owner.setAccessibleName(self.words.text() if not rich else _plain(text))
+
+    def _owner(self) -> QAbstractButton:
+        assert isinstance(self, QAbstractButton)
+        return self
+
+    def caption(self) -> str:
+        return self.words.text()
 
     def hitButton(self, pos: QPoint) -> bool:
-        return self.rect().contains(pos)
+        return self._owner().rect().contains(pos)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        owner = self._owner()
+        layout = owner.layout()
+        inner = layout.totalHeightForWidth(width) if layout is not None else 0
+        return max(owner.minimumHeight(), inner)
+
+    def sizeHint(self) -> QSize:
+        owner = self._owner()
+        layout = owner.layout()
+        hint = layout.sizeHint() if layout is not None else QSize(100, 40)
+        return QSize(hint.width(), max(owner.minimumHeight(), hint.height()))
 
 
-class RowCheckBox(QCheckBox):
-    """A checkbox whose whole row is the target."""
+class WrapButton(_Wrapping, QPushButton):
+    def __init__(self, text: str, role: str = "", *, name: str = "",
+                 padding: tuple[int, int] = (0, 0), rich: bool = False) -> None:
+        super().__init__()
+        self._wrap_setup(text, 0, padding, rich)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setAutoDefault(False)
+        if role:
+            self.setProperty("role", role)
+        if name:
+            self.setObjectName(name)
 
-    def hitButton(self, pos: QPoint) -> bool:
-        return self.rect().contains(pos)
+
+class WrapRadio(_Wrapping, QRadioButton):
+    def __init__(self, text: str, indicator_px: int) -> None:
+        super().__init__()
+        self._wrap_setup(text, indicator_px)
+
+
+class WrapCheckBox(_Wrapping, QCheckBox):
+    def __init__(self, text: str, indicator_px: int) -> None:
+        super().__init__()
+        self._wrap_setup(text, indicator_px)

@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
 
-from accessibility.themes import Theme
+from accessibility.languages import Translator
+from accessibility.themes import Theme, make_theme, style_sheet
 from kiosk.clock import Clock
 from kiosk.journey.pages import (
     CheckAnswersPage,
@@ -19,12 +20,13 @@ from kiosk.journey.pages import (
     QuestionPage,
 )
 from kiosk.journey.validation import RawAnswer
+from kiosk.preferences import Preferences, defaults
 from kiosk.resident import KioskParts, ResidentSession, SubmitOutcome
 from kiosk.session import Change, EndReason, Phase, SessionLifecycle
-from kiosk.texts import Texts
+from ui.accessibility_panel import AccessibilityPanel
 from ui.background import Background
 from ui.idle import IdleWatch
-from ui.overlays import FaultOverlay, Overlay, TimeoutOverlay
+from ui.overlays import FaultOverlay, TimeoutOverlay
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents
 from ui.pages.menu import MenuPage
@@ -37,13 +39,16 @@ log = logging.getLogger(__name__)
 
 
 class KioskWindow(QWidget):
-    def __init__(self, parts: KioskParts, texts: Texts, theme: Theme, clock: Clock,
+    def __init__(self, parts: KioskParts, texts: Translator, clock: Clock,
                  *, on_quit: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.setObjectName("root")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        self.parts, self.texts, self.theme, self.clock = parts, texts, theme, clock
+        self.parts, self.texts, self.clock = parts, texts, clock
+        self.prefs = defaults(parts.profile)
+        self.theme = self._theme_for(self.prefs)
+        self.texts.switch(self.prefs.language)
         self.background = Background(self)
         self.lifecycle = SessionLifecycle(parts.profile.session)
         self.idle = IdleWatch(self.lifecycle, clock, self._lifecycle_changed, self)
@@ -60,17 +65,16 @@ class KioskWindow(QWidget):
             back=self.back, change=self.change, submit=self.submit, finish=self.finish,
             start_again=self.start_again,
         )
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self._header())
+        self._render: Callable[[], QWidget] = self._attract_view
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(0, 0, 0, 0)
+        self.outer.setSpacing(0)
+        self.header: QWidget | None = None
         self.content = QVBoxLayout()
         self.content.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self.content, 1)
-        self.timeout_overlay = TimeoutOverlay(self, texts, theme, self.more_time,
-                                              lambda: self.end(EndReason.START_AGAIN))
-        self.fault_overlay = FaultOverlay(self, texts, theme)
-        self.info_overlay = self._info_overlay()
+        self.outer.addLayout(self.content, 1)
+        self.panel: AccessibilityPanel | None = None
+        self._build_chrome()
         if parts.profile.demo_quit_shortcut and on_quit is not None:
             quit_key = QShortcut(QKeySequence("Ctrl+Shift+Q"), self)
             quit_key.setContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -78,6 +82,31 @@ class KioskWindow(QWidget):
         self.show_attract()
 
     # ----- chrome --------------------------------------------------------------------------
+
+    def _theme_for(self, prefs: Preferences) -> Theme:
+        display = self.parts.profile.display
+        return make_theme(prefs.colours, prefs.text_size, display.width_px, display.height_px,
+                          display.diagonal_inches)
+
+    def _build_chrome(self) -> None:
+        """Header and overlays, in the current language and theme (rebuilt when they change)."""
+        if self.header is not None:
+            self.outer.removeWidget(self.header)
+            self._retired.append(self.header)
+            self.header.hide()
+            self.header.setParent(None)
+            self.header.deleteLater()
+        for name in ("timeout_overlay", "fault_overlay"):
+            old = getattr(self, name, None)
+            if old is not None:
+                self._retired.append(old)
+                old.hide()
+                old.deleteLater()
+        self.header = self._header()
+        self.outer.insertWidget(0, self.header)
+        self.timeout_overlay = TimeoutOverlay(self, self.texts, self.theme, self.more_time,
+                                              lambda: self.end(EndReason.START_AGAIN))
+        self.fault_overlay = FaultOverlay(self, self.texts, self.theme)
 
     def _header(self) -> QWidget:
         header = QWidget()
@@ -88,27 +117,60 @@ class KioskWindow(QWidget):
         row.setContentsMargins(m, self.theme.gap_px, m, self.theme.gap_px)
         row.setSpacing(self.theme.gap_px * 2)
         lang = self.texts.language
-        row.addWidget(label(self.parts.profile.council.name.get(lang), name="councilName",
-                            wrap=False))
-        row.addStretch(1)
+        row.addWidget(label(self.parts.profile.council.name.get(lang), name="councilName"), 1)
         self.accessibility_button = button(self.texts("nav.accessibility"), "header",
                                            name="accessibility")
-        self.accessibility_button.clicked.connect(lambda: self.info_overlay.cover())
+        self.accessibility_button.clicked.connect(self.open_accessibility)
         row.addWidget(self.accessibility_button)
         self.start_again_button = button(self.texts("nav.start_again"), "header",
                                          name="startAgain")
         self.start_again_button.clicked.connect(self.start_again)
+        self.start_again_button.setVisible(self.lifecycle.phase is not Phase.ATTRACT)
         row.addWidget(self.start_again_button)
         return header
 
-    def _info_overlay(self) -> Overlay:
-        overlay = Overlay(self, self.theme)
-        overlay.inner.addWidget(label(self.texts("nav.accessibility"), "heading"))
-        overlay.inner.addWidget(label(self.texts("nav.accessibility_soon")))
-        close = button(self.texts("nav.close"), "primary", name="closeInfo")
-        close.clicked.connect(overlay.hide)
-        overlay.inner.addWidget(close)
-        return overlay
+    # ----- accessibility -------------------------------------------------------------------
+
+    def open_accessibility(self) -> None:
+        self.close_accessibility()
+        self.panel = AccessibilityPanel(self, self.texts, self.theme, self.prefs,
+                                        self.set_preferences, self.close_accessibility)
+        self.panel.cover()
+
+    def close_accessibility(self) -> None:
+        if self.panel is not None:
+            self._retired.append(self.panel)
+            self.panel.hide()
+            self.panel.deleteLater()
+            self.panel = None
+
+    def set_preferences(self, prefs: Preferences) -> None:
+        """Apply at once; the page is rebuilt with every answer (and half-typed text) kept."""
+        old, self.prefs = self.prefs, prefs
+        panel_open = self.panel is not None
+        if prefs.look != old.look:
+            self.theme = self._theme_for(prefs)
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                app.setStyleSheet(style_sheet(self.theme))
+        if prefs.language != old.language:
+            self.texts.switch(prefs.language)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            rtl = self.texts.right_to_left
+            app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl
+                                   else Qt.LayoutDirection.LeftToRight)
+        if prefs.look != old.look or prefs.language != old.language:
+            self._keep_typed()
+            self._build_chrome()
+            self._swap(self._render)
+        if panel_open:
+            self.open_accessibility()
+
+    def _keep_typed(self) -> None:
+        engine, view = self.session.engine, self.page
+        if engine is not None and isinstance(view, QuestionView):
+            engine.keep_typed(view.model.page_id, view.input.value())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         app = QApplication.instance()
@@ -117,13 +179,16 @@ class KioskWindow(QWidget):
         super().closeEvent(event)
 
     def resizeEvent(self, event: object) -> None:
-        for overlay in (self.timeout_overlay, self.fault_overlay, self.info_overlay):
-            if overlay.isVisible():
+        for overlay in (self.timeout_overlay, self.fault_overlay, self.panel):
+            if overlay is not None and overlay.isVisible():
                 overlay.setGeometry(self.rect())
 
     # ----- showing pages -------------------------------------------------------------------
 
-    def _swap(self, page: QWidget) -> None:
+    def _swap(self, render: Callable[[], QWidget]) -> None:
+        """Show the page `render` builds; kept so a theme or language change can rebuild it."""
+        self._render = render
+        page = render()
         if self.page is not None:
             self.content.removeWidget(self.page)
             self.page.hide()
@@ -135,14 +200,36 @@ class KioskWindow(QWidget):
         page.show()
         page.setFocus()  # focus starts on the new page, never on a leftover header button
 
-    def show_attract(self) -> None:
+    def _attract_view(self) -> QWidget:
         lang = self.texts.language
         profile = self.parts.profile
+        return AttractPage(self.texts, self.theme, self.intents,
+                           profile.council.name.get(lang), profile.site.name.get(lang),
+                           self.choose_language)
+
+    def _menu_view(self) -> QWidget:
+        return MenuPage(self.texts, self.theme, self.intents, self.session.services())
+
+    def show_attract(self) -> None:
         self.start_again_button.hide()
-        self._swap(AttractPage(self.texts, self.theme, self.intents,
-                               profile.council.name.get(lang), profile.site.name.get(lang)))
+        self._swap(self._attract_view)
+
+    def choose_language(self, code: str) -> None:
+        """From the attract screen: the language the session will start in."""
+        self.set_preferences(self.prefs.with_(language=code))
 
     def show_model(self, model: PageModel) -> None:
+        engine = self.session.engine
+        first = [model]
+
+        def render() -> QWidget:
+            # First build uses the model just returned; rebuilds re-render in the new look.
+            current = first.pop() if first else (engine.current() if engine else model)
+            return self._view_for(current)
+
+        self._swap(render)
+
+    def _view_for(self, model: PageModel) -> QWidget:
         t, th, i = self.texts, self.theme, self.intents
         view: QWidget
         if isinstance(model, QuestionPage):
@@ -156,7 +243,7 @@ class KioskWindow(QWidget):
             outcome = self.session.outcome
             view = ConfirmationView(t, th, i, model, printed=bool(outcome and outcome.printed),
                                     preview_png=outcome.preview_png if outcome else None)
-        self._swap(view)
+        return view
 
     # ----- intents -------------------------------------------------------------------------
 
@@ -166,7 +253,7 @@ class KioskWindow(QWidget):
         self.lifecycle.begin(self.clock.monotonic())
         self.idle.reschedule()
         self.start_again_button.show()
-        self._swap(MenuPage(self.texts, self.theme, self.intents, self.session.services()))
+        self._swap(self._menu_view)
 
     def choose_service(self, service_id: str) -> None:
         self.show_model(self.session.choose(service_id))
@@ -182,7 +269,7 @@ class KioskWindow(QWidget):
         model = engine.back()
         if model is None:
             self.session.leave_service()
-            self._swap(MenuPage(self.texts, self.theme, self.intents, self.session.services()))
+            self._swap(self._menu_view)
         else:
             self.show_model(model)
 
@@ -253,7 +340,9 @@ class KioskWindow(QWidget):
         self.session_serial += 1
         self.session = ResidentSession(self.parts)
         self.timeout_overlay.hide()
-        self.info_overlay.hide()
+        self.close_accessibility()
+        if self.prefs != defaults(self.parts.profile):
+            self.set_preferences(defaults(self.parts.profile))
         if self.page is not None:
             self.content.removeWidget(self.page)
             self._retired.append(self.page)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.catalogue.model import CHECK_ANSWERS, Condition, Question, Service
+from kiosk.catalogue.model import CHECK_ANSWERS, Condition, Question, Service, override_names
 from kiosk.journey.pages import (
     CheckAnswersPage,
     ConfirmationPage,
@@ -74,6 +74,7 @@ class JourneyEngine:
         self._today = today
         self.submission_id = uuid.uuid4().hex
         self._raw: dict[str, RawAnswer] = {}
+        self._accepted_raw: dict[str, RawAnswer] = {}
         self._answers: dict[str, Answer | None] = {}
         self._errors: tuple[FieldError, ...] = ()
         self._where = Where("page", service.pages[0].id)
@@ -133,6 +134,7 @@ class JourneyEngine:
             return self.current()
         self._errors = ()
         self._answers[page_id] = result.value
+        self._accepted_raw[page_id] = raw
         target = self._route(page_id)
         if target.kind == "exit":
             self._exit_from = page_id
@@ -148,6 +150,12 @@ class JourneyEngine:
         """One page back; None when the resident backs out of the first page."""
         self._errors = ()
         where = self._where
+        if where.kind == "page":
+            # Leaving without Continue keeps nothing typed here: show the saved answer again.
+            if where.page_id in self._accepted_raw:
+                self._raw[where.page_id] = self._accepted_raw[where.page_id]
+            else:
+                self._raw.pop(where.page_id, None)
         if where.kind == "page" and self._changing:
             self._changing = False
             self._where = self._first_gap()
@@ -170,6 +178,12 @@ class JourneyEngine:
         self._changing = True
         self._where = Where("page", page_id)
         return self.current()
+
+    def keep_typed(self, page_id: str, raw: RawAnswer) -> None:
+        """Hold what is typed on the current page without checking it, so a re-render (new
+        text size, colours or language) shows it again exactly as it was."""
+        if self._where == Where("page", page_id):
+            self._raw[page_id] = raw
 
     def answers(self) -> dict[str, Answer | None]:
         """The answers on the resident's route (answers on abandoned branches are left out)."""
@@ -247,10 +261,10 @@ class JourneyEngine:
         )
 
     def _error_text(self, question: Question, error: FieldError) -> str:
-        short = error.key.removeprefix("error.")
-        override = question.errors.get(short) or question.errors.get(short.split(".")[0])
-        if override is not None:
-            return override.get(self.texts.language).format(**error.params)
+        for name in override_names(error.key):
+            override = question.errors.get(name)
+            if override is not None:
+                return override.get(self.texts.language).format(**error.params)
         return self.texts(error.key, **error.params)
 
     def display(self, page_id: str) -> str:

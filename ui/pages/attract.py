@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from accessibility.languages import LANGUAGES
 from accessibility.themes import Theme
 from kiosk.texts import Texts
 from ui.pages.base import Intents
@@ -14,7 +17,7 @@ from ui.widgets import button, label
 
 class AttractPage(QWidget):
     def __init__(self, texts: Texts, theme: Theme, intents: Intents, council: str,
-                 site: str) -> None:
+                 site: str, choose_language: Callable[[str], None]) -> None:
         super().__init__()
         self.setObjectName("page")
         self.setProperty("pageName", "attract")
@@ -42,7 +45,19 @@ class AttractPage(QWidget):
         private = label(texts("attract.free_and_private"), "caption")
         private.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(private)
-        layout.addStretch(2)
+        layout.addStretch(1)
+        # Each language named in itself, so a resident can find theirs without English.
+        languages = QHBoxLayout()
+        languages.setSpacing(theme.gap_px * 2)
+        languages.addStretch(1)
+        for lang in LANGUAGES:
+            choice = button(lang.native_name, "choice" if lang.code != texts.language
+                            else "primary", name=f"language-{lang.code}")
+            choice.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+            choice.clicked.connect(lambda _=False, code=lang.code: choose_language(code))
+            languages.addWidget(choice)
+        languages.addStretch(1)
+        layout.addLayout(languages)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """Touching anywhere starts, not just the button: residents should not need to aim."""

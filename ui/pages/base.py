@@ -70,7 +70,7 @@ class Page(QWidget):
         self.scroll.setWidget(holder)
         # The page's main action sits in a bar that never scrolls away: a resident should
         # never have to discover that Continue is hidden below the fold.
-        bar = QWidget()
+        self.action_bar = bar = QWidget()
         bar.setObjectName("actionBar")
         bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.actions = QHBoxLayout(bar)
@@ -80,6 +80,7 @@ class Page(QWidget):
 
     def finish_layout(self) -> None:
         self.body.addStretch(1)
+        self.action_bar.setVisible(self.actions.count() > 0)
         self.actions.addStretch(1)
 
     def focus_first(self) -> None:

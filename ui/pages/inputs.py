@@ -18,7 +18,12 @@ from accessibility.themes import Theme
 from kiosk.journey.pages import QuestionPage
 from kiosk.journey.validation import DateParts, RawAnswer
 from kiosk.texts import Texts
-from ui.widgets import RowCheckBox, RowRadio, label, line_edit, lock_down, text_area
+from ui.widgets import WrapCheckBox, WrapRadio, label, line_edit, lock_down, text_area
+
+
+def _indent(theme: Theme) -> int:
+    """Room for the radio circle or checkbox square to the left of the wrapped words."""
+    return round(theme.target_px * 0.5) + theme.gap_px * 2
 
 
 class QuestionInput(QWidget):
@@ -46,7 +51,7 @@ class ChoiceInput(QuestionInput):
         self.group = QButtonGroup(self)
         self.buttons: list[QRadioButton] = []
         for option in page.options:
-            radio = RowRadio(option.label)
+            radio = WrapRadio(option.label, _indent(theme))
             radio.setObjectName(f"option-{option.value}")
             radio.setProperty("value", option.value)
             radio.setChecked(option.selected)
@@ -67,7 +72,7 @@ class CheckboxInput(QuestionInput):
         super().__init__(page, texts, theme)
         self.boxes: list[QCheckBox] = []
         for option in page.options:
-            box = RowCheckBox(option.label)
+            box = WrapCheckBox(option.label, _indent(theme))
             box.setObjectName(f"option-{option.value}")
             box.setProperty("value", option.value)
             box.setChecked(option.selected)

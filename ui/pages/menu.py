@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QPushButton
+from html import escape
 
 from accessibility.themes import Theme
 from kiosk.catalogue import Service
 from kiosk.texts import Texts
 from ui.pages.base import Intents, Page
-from ui.widgets import button, label
+from ui.widgets import WrapButton, label
 
 
 class MenuPage(Page):
@@ -17,11 +17,13 @@ class MenuPage(Page):
         super().__init__(texts, theme, intents, "menu")
         self.body.addWidget(label(texts("menu.title"), "heading"))
         self.body.addWidget(label(texts("menu.hint"), "hint"))
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[WrapButton] = []
         lang = texts.language
         for service in services:
-            widget = button(f"{service.title.get(lang)}\n{service.description.get(lang)}",
-                            "service", name=f"service-{service.id}")
+            words = (f"<b>{escape(service.title.get(lang))}</b><br>"
+                     f"<span style='font-weight: normal'>{escape(service.description.get(lang))}</span>")
+            widget = WrapButton(words, "service", name=f"service-{service.id}",
+                                padding=(theme.gap_px * 2, theme.gap_px), rich=True)
             widget.setMinimumHeight(round(theme.target_px * 1.4))
             widget.clicked.connect(lambda _=False, sid=service.id: intents.choose_service(sid))
             self.body.addWidget(widget)
