@@ -51,31 +51,86 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+Loc = tuple[str | int, ...]
+
+
+class FieldProblems(ValueError):
+    """Raised by a model validator to report problems at fields below the model it checks.
+
+    Each item is (path below the model, expected, found). `problems_from_validation` turns
+    them into Problems with full dotted paths and line numbers, instead of one problem at the
+    model's own path whose "found" is the whole mapping.
+    """
+
+    def __init__(self, items: Iterable[tuple[Loc, str, str]]) -> None:
+        self.items = tuple(items)
+        super().__init__("; ".join(
+            f"{_dotted(loc) or '(top level)'}: expected {expected}, found {found}"
+            for loc, expected, found in self.items
+        ))
+
+
+def _dotted(loc: Loc) -> str:
+    return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
+
+
 class LineIndex:
     """Maps a field path (tuple of keys and indexes) to the line it starts on in a YAML file."""
 
     def __init__(self, root: yaml.Node | None) -> None:
         self._root = root
 
+    def real_loc(self, loc: Loc, *, keep_last: bool) -> Loc:
+        """pydantic's `loc` without the parts that are not keys in the file (union tags).
+
+        A tagged union puts the tag value (`open311`) into the path, though the file has no
+        such key. Every other part of pydantic's path is in the file, except a missing field
+        at the end (`keep_last`).
+        """
+        node = self._root
+        kept: list[str | int] = []
+        for position, key in enumerate(loc):
+            child = self._child(node, key)
+            last = position == len(loc) - 1
+            if child is None and isinstance(node, yaml.MappingNode) and not (last and keep_last):
+                continue
+            kept.append(key)
+            node = child
+        return tuple(kept)
+
+    @staticmethod
+    def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
+        if isinstance(node, yaml.MappingNode):
+            return next(
+                (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key),
+                None,
+            )
+        if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            child: yaml.Node = node.value[key]
+            return child
+        return None
+
     def line_of(self, loc: tuple[str | int, ...]) -> int | None:
+        """The line of the deepest part of `loc` in the file: a key's line for a mapping entry."""
         node = self._root
         best: int | None = node.start_mark.line + 1 if node is not None else None
         for key in loc:
             if isinstance(node, yaml.MappingNode):
                 match = next(
-                    (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key),
+                    ((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key),
                     None,
                 )
                 if match is None:
                     return best
-                node = match
+                best = match[0].start_mark.line + 1
+                node = match[1]
             elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
                 if key >= len(node.value):
                     return best
                 node = node.value[key]
+                best = node.start_mark.line + 1
             else:
                 return best
-            best = node.start_mark.line + 1
         return best
 
 
@@ -116,6 +171,10 @@ _EXPECTED = {
     "model_type": "a mapping (key: value lines)",
     "list_type": "a list",
     "url_parsing": "a URL",
+    "time_parsing": "a time like \"09:30\"",
+    "time_type": "a time like \"09:30\"",
+    "decimal_parsing": "a number",
+    "tuple_type": "a list",
 }
 
 
@@ -135,6 +194,14 @@ def _expected_for(error: Any) -> str:
         return f"text matching {ctx.get('pattern', '')}"
     if kind == "enum":
         return f"one of {ctx.get('expected', '')}"
+    if kind == "string_too_short":
+        return f"text of at least {ctx.get('min_length', 1)} character(s)"
+    if kind == "string_too_long":
+        return f"text of at most {ctx.get('max_length', '')} characters"
+    if kind == "too_short":
+        return f"at least {ctx.get('min_length', 1)} item(s)"
+    if kind == "too_long":
+        return f"at most {ctx.get('max_length', '')} items"
     return _EXPECTED.get(kind, str(error["msg"]))
 
 
@@ -154,11 +221,17 @@ def problems_from_validation(
     for error in exc.errors():
         loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
         # Drop pydantic's union/tag markers, keep only real keys and indexes.
-        clean = tuple(p for p in loc if isinstance(p, int) or "[" not in str(p))
-        path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in clean)
-        path = path.replace(".[", "[")
-        line = index.line_of(clean) if index else None
-        problems.append(Problem(file, path, _expected_for(error), _found_for(error), line))
+        clean: Loc = tuple(p for p in loc if isinstance(p, int) or "[" not in str(p))
+        located = (error.get("ctx") or {}).get("error")
+        if index is not None:
+            clean = index.real_loc(clean, keep_last=error["type"] == "missing")
+        if error["type"] == "value_error" and isinstance(located, FieldProblems):
+            items = [(clean + below, expected, found) for below, expected, found in located.items]
+        else:
+            items = [(clean, _expected_for(error), _found_for(error))]
+        for full, expected, found in items:
+            line = index.line_of(full) if index else None
+            problems.append(Problem(file, _dotted(full), expected, found, line))
     return problems
 
 

@@ -17,6 +17,8 @@ class LocalText(RootModel[dict[str, str]]):
     def _accept_plain_string(cls, value: Any) -> Any:
         if isinstance(value, str):
             return {FALLBACK_LANGUAGE: value}
+        if not isinstance(value, dict):
+            raise ValueError("text, or one text per language (en: ..., cy: ...)")
         return value
 
     @model_validator(mode="after")

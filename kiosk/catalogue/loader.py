@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from kiosk.catalogue.model import Service
-from kiosk.config_errors import ConfigError, Problem, load_model
+from kiosk.config_errors import ConfigError, Problem, problems_from_validation, read_yaml
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,17 @@ def load_catalogue(folder: Path) -> Catalogue:
     services: list[Service] = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            service = load_model(Service, path)
+            data, lines = read_yaml(path)
+            service = Service.model_validate(data)
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(exc, str(path), lines))
+            continue
         if service.id != path.stem:
-            problems.append(Problem(str(path), "id", f"{path.stem!r} (the file name)",
-                                    repr(service.id)))
+            problems.append(Problem(str(path), "id", f"{path.stem!r} (the file name, {path.name})",
+                                    repr(service.id), lines.line_of(("id",))))
             continue
         services.append(service)
     if not services and not problems:

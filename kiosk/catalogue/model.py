@@ -6,11 +6,14 @@ so councils can add services without code, and tests can walk every route withou
 
 from __future__ import annotations
 
+import re
+import string
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kiosk.config_errors import FieldProblems, Loc
 from kiosk.localtext import LocalText
 
 QuestionType = Literal[
@@ -25,6 +28,53 @@ OPEN311_FIELDS = ("address_string", "description", "email", "phone", "first_name
 DEFAULT_MAX_LENGTH: dict[str, int] = {
     "text": 200, "textarea": 1200, "email": 254, "phone": 30, "postcode": 12, "number": 20,
 }
+
+# Every error `kiosk.journey.validation` can give (its message key), with the placeholders its
+# text is given. A question's `errors` may override any of these by its name (the key without
+# "error."), or a group of them by the name's first part (`date`, `required`).
+ERROR_PARAMS: dict[str, frozenset[str]] = {
+    key: frozenset(params) for key, params in {
+        "error.required.choose": (), "error.required.choose_many": (),
+        "error.required.enter": (), "error.choose_listed": (), "error.characters": (),
+        "error.too_long": ("max",), "error.too_short": ("min",), "error.pattern": (),
+        "error.email": (), "error.phone": (), "error.postcode": (), "error.number": (),
+        "error.whole_number": (), "error.number_min": ("min",), "error.number_max": ("max",),
+        "error.date.required": (), "error.date.missing_day": (), "error.date.missing_month": (),
+        "error.date.missing_year": (), "error.date.real": (), "error.date.future": (),
+        "error.date.past": (), "error.date.too_old": ("days",), "error.date.too_far": ("days",),
+    }.items()
+}
+
+
+def override_names(key: str) -> tuple[str, ...]:
+    """The names in a question's `errors` that can word error `key`, most specific first.
+
+    `error.date.required` is worded by `date.required`, else `required`, else `date`.
+    """
+    short = key.removeprefix("error.")
+    parts = short.split(".")
+    names = [short]
+    if "required" in parts and short != "required":
+        names.append("required")
+    if parts[0] not in names:
+        names.append(parts[0])
+    return tuple(names)
+
+
+def _override_params(name: str) -> frozenset[str] | None:
+    """The placeholders an override called `name` may use; None if no error has that name."""
+    covered = [params for key, params in ERROR_PARAMS.items() if name in override_names(key)]
+    if not covered:
+        return None
+    return frozenset.intersection(*covered)
+
+
+def _placeholders(text: str) -> set[str] | None:
+    """The `{name}` placeholders in `text`, or None if its braces are unbalanced."""
+    try:
+        return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    except ValueError:
+        return None
 
 
 class _Strict(BaseModel):
@@ -51,6 +101,16 @@ class Rules(_Strict):
     max_days_ahead: int | None = Field(default=None, ge=0)
     pattern: str | None = None
 
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"a regular expression (this one has {exc})") from None
+        return pattern
+
 
 class Question(_Strict):
     type: QuestionType
@@ -65,15 +125,46 @@ class Question(_Strict):
 
     @model_validator(mode="after")
     def _options_fit_type(self) -> Question:
+        problems: list[tuple[Loc, str, str]] = []
+        count = len(self.options)
         if self.type in ("radios", "checkboxes"):
-            if len(self.options) < 2:
-                raise ValueError(f"at least 2 options for a {self.type} question")
-            values = [o.value for o in self.options]
-            if len(set(values)) != len(values):
-                raise ValueError("options with different values")
+            if count < 2:
+                problems.append((("options",), f"at least 2 options for a {self.type} question",
+                                 "1 option" if count == 1 else "none"))
+            seen: set[str] = set()
+            for index, option in enumerate(self.options):
+                if option.value in seen:
+                    problems.append((("options", index, "value"), "options with different values",
+                                     f"{option.value!r} again"))
+                seen.add(option.value)
         elif self.options:
-            raise ValueError(f"no options for a {self.type} question")
+            problems.append((("options",), f"no options for a {self.type} question",
+                             f"{count} option{'s' if count != 1 else ''}"))
+        problems.extend(self._error_problems())
+        if problems:
+            raise FieldProblems(problems)
         return self
+
+    def _error_problems(self) -> list[tuple[Loc, str, str]]:
+        """Error overrides must name an error, and use only the placeholders it is given."""
+        problems: list[tuple[Loc, str, str]] = []
+        for name, text in self.errors.items():
+            allowed = _override_params(name)
+            if allowed is None:
+                names = sorted({n for key in ERROR_PARAMS for n in override_names(key)})
+                problems.append((("errors", name), f"an error name ({', '.join(names)})",
+                                 repr(name)))
+                continue
+            for language, words in text.root.items():
+                used = _placeholders(words)
+                wanted = ", ".join(f"{{{p}}}" for p in sorted(allowed)) or "none"
+                if used is None:
+                    problems.append((("errors", name, language),
+                                     "text with balanced { } placeholders", repr(words)))
+                elif used - allowed:
+                    problems.append((("errors", name, language), f"placeholders among {wanted}",
+                                     ", ".join(f"{{{p}}}" for p in sorted(used - allowed))))
+        return problems
 
     def max_length(self) -> int | None:
         return self.rules.max_length or DEFAULT_MAX_LENGTH.get(self.type)
@@ -94,10 +185,19 @@ class Condition(_Strict):
         given = [n for n in ("equals", "not_equals", "one_of", "includes", "answered")
                  if getattr(self, n) is not None]
         if len(given) != 1:
-            raise ValueError(
-                "exactly one of equals, not_equals, one_of, includes, answered"
-            )
+            raise FieldProblems([((), "exactly one of equals, not_equals, one_of, includes, answered",
+                                  " and ".join(given) if given else "none of them")])
         return self
+
+    def values(self) -> tuple[str, ...]:
+        """The answer values this condition compares with."""
+        if self.one_of is not None:
+            return self.one_of
+        return tuple(v for v in (self.equals, self.not_equals, self.includes) if v is not None)
+
+    def operator(self) -> str:
+        return next(n for n in ("equals", "not_equals", "one_of", "includes", "answered")
+                    if getattr(self, n) is not None)
 
 
 class Route(_Strict):
@@ -108,7 +208,8 @@ class Route(_Strict):
     @model_validator(mode="after")
     def _one_target(self) -> Route:
         if (self.goto is None) == (self.exit is None):
-            raise ValueError("exactly one of goto (a page id or check_answers) or exit")
+            raise FieldProblems([((), "exactly one of goto (a page id or check_answers) or exit",
+                                  "both" if self.goto is not None else "neither")])
         return self
 
 
@@ -135,9 +236,12 @@ class Destination(_Strict):
 
     @model_validator(mode="after")
     def _known_fields(self) -> Destination:
-        unknown = sorted(set(self.fields) - set(OPEN311_FIELDS))
+        unknown = [name for name in self.fields if name not in OPEN311_FIELDS]
         if unknown:
-            raise ValueError(f"Open311 fields among {', '.join(OPEN311_FIELDS)} (not {unknown[0]})")
+            raise FieldProblems(
+                (("fields", name), f"an Open311 field ({', '.join(OPEN311_FIELDS)})", repr(name))
+                for name in unknown
+            )
         return self
 
 
@@ -165,9 +269,9 @@ class Service(_Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Service:
-        problems = list(_reference_problems(self))
+        problems = _reference_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise FieldProblems(problems)
         return self
 
     def page(self, page_id: str) -> Page:
@@ -192,44 +296,82 @@ class Service(_Strict):
         return ids[position + 1] if position + 1 < len(ids) else CHECK_ANSWERS
 
 
-def _reference_problems(service: Service) -> list[str]:
+def _reference_problems(service: Service) -> list[tuple[Loc, str, str]]:
     page_ids = [p.id for p in service.pages]
     exit_ids = [e.id for e in service.exits]
-    problems: list[str] = []
-    for dup in sorted({i for i in page_ids if page_ids.count(i) > 1}):
-        problems.append(f"unique page ids (page {dup!r} appears twice)")
-    if CHECK_ANSWERS in page_ids:
-        problems.append(f"a page id other than the reserved {CHECK_ANSWERS!r}")
+    problems: list[tuple[Loc, str, str]] = []
+    for index, page in enumerate(service.pages):
+        if page_ids.index(page.id) != index:
+            problems.append((("pages", index, "id"), "unique page ids",
+                             f"{page.id!r} again (also pages[{page_ids.index(page.id)}])"))
+        if page.id == CHECK_ANSWERS:
+            problems.append((("pages", index, "id"), f"a page id other than the reserved "
+                             f"{CHECK_ANSWERS!r}", repr(page.id)))
     targets = set(page_ids) | {CHECK_ANSWERS}
-    for page in service.pages:
+    pages_expected = f"a page id ({', '.join(page_ids)}) or {CHECK_ANSWERS}"
+    for index, page in enumerate(service.pages):
         if page.next is not None and page.next not in targets:
-            problems.append(f"page {page.id!r}: next names an existing page, not {page.next!r}")
-        for route in page.routes:
+            problems.append((("pages", index, "next"), pages_expected, repr(page.next)))
+        for r_index, route in enumerate(page.routes):
+            where: Loc = ("pages", index, "routes", r_index)
             if route.goto is not None and route.goto not in targets:
-                problems.append(f"page {page.id!r}: goto names an existing page, not {route.goto!r}")
+                problems.append(((*where, "goto"), pages_expected, repr(route.goto)))
             if route.exit is not None and route.exit not in exit_ids:
-                problems.append(f"page {page.id!r}: exit names an exit page, not {route.exit!r}")
+                problems.append(((*where, "exit"),
+                                 f"an exit page id ({', '.join(exit_ids) or 'none defined'})",
+                                 repr(route.exit)))
             if route.when.answer not in page_ids:
-                problems.append(
-                    f"page {page.id!r}: a condition on an existing page, not {route.when.answer!r}"
-                )
-    mapped = list(service.destination.attributes.values())
-    mapped += [pid for ids in service.destination.fields.values() for pid in ids]
-    for pid in mapped:
+                problems.append(((*where, "when", "answer"), f"a page id ({', '.join(page_ids)})",
+                                 repr(route.when.answer)))
+            else:
+                problems.extend(_condition_problems(service, route.when, (*where, "when")))
+    for code, pid in service.destination.attributes.items():
         if pid not in page_ids:
-            problems.append(f"destination maps existing pages, not {pid!r}")
+            problems.append((("destination", "attributes", code),
+                             f"a page id ({', '.join(page_ids)})", repr(pid)))
+    for name, pids in service.destination.fields.items():
+        for f_index, pid in enumerate(pids):
+            if pid not in page_ids:
+                problems.append((("destination", "fields", name, f_index),
+                                 f"a page id ({', '.join(page_ids)})", repr(pid)))
     if not problems:
         problems.extend(_graph_problems(service))
     return problems
 
 
-def _graph_problems(service: Service) -> list[str]:
+def _condition_problems(service: Service, when: Condition, where: Loc) -> list[tuple[Loc, str, str]]:
+    """A condition that can never hold is a typo: its value must be one the question allows."""
+    question = service.page(when.answer).question
+    operator = when.operator()
+    if operator == "answered":
+        return []
+    many = question.type == "checkboxes"
+    if many != (operator == "includes"):
+        fits = "includes" if many else "equals, not_equals or one_of"
+        return [((*where, operator), f"{fits} for a {question.type} question", operator)]
+    if question.type == "yes_no":
+        allowed: tuple[str, ...] = ("yes", "no")
+    elif question.type in ("radios", "checkboxes"):
+        allowed = tuple(o.value for o in question.options)
+    else:
+        return []
+    problems: list[tuple[Loc, str, str]] = []
+    for index, value in enumerate(when.values()):
+        if value not in allowed:
+            loc: Loc = (*where, operator, index) if operator == "one_of" else (*where, operator)
+            problems.append((loc, f"an answer of page {when.answer!r} ({', '.join(allowed)})",
+                             repr(value)))
+    return problems
+
+
+def _graph_problems(service: Service) -> list[tuple[Loc, str, str]]:
     """Every page reachable from the first, and no loops, so every journey ends."""
-    edges: dict[str, set[str]] = {}
+    edges: dict[str, list[str]] = {}
     for page in service.pages:
-        outs = {service.default_next(page.id)}
-        outs |= {r.goto for r in page.routes if r.goto is not None}
-        edges[page.id] = outs - {CHECK_ANSWERS}
+        outs = [r.goto for r in page.routes if r.goto is not None]
+        outs.append(service.default_next(page.id))
+        edges[page.id] = [o for o in dict.fromkeys(outs) if o != CHECK_ANSWERS]
+    position = {p.id: i for i, p in enumerate(service.pages)}
     start = service.pages[0].id
     seen: set[str] = set()
     stack = [start]
@@ -238,18 +380,30 @@ def _graph_problems(service: Service) -> list[str]:
         if node not in seen:
             seen.add(node)
             stack.extend(edges[node])
-    problems = [f"every page reachable from {start!r} (not {pid!r})"
-                for pid in edges if pid not in seen]
+    problems: list[tuple[Loc, str, str]] = [
+        (("pages", position[pid]), f"a page reached from the first page {start!r} by next or a "
+         "route", f"{pid!r}, which no page on the journey leads to")
+        for pid in edges if pid not in seen
+    ]
     state: dict[str, int] = {}
+    trail: list[str] = []
 
-    def visit(node: str) -> bool:
+    def visit(node: str) -> list[str] | None:
         state[node] = 1
+        trail.append(node)
         for nxt in edges[node]:
-            if state.get(nxt) == 1 or (state.get(nxt) is None and visit(nxt)):
-                return True
+            if state.get(nxt) == 1:
+                return [*trail[trail.index(nxt):], nxt]
+            if state.get(nxt) is None:
+                loop = visit(nxt)
+                if loop is not None:
+                    return loop
         state[node] = 2
-        return False
+        trail.pop()
+        return None
 
-    if visit(start):
-        problems.append("routes without loops (a page can be reached from itself)")
+    loop = visit(start)
+    if loop is not None:
+        problems.append((("pages", position[loop[-2]]), "routes without loops (every journey ends)",
+                         "a loop: " + " → ".join(loop)))
     return problems

@@ -62,6 +62,7 @@ def clean_text(text: str, *, multiline: bool) -> str | None:
     text = unicodedata.normalize("NFC", text)
     keep = "\n" if multiline else ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")  # Unicode line/paragraph breaks
     if not multiline:
         text = text.replace("\n", " ")
     text = "".join(
@@ -129,6 +130,8 @@ def _check_typed_text(question: Question, page_id: str, raw: str) -> Checked:
         if not result.ok:
             return result
         text = str(result.value)
+        if limit is not None and len(text) > limit:  # case mapping can lengthen text (İ → i̇)
+            return _err(page_id, "error.too_long", max=str(limit))
     if rules.pattern is not None and not re.fullmatch(rules.pattern, text):
         return _err(page_id, "error.pattern")
     return Checked(value=text)
@@ -160,7 +163,10 @@ def _postcode(question: Question, page_id: str, text: str) -> Checked:
 
 
 def _number(question: Question, page_id: str, text: str) -> Checked:
-    compact = text.replace(",", "").replace(" ", "")
+    # Commas and spaces only group thousands ("1,000"): "2,5" is not read as 25.
+    if re.fullmatch(r"-?[0-9]{1,3}([, ][0-9]{3})+(\.[0-9]+)?", text):
+        text = text.replace(",", "").replace(" ", "")
+    compact = text
     if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", compact):
         return _err(page_id, "error.number")
     try:

@@ -1,0 +1,425 @@
+"""Speech coverage (checklist CF-02): every page of every shipped service says all it shows.
+
+Every route of every service is walked with the real engine: each question page blank, with
+errors, and showing saved answers (reached with Back), check answers, every exit page and the
+confirmation page. For each page the texts the renderer in `ui/pages/` shows are listed here
+independently of `kiosk.announce`, in page order with the buttons last, and must appear in
+the speech script in that order. Personal answers must be absent unless the resident chose
+to hear them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+import kiosk
+from accessibility.languages import Translator
+from accessibility.speech import Utterance
+from kiosk.announce import (
+    attract_script,
+    menu_script,
+    script_for,
+    speakable,
+    spell,
+    welcome_script,
+)
+from kiosk.catalogue import Service
+from kiosk.journey.engine import CHECK, JourneyEngine, Where
+from kiosk.journey.pages import (
+    CheckAnswersPage,
+    ConfirmationPage,
+    ExitPage,
+    PageModel,
+    QuestionPage,
+)
+from kiosk.journey.validation import YES_NO, DateParts, RawAnswer
+from kiosk.profile import load_profile
+
+TODAY = date(2026, 11, 23)
+TEXTS = Translator(strict=True)
+CATALOGUE = load_profile(Path(kiosk.__file__).parent / "demo" / "profile.yaml").catalogue
+REFERENCE = "LR3386LF"
+
+# Distinctive answers, so a personal one found in speech cannot be a coincidence (none of
+# them is a page's example: hints say "DE1 2AB", "07700 900 982" and "14 or Rose Cottage").
+GOOD_TEXT = {
+    "text": "Ivy Lodge", "textarea": "Left by the gate\nnear lamp post 7",
+    "number": "3", "email": "ann@example.org", "phone": "07700 900123", "postcode": "NG7 2RD",
+}
+BAD_TEXT = {
+    "text": "x" * 101, "textarea": "x" * 1201, "number": "many", "email": "nope",
+    "phone": "12", "postcode": "nope",
+}
+YESTERDAY = TODAY - timedelta(days=1)
+CHOICES = ("radios", "yes_no", "checkboxes")
+
+Step = tuple[str, RawAnswer]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A page as shown, and how to get there again (for the failure message)."""
+
+    service: Service
+    steps: tuple[Step, ...]
+    page: PageModel
+
+
+def engine_after(service: Service, steps: Sequence[Step]) -> JourneyEngine:
+    engine = JourneyEngine(service, TEXTS, lambda: TODAY)
+    engine.start()
+    for page_id, raw in steps:
+        engine.answer(page_id, raw)
+    return engine
+
+
+def answers_for(service: Service, page_id: str) -> list[RawAnswer]:
+    """One accepted answer per branch the page can take (every option of a choice)."""
+    question = service.page(page_id).question
+    if question.type in ("radios", "yes_no"):
+        return [o.value for o in question.options] or list(YES_NO)
+    if question.type == "checkboxes":
+        return [tuple(o.value for o in question.options[:2])]
+    if question.type == "date":
+        return [DateParts(str(YESTERDAY.day), str(YESTERDAY.month), str(YESTERDAY.year))]
+    return [GOOD_TEXT[question.type]]
+
+
+def wrong_answer(service: Service, page_id: str) -> RawAnswer:
+    """An answer the page refuses: empty when required, else one that breaks a rule."""
+    question = service.page(page_id).question
+    if not question.optional:
+        return () if question.type == "checkboxes" else DateParts() if question.type == "date" else ""
+    if question.type == "date":
+        return DateParts("32", "13", str(TODAY.year))
+    return BAD_TEXT[question.type]
+
+
+def walk(service: Service) -> Iterator[Seen]:
+    """Depth first over every branch; at each question page also its error and Back views."""
+    stack: list[tuple[Step, ...]] = [()]
+    while stack:
+        steps = stack.pop()
+        engine = engine_after(service, steps)
+        page = engine.current()
+        yield Seen(service, steps, page)
+        if isinstance(page, QuestionPage):
+            broken = engine_after(service, steps)
+            shown = broken.answer(page.page_id, wrong_answer(service, page.page_id))
+            assert isinstance(shown, QuestionPage)
+            assert shown.errors, f"{service.id}/{page.page_id} accepted a wrong answer"
+            yield Seen(service, steps, shown)
+            for raw in answers_for(service, page.page_id):
+                stack.append((*steps, (page.page_id, raw)))
+        elif isinstance(page, CheckAnswersPage):
+            for delivered in (True, False):
+                done = engine_after(service, steps)
+                yield Seen(service, steps, done.finish(REFERENCE, delivered))
+            # Back through the route: every question page showing its saved answer.
+            back = engine_after(service, steps)
+            shown_back = back.back()
+            while shown_back is not None:
+                yield Seen(service, steps, shown_back)
+                shown_back = back.back()
+
+
+def all_pages() -> list[Seen]:
+    return [seen for service in CATALOGUE for seen in walk(service)]
+
+
+PAGES = all_pages()
+
+
+def page_id(seen: Seen) -> str:
+    page = seen.page
+    name = getattr(page, "page_id", page.kind)
+    extra = ""
+    if isinstance(page, QuestionPage):
+        extra = "-errors" if page.errors else ("-value" if page.value not in ("", (), DateParts())
+                                               else "")
+    if isinstance(page, ConfirmationPage):
+        extra = "-sent" if page.delivered else "-queued"
+    return f"{seen.service.id}/{name}{extra}"
+
+
+def unique(pages: list[Seen]) -> list[Seen]:
+    """One representative per distinct page model (many routes show the same page)."""
+    seen: dict[PageModel, Seen] = {}
+    for item in pages:
+        seen.setdefault(item.page, item)
+    return list(seen.values())
+
+
+CASES = unique(PAGES)
+
+
+# ----- what each page shows, derived from the page model and ui/pages ----------------------
+
+@dataclass(frozen=True)
+class Shown:
+    text: str
+    value: bool = False  # a resident's answer: may be spelled out, so compared loosely
+    personal: bool = False
+
+
+def squash(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def value_lines(value: str) -> list[str]:
+    return [line for line in value.splitlines() if line.strip()]
+
+
+def shown_on(page: PageModel, *, printed: bool = True) -> list[Shown]:
+    """The text items the renderer shows, in page order, with the buttons moved last."""
+    t = TEXTS
+    if isinstance(page, QuestionPage):
+        items: list[Shown] = []
+        if page.errors:
+            items.append(Shown(t("question.error_summary")))
+            items += [Shown(e.message) for e in page.errors]
+        items.append(Shown(page.service_title))
+        items.append(Shown(t("question.optional", label=page.title) if page.optional
+                           else page.title))
+        if page.hint:
+            items.append(Shown(page.hint))
+        items += [Shown(e.message) for e in page.errors]
+        for option in page.options:
+            items.append(Shown(option.label))
+            if option.selected:  # the ticked state, which speech says in words
+                items.append(Shown(t("speech.selected"), personal=page.personal))
+            if option.hint and page.qtype != "checkboxes":
+                items.append(Shown(option.hint))
+        if page.qtype == "date":
+            parts = page.value if isinstance(page.value, DateParts) else DateParts()
+            for part in ("day", "month", "year"):
+                items.append(Shown(t(f"date.{part}")))
+                entered = getattr(parts, part)
+                if entered:
+                    items.append(Shown(entered, value=True, personal=page.personal))
+        if page.qtype == "textarea" and page.max_length:
+            items.append(Shown(t("question.characters_left", max=str(page.max_length))))
+        if page.qtype not in CHOICES and isinstance(page.value, str) and page.value.strip():
+            items += [Shown(line.strip(), value=True, personal=page.personal)
+                      for line in value_lines(page.value)]
+        return [*items, Shown(t("nav.back")), Shown(t("nav.continue"))]
+    if isinstance(page, CheckAnswersPage):
+        items = [Shown(page.service_title), Shown(page.title)]
+        for row in page.rows:
+            items.append(Shown(row.label))
+            items += [Shown(line, value=True, personal=row.personal)
+                      for line in value_lines(row.value)]
+            items.append(Shown(t("nav.change")))
+        return [*items, Shown(t("nav.back")), Shown(page.submit_label)]
+    if isinstance(page, ExitPage):
+        return [Shown(page.service_title), Shown(page.title), Shown(page.body),
+                Shown(t("exit.start_again_hint")), Shown(t("nav.back")),
+                Shown(t("nav.start_again"))]
+    assert isinstance(page, ConfirmationPage)
+    return [
+        Shown(page.title), Shown(t("confirmation.reference_label")),
+        Shown(page.reference, value=True),
+        Shown(t("confirmation.sent" if page.delivered else "confirmation.queued")),
+        Shown(t("confirmation.receipt_printed" if printed else "confirmation.receipt_failed")),
+        Shown(t("confirmation.next_steps_label")), Shown(page.next_steps),
+        Shown(t("confirmation.finish_hint")), Shown(t("nav.finish")),
+    ]
+
+
+def said(utterance: Utterance, item: Shown) -> bool:
+    if item.value:
+        return squash(item.text) in squash(utterance.text)
+    return item.text in utterance.text
+
+
+def assert_covers(script: list[Utterance], items: list[Shown], *, read_personal: bool,
+                  where: str) -> None:
+    """Each shown item is said, in order (an utterance may carry several), or hidden."""
+    position = 0
+    for item in items:
+        if item.personal and not read_personal:
+            assert not any(said(u, item) for u in script), f"{where}: said personal {item.text!r}"
+            continue
+        found = next((i for i in range(position, len(script)) if said(script[i], item)), None)
+        assert found is not None, (
+            f"{where}: {item.text!r} not said after utterance {position}:\n"
+            + "\n".join(f"  {i}. [{u.item}] {u.text}" for i, u in enumerate(script))
+        )
+        position = found
+    if not read_personal and any(i.personal for i in items):
+        assert any(u.text == TEXTS("speech.personal_hidden") for u in script), where
+
+
+# ----- the tests ---------------------------------------------------------------------------
+
+def test_the_walk_reaches_every_page_of_every_service() -> None:
+    kinds = {(s.service.id, type(s.page).__name__) for s in CASES}
+    for service in CATALOGUE:
+        reached = {getattr(s.page, "page_id", None) for s in CASES if s.service is service}
+        assert {p.id for p in service.pages} <= reached, service.id
+        assert {e.id for e in service.exits} <= reached, service.id
+        for kind in ("CheckAnswersPage", "ConfirmationPage", "QuestionPage"):
+            assert (service.id, kind) in kinds
+    assert any(isinstance(s.page, QuestionPage) and s.page.errors for s in CASES)
+    assert any(isinstance(s.page, QuestionPage) and s.page.personal and s.page.value
+               for s in CASES)
+
+
+@pytest.mark.parametrize("read_personal", [False, True], ids=["private", "read-personal"])
+@pytest.mark.parametrize("seen", CASES, ids=[page_id(s) for s in CASES])
+def test_script_says_everything_the_page_shows_in_order(seen: Seen, read_personal: bool) -> None:
+    for printed in (True, False) if isinstance(seen.page, ConfirmationPage) else (True,):
+        script = script_for(seen.page, TEXTS, read_personal=read_personal, printed=printed)
+        assert script, page_id(seen)
+        assert all(u.text.strip() and u.language == "en" and u.item for u in script)
+        assert_covers(script, shown_on(seen.page, printed=printed),
+                      read_personal=read_personal, where=f"{page_id(seen)} via {seen.steps}")
+
+
+def question_pages_with_errors() -> list[Seen]:
+    return [s for s in CASES if isinstance(s.page, QuestionPage) and s.page.errors]
+
+
+@pytest.mark.parametrize("seen", question_pages_with_errors(),
+                         ids=[page_id(s) for s in question_pages_with_errors()])
+def test_errors_come_first_and_name_their_field(seen: Seen) -> None:
+    page = seen.page
+    assert isinstance(page, QuestionPage)
+    script = script_for(page, TEXTS, read_personal=False)
+    question = seen.service.page(page.page_id).question
+    firsts = script[:len(page.errors)]
+    for error, utterance in zip(page.errors, firsts, strict=True):
+        assert utterance.item == f"error:{error.field}"
+        assert utterance.text == TEXTS("speech.error", message=error.message)
+        assert error.field == page.page_id or error.field.startswith(f"{page.page_id}-")
+    # An empty required answer gets the question's own wording, never the generic one.
+    required = question.errors.get("required")
+    if required is not None and not question.optional:
+        assert firsts[0].text.endswith(required.get("en"))
+    # The inline error is said again after the question, against its field.
+    inline = [u for u in script if u.item.startswith("field-error:")]
+    assert [u.item for u in inline] == [f"field-error:{e.field}" for e in page.errors]
+    assert script.index(inline[0]) > next(i for i, u in enumerate(script) if u.item == "title")
+
+
+def test_options_say_their_position_and_which_is_selected() -> None:
+    engine = engine_after(CATALOGUE.service("missed-bin"), [("bin_type", "recycling")])
+    page = engine.back()
+    assert isinstance(page, QuestionPage)
+    script = script_for(page, TEXTS, read_personal=False)
+    options = [(u.item, u.text) for u in script if u.item.startswith("option:")]
+    assert options == [
+        ("option:general", "Option 1 of 4: General rubbish (black bin)"),
+        ("option:recycling", "Option 2 of 4: Recycling (blue bin)"),
+        ("option:recycling", "Selected."),
+        ("option:food", "Option 3 of 4: Food waste (small brown caddy)"),
+        ("option:garden", "Option 4 of 4: Garden waste (green bin)"),
+    ]
+    assert [u.item for u in script][:2] == ["caption", "title"]
+    assert [u.item for u in script][-2:] == ["button:back", "button:continue"]
+
+
+def test_personal_answers_are_hidden_unless_the_resident_asks() -> None:
+    service = CATALOGUE.service("missed-bin")
+    engine = engine_after(service, [("bin_type", "general"), ("postcode", "NG7 2RD")])
+    page = engine.back()
+    assert isinstance(page, QuestionPage)
+    assert page.personal
+    private = script_for(page, TEXTS, read_personal=False)
+    assert not any("ng72rd" in squash(u.text) for u in private)
+    assert [u.text for u in private if u.item == "value"] == [TEXTS("speech.personal_hidden")]
+    spoken = script_for(page, TEXTS, read_personal=True)
+    assert [u.text for u in spoken if u.item == "value"] == ["N G 7 2 R D"]
+
+
+def test_check_answers_reads_rows_with_personal_values_hidden() -> None:
+    steps: list[Step] = [("bin_type", "general"), ("postcode", "NG7 2RD"), ("house", "Ivy Lodge"),
+                         ("due_date", DateParts("20", "11", "2026")), ("details", ""),
+                         ("contact_method", "email"), ("contact_email", "ann@example.org")]
+    engine = engine_after(CATALOGUE.service("missed-bin"), steps)
+    assert engine.where == CHECK
+    page = engine.current()
+    assert isinstance(page, CheckAnswersPage)
+    private = script_for(page, TEXTS, read_personal=False)
+    rows = [(u.item, u.text) for u in private if u.item.startswith("row:")]
+    hidden = TEXTS("speech.personal_hidden")
+    assert rows == [
+        ("row:bin_type", "Bin"), ("row:bin_type", "General rubbish (black bin)"),
+        ("row:postcode", "Postcode"), ("row:postcode", hidden),
+        ("row:house", "House number or name"), ("row:house", hidden),
+        ("row:due_date", "Collection day"), ("row:due_date", "20 November 2026"),
+        ("row:details", "More details"), ("row:details", "Not provided"),
+        ("row:contact_method", "Contact by"), ("row:contact_method", "Email"),
+        ("row:contact_email", "Email address"), ("row:contact_email", hidden),
+    ]
+    assert private[-1] == Utterance("Send report", "en", "button:submit")
+    spoken = script_for(page, TEXTS, read_personal=True)
+    values = [u.text for u in spoken if u.item.startswith("row:")][1::2]
+    assert values[1:3] == ["N G 7 2 R D", "Ivy Lodge"]
+    assert values[-1] == "ann@example.org"
+
+
+def test_confirmation_spells_the_reference() -> None:
+    service = CATALOGUE.service("feedback")
+    engine = engine_after(service, [("feedback_type", "compliment"), ("topics", ("bins",)),
+                                    ("message", "Thank you"), ("happened_on", DateParts()),
+                                    ("wants_reply", "no")])
+    page = engine.finish(REFERENCE, True)
+    assert isinstance(page, ConfirmationPage)
+    script = script_for(page, TEXTS, read_personal=False, printed=False)
+    assert Utterance("Your reference is L R 3 3 8 6 L F.", "en", "reference") in script
+    assert [u.item for u in script] == [
+        "title", "reference", "delivery-state", "receipt-state", "next-steps-label",
+        "next-steps", "finish-hint", "button:finish",
+    ]
+    assert TEXTS("confirmation.receipt_failed") in [u.text for u in script]
+    with pytest.raises(ValueError, match="printed"):
+        script_for(page, TEXTS, read_personal=False)
+
+
+def test_attract_menu_and_welcome_scripts() -> None:
+    attract = attract_script(TEXTS, "Derby City Council", "Central Library")
+    assert [u.text for u in attract] == [
+        "Welcome to Derby City Council", "Central Library", TEXTS("attract.what_you_can_do"),
+        TEXTS("attract.touch_to_start"), TEXTS("attract.free_and_private"),
+    ]
+    services = tuple(CATALOGUE)
+    menu = menu_script(TEXTS, services)
+    expected = [TEXTS("menu.title"), TEXTS("menu.hint")]
+    for service in services:
+        expected += [service.title.get("en"), service.description.get("en")]
+    assert [u.text for u in menu] == expected
+    assert {u.item for u in menu[2:]} == {f"service:{s.id}" for s in services}
+    assert [u.text for u in welcome_script(TEXTS)] == [TEXTS("speech.welcome")]
+
+
+class Welsh:
+    """English words, Welsh language code: each utterance must carry the UI's language."""
+
+    language = "cy"
+
+    def __call__(self, key: str, /, **params: str) -> str:
+        return TEXTS(key, **params)
+
+
+def test_utterances_carry_the_current_language() -> None:
+    cases = [s for s in CASES if isinstance(s.page, QuestionPage | CheckAnswersPage | ExitPage)]
+    for seen in cases[:20]:
+        assert {u.language for u in script_for(seen.page, Welsh(), read_personal=True)} == {"cy"}
+    assert {u.language for u in menu_script(Welsh(), tuple(CATALOGUE))} == {"cy"}
+
+
+@pytest.mark.parametrize(("value", "spoken"), [
+    ("DE1 2AB", "D E 1 2 A B"), ("07700900982", "0 7 7 0 0 9 0 0 9 8 2"), ("1,000", "1,000"),
+    ("3", "3"), ("Flat 3B, Oak Road.", "Flat 3 B, Oak Road."), ("20 November 2026", "20 November 2026"),
+    ("Bins and recycling\nRoads and pavements", "Bins and recycling, Roads and pavements"),
+    ("ann@example.org", "ann@example.org"),
+])
+def test_answers_are_made_speakable(value: str, spoken: str) -> None:
+    assert speakable(value) == spoken
+    assert spell(REFERENCE) == "L R 3 3 8 6 L F"

@@ -1,0 +1,374 @@
+"""Every validation error of every shipped question, with the exact words the resident sees.
+
+GOV.UK pattern: validate on Continue, show the error by the field, keep what was typed.
+Catalogue wording (`errors:` in the service file) wins over the app's generic message keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kiosk
+from accessibility.languages import Translator
+from kiosk.catalogue import Service
+from kiosk.journey.engine import JourneyEngine, Where
+from kiosk.journey.pages import QuestionPage
+from kiosk.journey.validation import DateParts, RawAnswer
+from kiosk.profile import load_profile
+
+TODAY = date(2026, 11, 23)
+TEXTS = Translator(strict=True)
+CATALOGUE = load_profile(Path(kiosk.__file__).parent / "demo" / "profile.yaml").catalogue
+
+# How to reach each page of each shipped service.
+BIN_BASE = [("bin_type", "general"), ("postcode", "DE1 2AB"), ("house", "14"),
+            ("due_date", DateParts("20", "11", "2026")), ("details", "")]
+STREET_BASE = [("location", "Oak Road by the school"), ("nearby_postcode", ""), ("description", "")]
+FEEDBACK_BASE = [("feedback_type", "complaint"), ("topics", ("bins",)), ("message", "Hello"),
+                 ("happened_on", DateParts()), ("wants_reply", "yes"), ("full_name", "Ann")]
+PREFIX: dict[tuple[str, str], list[tuple[str, RawAnswer]]] = {
+    ("missed-bin", "bin_type"): [],
+    ("missed-bin", "garden_subscription"): [("bin_type", "garden")],
+    **{("missed-bin", page): BIN_BASE[:i] for i, page in enumerate(
+        ["bin_type", "postcode", "house", "due_date", "details", "contact_method"]) if i},
+    ("missed-bin", "contact_email"): [*BIN_BASE, ("contact_method", "email")],
+    ("missed-bin", "contact_phone"): [*BIN_BASE, ("contact_method", "phone")],
+    ("street-problem", "problem"): [],
+    ("street-problem", "hazardous"): [("problem", "fly_tipping")],
+    ("street-problem", "amount"): [("problem", "fly_tipping"), ("hazardous", "no")],
+    ("street-problem", "offensive"): [("problem", "graffiti")],
+    **{("street-problem", page): [("problem", "pothole"), *STREET_BASE[:i]] for i, page in
+       enumerate(["location", "nearby_postcode", "description", "contact_method"])},
+    ("street-problem", "contact_email"): [("problem", "pothole"), *STREET_BASE,
+                                          ("contact_method", "email")],
+    ("street-problem", "contact_phone"): [("problem", "pothole"), *STREET_BASE,
+                                          ("contact_method", "phone")],
+    **{("feedback", page): FEEDBACK_BASE[:i] for i, page in enumerate(
+        ["feedback_type", "topics", "message", "happened_on", "wants_reply", "full_name",
+         "contact_method"])},
+    ("feedback", "contact_email"): [*FEEDBACK_BASE, ("contact_method", "email")],
+    ("feedback", "contact_phone"): [*FEEDBACK_BASE, ("contact_method", "phone")],
+}
+
+
+def engine_at(service: Service, page_id: str) -> JourneyEngine:
+    engine = JourneyEngine(service, TEXTS, lambda: TODAY)
+    for step_page, raw in PREFIX[(service.id, page_id)]:
+        engine.answer(step_page, raw)
+    assert engine.where == Where("page", page_id)
+    return engine
+
+
+def test_every_shipped_page_is_reachable_by_the_prefixes_above() -> None:
+    assert {key for key in PREFIX} == {(s.id, p.id) for s in CATALOGUE for p in s.pages}
+
+
+def shown_after(service_id: str, page_id: str, raw: RawAnswer) -> QuestionPage:
+    engine = engine_at(CATALOGUE.service(service_id), page_id)
+    page = engine.answer(page_id, raw)
+    assert isinstance(page, QuestionPage), f"{raw!r} was accepted"
+    assert page.page_id == page_id
+    assert page.value == raw  # GOV.UK: keep what was typed
+    assert engine.where == Where("page", page_id)
+    assert page_id not in engine.answers() or PREFIX[(service_id, page_id)] == []
+    return page
+
+
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+PHONE_FORMAT = "Enter a UK phone number, like 01632 960 001 or 07700 900 982"
+POSTCODE_FORMAT = "Enter a full UK postcode, like DE1 2AB"
+CHOOSE_LISTED = "Select one of the answers shown"
+CHARACTERS = "Your answer contains characters we cannot send. Remove them and try again"
+REAL_DATE = "Enter a real date, like 27 3 2026"
+
+
+def contact_cases(service_id: str) -> list[Any]:
+    return [
+        (service_id, "contact_email", "", ["Enter your email address"]),
+        (service_id, "contact_email", "   ", ["Enter your email address"]),
+        (service_id, "contact_email", "name@", [EMAIL_FORMAT]),
+        (service_id, "contact_email", "name@example", [EMAIL_FORMAT]),
+        (service_id, "contact_email", "name..x@example.com", [EMAIL_FORMAT]),
+        (service_id, "contact_email", "name @example.com", [EMAIL_FORMAT]),
+        (service_id, "contact_email", "a@" + "b" * 250 + ".com",
+         ["Your answer must be 254 characters or fewer"]),
+        (service_id, "contact_phone", "", ["Enter your phone number"]),
+        (service_id, "contact_phone", "12345", [PHONE_FORMAT]),
+        (service_id, "contact_phone", "+1 202 555 0100", [PHONE_FORMAT]),
+        (service_id, "contact_phone", "07700 900 9", [PHONE_FORMAT]),
+        (service_id, "contact_phone", "07700 900 982 1", [PHONE_FORMAT]),
+        (service_id, "contact_phone", "0" * 31, ["Your answer must be 30 characters or fewer"]),
+    ]
+
+
+CASES: list[Any] = [
+    # missed bin
+    ("missed-bin", "bin_type", "", ["Select which bin was not collected"]),
+    ("missed-bin", "bin_type", "compost", [CHOOSE_LISTED]),
+    ("missed-bin", "garden_subscription", "",
+     ["Select yes if you pay for garden waste collections"]),
+    ("missed-bin", "garden_subscription", "maybe", [CHOOSE_LISTED]),
+    ("missed-bin", "postcode", "", ["Enter the postcode of the collection address"]),
+    ("missed-bin", "postcode", " \t ", ["Enter the postcode of the collection address"]),
+    ("missed-bin", "postcode", "DE1", [POSTCODE_FORMAT]),
+    ("missed-bin", "postcode", "not a postcode", ["Your answer must be 12 characters or fewer"]),
+    ("missed-bin", "postcode", "DE12 ABC", [POSTCODE_FORMAT]),
+    ("missed-bin", "postcode", "DE1 2A\ud800", [CHARACTERS]),
+    ("missed-bin", "house", "", ["Enter the house number or name"]),
+    ("missed-bin", "house", "x" * 101, ["Your answer must be 100 characters or fewer"]),
+    ("missed-bin", "due_date", DateParts(),
+     ["Enter the date your bin should have been collected"]),
+    ("missed-bin", "due_date", DateParts(" ", "", "  "),
+     ["Enter the date your bin should have been collected"]),
+    ("missed-bin", "due_date", DateParts("20", "", ""),
+     ["The date must include a month", "The date must include a year"]),
+    ("missed-bin", "due_date", DateParts("", "11", "2026"), ["The date must include a day"]),
+    ("missed-bin", "due_date", DateParts("31", "2", "2026"), [REAL_DATE]),
+    ("missed-bin", "due_date", DateParts("20", "13", "2026"), [REAL_DATE]),
+    ("missed-bin", "due_date", DateParts("20", "11", "26"), [REAL_DATE]),
+    ("missed-bin", "due_date", DateParts("twenty", "11", "2026"), [REAL_DATE]),
+    ("missed-bin", "due_date", DateParts("0", "11", "2026"), [REAL_DATE]),
+    ("missed-bin", "due_date", DateParts("24", "11", "2026"),
+     ["The collection date must be today or in the past"]),
+    ("missed-bin", "due_date", DateParts("8", "11", "2026"),
+     ["We can only take reports of bins missed in the last 14 days. Call us instead."]),
+    ("missed-bin", "details", "x" * 501, ["Your answer must be 500 characters or fewer"]),
+    ("missed-bin", "contact_method", "", ["Select how we should contact you"]),
+    ("missed-bin", "contact_method", "post", [CHOOSE_LISTED]),
+    *contact_cases("missed-bin"),
+    # street problem
+    ("street-problem", "problem", "", ["Select what the problem is"]),
+    ("street-problem", "hazardous", "", ["Select yes if any of it could be dangerous"]),
+    ("street-problem", "amount", "", ["Enter about how many bags or items have been dumped"]),
+    ("street-problem", "amount", "lots", ["Enter the number of bags or items as a number, like 3"]),
+    ("street-problem", "amount", "3 bags",
+     ["Enter the number of bags or items as a number, like 3"]),
+    ("street-problem", "amount", "0", ["Enter a number that is 1 or more"]),
+    ("street-problem", "amount", "-2", ["Enter a number that is 1 or more"]),
+    ("street-problem", "amount", "1000", ["Enter a number that is 999 or less"]),
+    ("street-problem", "amount", "2.5", ["Enter a whole number, like 3"]),
+    ("street-problem", "amount", "1" * 21, ["Your answer must be 20 characters or fewer"]),
+    ("street-problem", "offensive", "", ["Select yes if the graffiti is offensive"]),
+    ("street-problem", "location", "", ["Enter where the problem is"]),
+    ("street-problem", "location", " Oak ", ["Tell us a little more about where the problem is"]),
+    ("street-problem", "location", "x" * 501, ["Your answer must be 500 characters or fewer"]),
+    ("street-problem", "nearby_postcode", "near park", [POSTCODE_FORMAT]),
+    ("street-problem", "description", "x" * 1001, ["Your answer must be 1000 characters or fewer"]),
+    ("street-problem", "contact_method", "", ["Select how we should contact you"]),
+    *contact_cases("street-problem"),
+    # feedback
+    ("feedback", "feedback_type", "", ["Select what you would like to do"]),
+    ("feedback", "topics", (), ["Select at least one council service"]),
+    ("feedback", "topics", ("bins", "pets"), [CHOOSE_LISTED]),
+    ("feedback", "message", "", ["Tell us what happened"]),
+    ("feedback", "message", "\n\n \n", ["Tell us what happened"]),
+    ("feedback", "message", "x" * 1201, ["Your answer must be 1200 characters or fewer"]),
+    ("feedback", "happened_on", DateParts("24", "11", "2026"),
+     ["The date must be today or in the past"]),
+    ("feedback", "happened_on", DateParts("", "3", ""),
+     ["The date must include a day", "The date must include a year"]),
+    ("feedback", "happened_on", DateParts("29", "2", "2026"), [REAL_DATE]),
+    ("feedback", "wants_reply", "", ["Select yes if you would like a reply"]),
+    ("feedback", "full_name", "", ["Enter your name"]),
+    ("feedback", "full_name", "x" * 101, ["Your answer must be 100 characters or fewer"]),
+    ("feedback", "contact_method", "", ["Select how we should reply"]),
+    *contact_cases("feedback"),
+]
+
+
+@pytest.mark.parametrize(("service_id", "page_id", "raw", "messages"), CASES,
+                         ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)])
+def test_error_text_shown_and_value_kept(
+    service_id: str, page_id: str, raw: RawAnswer, messages: list[str]
+) -> None:
+    page = shown_after(service_id, page_id, raw)
+    assert [e.message for e in page.errors] == messages
+
+
+def test_every_shipped_question_has_an_error_case() -> None:
+    required = {(s.id, p.id) for s in CATALOGUE for p in s.pages if not p.question.optional}
+    assert required <= {(c[0], c[1]) for c in CASES}
+
+
+def test_date_errors_name_the_box_to_fix() -> None:
+    page = shown_after("missed-bin", "due_date", DateParts("20", "", ""))
+    assert [e.field for e in page.errors] == ["due_date-month", "due_date-year"]
+    page = shown_after("missed-bin", "due_date", DateParts("31", "2", "2026"))
+    assert [e.field for e in page.errors] == ["due_date"]
+
+
+def test_checkbox_choices_are_kept_after_an_error() -> None:
+    page = shown_after("feedback", "topics", ("bins", "pets"))
+    assert [o.value for o in page.options if o.selected] == ["bins"]
+
+
+def test_error_clears_once_the_answer_is_fixed() -> None:
+    service = CATALOGUE.service("missed-bin")
+    engine = engine_at(service, "postcode")
+    engine.answer("postcode", "DE1")
+    page = engine.answer("postcode", "de1 2ab")
+    assert isinstance(page, QuestionPage)
+    assert page.page_id == "house"
+    assert not page.errors
+    back = engine.back()
+    assert isinstance(back, QuestionPage)
+    assert back.page_id == "postcode"
+    assert not back.errors
+
+
+@pytest.mark.parametrize(("page_id", "raw"), [
+    ("due_date", DateParts("23", "11", "2026")),  # today
+    ("due_date", DateParts("9", "11", "2026")),  # exactly 14 days ago
+    ("due_date", DateParts(" 09 ", "011", "2026")),
+])
+def test_boundary_dates_are_accepted(page_id: str, raw: RawAnswer) -> None:
+    engine = engine_at(CATALOGUE.service("missed-bin"), page_id)
+    page = engine.answer(page_id, raw)
+    assert isinstance(page, QuestionPage)
+    assert page.page_id == "details"
+
+
+# ----- the app's generic messages, for a service that words nothing itself -----------------
+
+PLAIN = Service.model_validate({
+    "id": "plain", "title": "Plain", "description": "Every question type, no wording of its own",
+    "pages": [
+        {"id": "pick", "question": {"type": "radios", "label": "Pick", "options": [
+            {"value": "a", "label": "A"}, {"value": "b", "label": "B"}]}},
+        {"id": "many", "question": {"type": "checkboxes", "label": "Many", "options": [
+            {"value": "a", "label": "A"}, {"value": "b", "label": "B"}]}},
+        {"id": "ok", "question": {"type": "yes_no", "label": "OK?"}},
+        {"id": "words", "question": {"type": "text", "label": "Words",
+                                     "rules": {"min_length": 3, "pattern": "[A-Z]+[0-9]*"}}},
+        {"id": "long", "question": {"type": "textarea", "label": "Long"}},
+        {"id": "count", "question": {"type": "number", "label": "Count",
+                                     "rules": {"min": 2, "max": 10, "whole_number": False}}},
+        {"id": "whole", "question": {"type": "number", "label": "Whole"}},
+        {"id": "mail", "question": {"type": "email", "label": "Email"}},
+        {"id": "tel", "question": {"type": "phone", "label": "Phone"}},
+        {"id": "code", "question": {"type": "postcode", "label": "Postcode"}},
+        {"id": "ahead", "question": {"type": "date", "label": "When",
+                                     "rules": {"not_in_past": True, "max_days_ahead": 30}}},
+        {"id": "before", "question": {"type": "date", "label": "When before",
+                                      "rules": {"not_in_future": True, "max_days_ago": 7}}},
+    ],
+    "confirmation": {"title": "Sent", "next_steps": "Nothing"},
+    "destination": {"to": "council", "service_code": "PLAIN"},
+})
+PLAIN_STEPS: list[tuple[str, RawAnswer]] = [
+    ("pick", "a"), ("many", ("b",)), ("ok", "no"), ("words", "ABC1"), ("long", "x"),
+    ("count", "2.5"), ("whole", "7"), ("mail", "a@b.co"), ("tel", "01632960001"),
+    ("code", "DE1 2AB"), ("ahead", DateParts("1", "12", "2026")),
+    ("before", DateParts("20", "11", "2026")),
+]
+
+GENERIC: list[Any] = [
+    ("pick", "", "Select an answer"),
+    ("pick", "c", CHOOSE_LISTED),
+    ("many", (), "Select at least one answer"),
+    ("many", ("a", "zz"), CHOOSE_LISTED),
+    ("ok", "", "Select an answer"),
+    ("ok", "Yes", CHOOSE_LISTED),
+    ("words", "", "Enter an answer"),
+    ("words", "AB", "Your answer must be 3 characters or more"),
+    ("words", "abc", "Enter your answer in the format shown in the hint"),
+    ("words", "x" * 201, "Your answer must be 200 characters or fewer"),
+    ("long", "y" * 1201, "Your answer must be 1200 characters or fewer"),
+    ("count", "1.5", "Enter a number that is 2 or more"),
+    ("count", "10.01", "Enter a number that is 10 or less"),
+    ("count", "1e3", "Enter a number, like 3"),
+    ("whole", "3.5", "Enter a whole number, like 3"),
+    ("whole", "three", "Enter a number, like 3"),
+    ("mail", "nope", EMAIL_FORMAT),
+    ("tel", "999", PHONE_FORMAT),
+    ("code", "ZZ", POSTCODE_FORMAT),
+    ("ahead", DateParts(), "Enter a date"),
+    ("ahead", DateParts("22", "11", "2026"), "The date must be today or in the future"),
+    ("ahead", DateParts("24", "12", "2026"), "The date must be within the next 30 days"),
+    ("before", DateParts("24", "11", "2026"), "The date must be today or in the past"),
+    ("before", DateParts("15", "11", "2026"), "The date must be within the last 7 days"),
+    ("before", DateParts("1", "1", "0000"), REAL_DATE),
+]
+
+
+def plain_engine_at(page_id: str) -> JourneyEngine:
+    engine = JourneyEngine(PLAIN, TEXTS, lambda: TODAY)
+    for step_page, raw in PLAIN_STEPS:
+        if step_page == page_id:
+            break
+        engine.answer(step_page, raw)
+    assert engine.where == Where("page", page_id)
+    return engine
+
+
+@pytest.mark.parametrize(("page_id", "raw", "message"), GENERIC,
+                         ids=[f"{g[0]}-{i}" for i, g in enumerate(GENERIC)])
+def test_generic_error_text(page_id: str, raw: RawAnswer, message: str) -> None:
+    page = plain_engine_at(page_id).answer(page_id, raw)
+    assert isinstance(page, QuestionPage)
+    assert page.page_id == page_id
+    assert [e.message for e in page.errors] == [message]
+    assert page.value == raw
+
+
+def test_plain_steps_are_all_accepted() -> None:
+    engine = JourneyEngine(PLAIN, TEXTS, lambda: TODAY)
+    for page_id, raw in PLAIN_STEPS:
+        engine.answer(page_id, raw)
+    assert engine.ready_to_submit()
+    assert engine.answers()["count"] == "2.5"
+
+
+# ----- which catalogue wording wins --------------------------------------------------------
+
+def worded(errors: dict[str, Any], qtype: str = "date", **rules: Any) -> Service:
+    return Service.model_validate({
+        "id": "worded", "title": "W", "description": "d",
+        "pages": [{"id": "q", "question": {"type": qtype, "label": "Q", "rules": rules,
+                                           "errors": errors}}],
+        "confirmation": {"title": "Sent", "next_steps": "Nothing"},
+        "destination": {"to": "council", "service_code": "W"},
+    })
+
+
+@pytest.mark.parametrize(("errors", "raw", "message"), [
+    ({"required": "R"}, DateParts(), "R"),
+    ({"date": "D"}, DateParts(), "D"),
+    ({"date": "D", "required": "R"}, DateParts(), "R"),
+    ({"date": "D", "required": "R", "date.required": "DR"}, DateParts(), "DR"),
+    ({"date": "D"}, DateParts("1", "", "2026"), "D"),
+    ({"required": "R"}, DateParts("1", "", "2026"), "The date must include a month"),
+    ({"date.too_old": "Only {days} days back"}, DateParts("1", "1", "2026"),
+     "Only 7 days back"),
+    ({"date": "D", "date.too_old": "Old"}, DateParts("1", "1", "2026"), "Old"),
+])
+def test_most_specific_catalogue_wording_wins(
+    errors: dict[str, str], raw: RawAnswer, message: str
+) -> None:
+    engine = JourneyEngine(worded(errors, max_days_ago=7), TEXTS, lambda: TODAY)
+    page = engine.answer("q", raw)
+    assert isinstance(page, QuestionPage)
+    assert page.errors[0].message == message
+
+
+def test_catalogue_wording_with_a_placeholder_is_filled_in() -> None:
+    engine = JourneyEngine(worded({"too_long": "At most {max} letters"}, "text", max_length=5),
+                           TEXTS, lambda: TODAY)
+    page = engine.answer("q", "abcdef")
+    assert isinstance(page, QuestionPage)
+    assert [e.message for e in page.errors] == ["At most 5 letters"]
+
+
+def check_messages(page: QuestionPage, expected: Sequence[str]) -> None:
+    assert [e.message for e in page.errors] == list(expected)
+
+
+def test_nul_and_controls_are_removed_before_length_rules() -> None:
+    page = plain_engine_at("words").answer("words", "A\x00\u200bB")
+    assert isinstance(page, QuestionPage)
+    check_messages(page, ["Your answer must be 3 characters or more"])
