@@ -127,7 +127,8 @@ class ResidentSession:
         if self.parts.deliver_now is not None:
             try:
                 delivered = self.parts.deliver_now(submission.submission_id)
-            except Exception as exc:  # delivery is retried by the relay; never fail the resident
+            # Delivery is retried by the relay; a failure here must never fail the resident.
+            except Exception as exc:  # noqa: BLE001
                 log.warning("immediate delivery of %s failed: %s", submission.submission_id,
                             type(exc).__name__)
         document = receipt_document(self._receipt(reference), self.parts.texts)
