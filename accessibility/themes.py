@@ -138,6 +138,11 @@ class Theme:
         return round(self.body_px * self.text_scale)
 
     @property
+    def chrome_px(self) -> int:
+        """The header grows to large but not extra large: its buttons must fit on one row."""
+        return round(self.body_px * min(self.text_scale, 1.5))
+
+    @property
     def heading_px(self) -> int:
         return round(self.font_px * 1.5)
 
@@ -192,7 +197,9 @@ def style_sheet(theme: Theme) -> str:
 QWidget#root, QWidget#page, QScrollArea, QScrollArea > QWidget > QWidget {{
     background: {p.background}; }}
 QWidget#header {{ background: {p.header}; }}
-QLabel#councilName {{ color: {p.header_text}; font-size: {theme.heading_px}px; font-weight: bold; }}
+QWidget#header QPushButton, QWidget#header QLabel#words {{ font-size: {theme.chrome_px}px; }}
+QLabel#councilName {{ color: {p.header_text}; font-size: {round(theme.chrome_px * 1.3)}px;
+    font-weight: bold; }}
 QLabel[role="heading"] {{ font-size: {theme.heading_px}px; font-weight: bold; }}
 QLabel[role="caption"] {{ color: {p.text_secondary}; font-size: {f}px; }}
 QLabel[role="hint"] {{ color: {p.text_secondary}; }}
@@ -216,7 +223,6 @@ QPushButton[role="header"] {{ background: {p.header}; color: {p.header_text};
     border: {b}px solid {p.header_text}; }}
 QPushButton[role="choice"] {{ min-width: {round(t * 1.6)}px; }}
 QPushButton[role="choice"]:checked {{ border: {fo}px solid {p.selected}; font-weight: bold; }}
-QPushButton[role="choice"]:checked QLabel#words {{ font-weight: bold; }}
 QPushButton[role="link"] {{ background: {p.background}; color: {p.text};
     text-decoration: underline; border: {b}px solid {p.border}; }}
 QPushButton:focus, QPushButton:pressed {{ background: {p.focus}; color: {p.focus_text};
@@ -224,16 +230,16 @@ QPushButton:focus, QPushButton:pressed {{ background: {p.focus}; color: {p.focus
 QRadioButton, QCheckBox {{ min-height: {t}px; spacing: {g}px; padding: 0 {g}px;
     border: {b}px solid transparent; }}
 QRadioButton:checked, QCheckBox:checked {{ border: {b}px solid {p.selected}; }}
-QRadioButton:checked QLabel#words, QCheckBox:checked QLabel#words {{ font-weight: bold; }}
 QLabel#words {{ background: transparent; }}
 QPushButton[role="service"] QLabel#words {{ font-weight: bold; }}
 QPushButton[role="primary"] QLabel#words {{ color: {p.primary_text}; }}
-QPushButton:focus QLabel#words, QRadioButton:focus QLabel#words {{ color: {p.focus_text}; }}
+QLabel#words[focused="true"] {{ color: {p.focus_text}; }}
+QPushButton[role="header"] QLabel#words {{ color: {p.header_text}; }}
 [speaking="true"] {{ background: {p.focus}; }}
 [speaking="true"] QLabel {{ color: {p.focus_text}; }}
 QRadioButton::indicator, QCheckBox::indicator {{ width: {round(t * 0.5)}px;
     height: {round(t * 0.5)}px; border: {b}px solid {p.text}; background: {p.background}; }}
-QRadioButton::indicator {{ border-radius: {round(t * 0.25) + b}px; }}
+QRadioButton::indicator {{ border-radius: {round(t * 0.25)}px; }}
 QRadioButton::indicator:checked {{ background: qradialgradient(cx:0.5, cy:0.5, radius:0.5,
     fx:0.5, fy:0.5, stop:0 {p.text}, stop:0.55 {p.text}, stop:0.6 {p.background},
     stop:1 {p.background}); }}
@@ -251,5 +257,5 @@ QScrollBar:vertical {{ width: {round(t * 0.5)}px; background: {p.surface}; }}
 QScrollBar::handle:vertical {{ background: {p.text_secondary}; min-height: {t}px; }}
 QWidget#overlay {{ background: rgba(0, 0, 0, 160); }}
 QFrame#dialogCard {{ background: {p.background}; border: {fo}px solid {p.text}; }}
-QLabel#countdown {{ font-size: {round(theme.heading_px * 2)}px; font-weight: bold; }}
+QLabel#countdown {{ font-size: {round(theme.heading_px * 1.3)}px; font-weight: bold; }}
 """

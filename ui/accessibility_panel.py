@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QScrollArea, QWidget
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QWidget
 
 from accessibility.languages import LANGUAGES
 from accessibility.themes import Theme
@@ -24,12 +24,7 @@ class AccessibilityPanel(Overlay):
         super().__init__(parent, theme, tall=True)
         self.setProperty("pageName", "accessibility")
         self.prefs, self.on_change = prefs, on_change
-        self.card.setMaximumWidth(round(theme.font_px * 48))
         self.inner.addWidget(label(texts("a11y.title"), "heading", name="a11yTitle"))
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         grid = QGridLayout(body)
         grid.setHorizontalSpacing(theme.gap_px * 2)
@@ -47,6 +42,7 @@ class AccessibilityPanel(Overlay):
              [(lang.code, lang.native_name) for lang in LANGUAGES]),
         ]
         self.groups: dict[str, QButtonGroup] = {}
+        columns = 3 if theme.text_scale <= 1.5 else 2
         for row, (field, title, choices) in enumerate(sections):
             grid.addWidget(label(title, "value"), row, 0, Qt.AlignmentFlag.AlignTop)
             holder = QWidget()
@@ -69,19 +65,18 @@ class AccessibilityPanel(Overlay):
                     choice.words.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
                 group.addButton(choice)
                 choice.clicked.connect(lambda _=False, f=field, v=value: self._choose(f, v))
-                line.addWidget(choice, index // 3, index % 3)
-            for column in range(3):
+                line.addWidget(choice, index // columns, index % columns)
+            for column in range(columns):
                 line.setColumnStretch(column, 1)
             self.groups[field] = group
             grid.addWidget(holder, row, 1)
         if prefs.read_personal:
             grid.addWidget(label(texts("a11y.read_my_answers_hint"), "hint"), len(sections), 1)
         grid.setColumnStretch(1, 1)
-        scroll.setWidget(body)
-        self.inner.addWidget(scroll, 1)
+        self.inner.addWidget(body, 1)
         done = button(texts("a11y.done"), "primary", name="a11yDone")
         done.clicked.connect(on_close)
-        self.inner.addWidget(done, 0, Qt.AlignmentFlag.AlignLeft)
+        self.buttons.addWidget(done, 0, Qt.AlignmentFlag.AlignLeft)
 
     def _choose(self, field: str, value: object) -> None:
         self.on_change(self.prefs.with_(**{field: value}))

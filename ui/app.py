@@ -62,6 +62,9 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     window = KioskWindow(assembly.parts, texts, clock, on_quit=app.quit)
     app.setStyleSheet(style_sheet(window.theme))
     window.resize(display.width_px, display.height_px)
+    if app.platformName() == "offscreen":
+        # No real screen to hold it: pin the panel's size so a page can never grow the window.
+        window.setFixedSize(display.width_px, display.height_px)
     return Kiosk(app, window, assembly, clock)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
 from kiosk.texts import Texts
@@ -22,21 +22,38 @@ class Overlay(QWidget):
         super().__init__(parent)
         self.setObjectName("overlay")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.tall = tall
         outer = QVBoxLayout(self)
-        outer.addStretch(1)
+        if not tall:
+            outer.addStretch(1)
         self.card = QFrame()
         self.card.setObjectName("dialogCard")
-        self.card.setMaximumWidth(round(theme.font_px * 40))
-        self.inner = QVBoxLayout(self.card)
+        card = QVBoxLayout(self.card)
         m = theme.margin_px
-        self.inner.setContentsMargins(m, m, m, m)
+        card.setContentsMargins(m, m, m, m)
+        card.setSpacing(theme.gap_px)
+        # Words scroll if they must (extra-large text); the buttons below them never do.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.content = QWidget()
+        self.content.setObjectName("dialogContent")
+        self.inner = QVBoxLayout(self.content)
+        self.inner.setContentsMargins(0, 0, 0, 0)
         self.inner.setSpacing(theme.gap_px)
+        self.scroll.setWidget(self.content)
+        card.addWidget(self.scroll, 1)
+        self.buttons = QVBoxLayout()
+        self.buttons.setSpacing(theme.gap_px)
+        card.addLayout(self.buttons)
         row = QHBoxLayout()
         row.addStretch(1)
-        row.addWidget(self.card, 4)
+        row.addWidget(self.card, 10 if theme.text_scale > 1 else 4)
         row.addStretch(1)
-        outer.addLayout(row, 20 if tall else 0)
-        outer.addStretch(1)
+        outer.addLayout(row, 1 if tall else 0)
+        if not tall:
+            outer.addStretch(1)
         self.hide()
 
     def cover(self) -> None:
@@ -45,6 +62,30 @@ class Overlay(QWidget):
             self.setGeometry(parent.rect())
         self.show()
         self.raise_()
+        self.fit_card()
+
+    def fit_card(self) -> None:
+        """Box layouts size the card by its one-line hint; wrapped text needs more height,
+        up to the whole window (beyond that the words scroll)."""
+        layout, card = self.layout(), self.card.layout()
+        if layout is None or card is None or self.tall:
+            return
+        layout.activate()
+        words = self.inner.totalHeightForWidth(self.scroll.viewport().width())
+        if words < 0:
+            words = self.inner.sizeHint().height()
+        self.scroll.setMinimumHeight(0)
+        inner = card.contentsMargins()
+        chrome = inner.top() + inner.bottom()
+        if self.buttons.count():
+            wanted = self.buttons.totalHeightForWidth(self.card.width())
+            chrome += card.spacing() + (wanted if wanted > 0 else self.buttons.sizeHint().height())
+        margins = layout.contentsMargins()
+        room = (self.height() - margins.top() - margins.bottom() - 2 * layout.spacing()
+                - 2 * self.card.frameWidth() - chrome - 8)
+        self.scroll.setMinimumHeight(max(0, min(words, room)))
+        card.activate()
+        layout.activate()
 
 
 class TimeoutOverlay(Overlay):
@@ -59,15 +100,17 @@ class TimeoutOverlay(Overlay):
         self.inner.addWidget(self.body)
         self.more_time = button(texts("timeout.yes"), "primary", name="moreTime")
         self.more_time.clicked.connect(on_more_time)
-        self.inner.addWidget(self.more_time)
+        self.buttons.addWidget(self.more_time)
         self.end_now = button(texts("timeout.no"), name="endNow")
         self.end_now.clicked.connect(on_end)
-        self.inner.addWidget(self.end_now)
+        self.buttons.addWidget(self.end_now)
 
     def show_seconds(self, seconds: int, can_extend: bool) -> None:
         self.countdown.setText(str(seconds))
         self.body.setText(self.texts("timeout.body", seconds=str(seconds)))
         self.more_time.setVisible(can_extend)
+        if self.isVisible():
+            self.fit_card()
 
 
 class FaultOverlay(Overlay):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QPlainTextEdit, QWidget
 
 from kiosk.clock import FakeClock, uk_today
+from kiosk.preferences import COLOURS, TEXT_SIZES, Preferences
 from ui.pages.summary import ConfirmationView
 
 if TYPE_CHECKING:
@@ -63,13 +65,31 @@ def type_into(kiosk: Kiosk, name: str, text: str) -> None:
     settle(kiosk.app)
 
 
-def run_tour(kiosk: Kiosk, out: Path) -> int:
-    """Report a missed bin, with one mistake on the way; save each page as a PNG."""
+@dataclass(frozen=True)
+class TourRun:
+    shots: list[str]
+    reference: str
+    delivered: bool
+
+
+def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> TourRun:
+    """Report a missed bin, with one mistake on the way; save each page as a PNG.
+
+    With `prefs`, every page is shown with those choices (colours, size, language), applied
+    again after each session end because the wipe resets them.
+    """
     out.mkdir(parents=True, exist_ok=True)
     shots: list[str] = []
     window, app = kiosk.window, kiosk.app
     window.show()
     settle(app)
+
+    def apply() -> None:
+        if prefs is not None:
+            window.set_preferences(prefs)
+            settle(app)
+
+    apply()
 
     def shot(name: str) -> None:
         settle(app)
@@ -137,6 +157,7 @@ def run_tour(kiosk: Kiosk, out: Path) -> int:
     delivered = bool(outcome and outcome.delivered)
     click(kiosk, "finish")
     wait_for(app, lambda: window.page is not None and window.page.property("pageName") == "attract")
+    apply()
     # An exit page: garden waste without a subscription.
     click(kiosk, "start")
     click(kiosk, "service-missed-bin")
@@ -148,6 +169,23 @@ def run_tour(kiosk: Kiosk, out: Path) -> int:
     click(kiosk, "startAgain")
     wait_for(app, lambda: window.page is not None and window.page.property("pageName") == "attract")
 
+    return TourRun(shots, reference, delivered)
+
+
+VARIANTS: tuple[tuple[str, Preferences], ...] = tuple(
+    [(f"{colours}-{size}", Preferences(colours=colours, text_size=size))
+     for colours in COLOURS for size in TEXT_SIZES]
+    + [("welsh", Preferences(language="cy")), ("urdu", Preferences(language="ur"))]
+)
+
+
+def run_tour(kiosk: Kiosk, out: Path, *, variants: bool = True) -> int:
+    """The tour in the profile's defaults, then in every theme x size and in Welsh and Urdu."""
+    run = journey_tour(kiosk, out)
+    shots, reference, delivered = run.shots, run.reference, run.delivered
+    if variants:
+        for name, prefs in VARIANTS:
+            journey_tour(kiosk, out / "variants" / name, prefs)
     receipts = kiosk.assembly.parts.profile.printer.directory
     state_dir = kiosk.assembly.outbox.path.parent
     preview = state_dir / receipts / f"{reference}.png"
@@ -160,6 +198,8 @@ def run_tour(kiosk: Kiosk, out: Path) -> int:
         f"receipt: {state_dir / receipts / (reference + '.bin')}",
         "pages:",
         *(f"  {name}" for name in shots),
+        *(["variants (every page again in each):", *(f"  variants/{n}/" for n, _ in VARIANTS)]
+          if variants else []),
     ]
     (out / "summary.txt").write_text("\n".join(summary) + "\n", encoding="utf-8")
     print(f"Screenshots, receipt preview and summary are in {out}/")  # noqa: T201

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSize, Qt
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QFocusEvent, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -127,6 +127,20 @@ class _Wrapping:
 
     def caption(self) -> str:
         return self.words.text()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self._mark_focus(True)
+        super().focusInEvent(event)  # type: ignore[misc]
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._mark_focus(False)
+        super().focusOutEvent(event)  # type: ignore[misc]
+
+    def _mark_focus(self, focused: bool) -> None:
+        """Style sheets cannot reach a child through the parent's :focus, so tell the words."""
+        self.words.setProperty("focused", focused)
+        self.words.style().unpolish(self.words)
+        self.words.style().polish(self.words)
 
     def hitButton(self, pos: QPoint) -> bool:
         return self._owner().rect().contains(pos)

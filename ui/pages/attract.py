@@ -1,4 +1,4 @@
-"""The attract screen: what a passer-by sees. The whole screen is one big button."""
+"""The attract screen: what a passer-by sees. Touching anywhere starts."""
 
 from __future__ import annotations
 
@@ -6,58 +6,51 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout
 
 from accessibility.languages import LANGUAGES
 from accessibility.themes import Theme
 from kiosk.texts import Texts
-from ui.pages.base import Intents
-from ui.widgets import button, label
+from ui.pages.base import Intents, Page
+from ui.widgets import WrapButton, label
 
 
-class AttractPage(QWidget):
+class AttractPage(Page):
     def __init__(self, texts: Texts, theme: Theme, intents: Intents, council: str,
                  site: str, choose_language: Callable[[str], None]) -> None:
-        super().__init__()
-        self.setObjectName("page")
-        self.setProperty("pageName", "attract")
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.intents = intents
-        layout = QVBoxLayout(self)
-        m = theme.margin_px
-        layout.setContentsMargins(m * 2, m * 2, m * 2, m * 2)
-        layout.setSpacing(theme.gap_px * 2)
-        layout.addStretch(1)
-        welcome = label(texts("attract.welcome", council=council), "big")
-        welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(welcome)
-        where = label(site, "heading")
-        where.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(where)
-        what = label(texts("attract.what_you_can_do"))
-        what.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(what)
-        self.start_button = button(texts("attract.touch_to_start"), "primary", name="start")
+        super().__init__(texts, theme, intents, "attract")
+        self.body.addSpacing(theme.margin_px * 2)
+        for text, role in ((texts("attract.welcome", council=council), "big"), (site, "heading"),
+                           (texts("attract.what_you_can_do"), "")):
+            line = label(text, role)
+            line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.body.addWidget(line)
+        self.start_button = WrapButton(texts("attract.touch_to_start"), "primary", name="start",
+                                       padding=(theme.gap_px * 2, theme.gap_px))
+        self.start_button.words.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.start_button.setMinimumHeight(round(theme.target_px * 1.6))
-        self.start_button.setMinimumWidth(round(theme.font_px * 22))
         self.start_button.clicked.connect(intents.start)
-        layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignCenter)
+        self.body.addSpacing(theme.gap_px)
+        self.body.addWidget(self.start_button)
         private = label(texts("attract.free_and_private"), "caption")
         private.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(private)
-        layout.addStretch(1)
+        self.body.addWidget(private)
+        self.body.addSpacing(theme.margin_px)
         # Each language named in itself, so a resident can find theirs without English.
-        languages = QHBoxLayout()
-        languages.setSpacing(theme.gap_px * 2)
-        languages.addStretch(1)
-        for lang in LANGUAGES:
-            choice = button(lang.native_name, "choice" if lang.code != texts.language
-                            else "primary", name=f"language-{lang.code}")
-            choice.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        grid = QGridLayout()
+        grid.setSpacing(theme.gap_px * 2)
+        columns = 5 if theme.text_scale <= 1 else 3 if theme.text_scale <= 1.5 else 2
+        for index, lang in enumerate(LANGUAGES):
+            chosen = lang.code == texts.language
+            choice = WrapButton(lang.native_name, "primary" if chosen else "choice",
+                                name=f"language-{lang.code}",
+                                padding=(theme.gap_px, theme.gap_px // 2))
+            choice.words.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            choice.setMinimumHeight(theme.target_px)
             choice.clicked.connect(lambda _=False, code=lang.code: choose_language(code))
-            languages.addWidget(choice)
-        languages.addStretch(1)
-        layout.addLayout(languages)
+            grid.addWidget(choice, index // columns, index % columns)
+        self.body.addLayout(grid)
+        self.finish_layout()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """Touching anywhere starts, not just the button: residents should not need to aim."""

@@ -58,6 +58,7 @@ class Page(QWidget):
         row.setContentsMargins(m, m, m, m)
         column = QWidget()
         column.setMaximumWidth(round(theme.font_px * 52))
+        column.setMinimumWidth(0)
         self.body = QVBoxLayout(column)
         self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(theme.gap_px)

@@ -1,0 +1,195 @@
+"""SpeechPlayer: plays in order, stops at once, a newer page replaces the old, replay works.
+
+Real QMediaPlayer playback (it plays to the end with no audio device), with RecordingSpeech
+writing short silent WAVs, so each test takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6.QtMultimedia")
+
+from PySide6.QtWidgets import QApplication
+
+from accessibility.speech import EspeakSpeech, RecordingSpeech, Utterance
+from ui.speech import SpeechPlayer
+
+
+def script(*items: str, language: str = "en") -> list[Utterance]:
+    return [Utterance(f"Text of {item}", language, item) for item in items]
+
+
+class Spy:
+    """Everything the player signalled, in order."""
+
+    def __init__(self, player: SpeechPlayer) -> None:
+        self.events: list[str] = []
+        self.first_audio: list[float] = []
+        player.speaking.connect(lambda item: self.events.append(item))
+        player.finished.connect(lambda: self.events.append("<finished>"))
+        player.first_audio.connect(self.first_audio.append)
+
+    def spoken(self) -> list[str]:
+        return [e for e in self.events if e != "<finished>"]
+
+    def finishes(self) -> int:
+        return self.events.count("<finished>")
+
+
+@pytest.fixture
+def make_player(qtbot, tmp_path: Path) -> Iterator:
+    made: list[SpeechPlayer] = []
+
+    def factory(**fake: object) -> tuple[SpeechPlayer, RecordingSpeech, Spy]:
+        speech = RecordingSpeech(tmp_path / f"cache{len(made)}", **fake)  # type: ignore[arg-type]
+        player = SpeechPlayer(speech)
+        made.append(player)
+        return player, speech, Spy(player)
+
+    yield factory
+    for player in made:
+        player.shutdown()
+
+
+def leftover_files(speech: RecordingSpeech) -> list[Path]:
+    return sorted(speech.directory.glob("*.wav"))
+
+
+def test_speaks_every_utterance_in_order_then_finishes(qtbot, make_player) -> None:
+    player, speech, spy = make_player(seconds=0.03)
+    utterances = script("title", "hint", "option:general", "button:continue")
+    called = time.monotonic()
+    with qtbot.waitSignal(player.finished, timeout=5000):
+        player.speak(utterances, slow=True)
+    assert spy.spoken() == ["title", "hint", "option:general", "button:continue"]
+    assert spy.finishes() == 1
+    assert speech.calls == [(u.text, "en", True) for u in utterances]
+    assert len(spy.first_audio) == 1
+    assert called <= spy.first_audio[0] <= time.monotonic()
+    assert not player.active
+    assert leftover_files(speech) == []  # every file deleted once played
+
+
+def test_speak_never_blocks_the_gui_thread(qtbot, make_player) -> None:
+    player, _, spy = make_player(delay=0.5)
+    started = time.monotonic()
+    player.speak(script("title", "hint"), slow=False)
+    assert time.monotonic() - started < 0.1  # synthesis takes 0.5 s per utterance
+    assert player.active
+    assert spy.events == []
+    player.stop()
+
+
+def test_stop_during_playback_is_immediate_and_drops_queued_audio(qtbot, make_player) -> None:
+    player, speech, spy = make_player(seconds=0.4)
+    with qtbot.waitSignal(player.speaking, timeout=5000):
+        player.speak(script("title", "hint", "option:a", "option:b"), slow=False)
+    qtbot.waitUntil(lambda: player.playing, timeout=2000)
+    qtbot.wait(50)  # let the rest be synthesised and queued behind the first
+    player.stop()
+    # Silent before control returns to the event loop, and still after one turn of it.
+    assert not player.playing
+    assert not player.active
+    assert player.current_item is None
+    QApplication.processEvents()
+    assert not player.playing
+    assert spy.finishes() == 1
+    qtbot.wait(300)
+    assert spy.spoken() == ["title"]  # nothing queued played after the stop
+    qtbot.waitUntil(lambda: leftover_files(speech) == [], timeout=2000)
+    player.stop()  # stopping when silent does nothing
+    assert spy.finishes() == 1
+
+
+def test_a_new_page_replaces_the_one_being_spoken(qtbot, make_player) -> None:
+    player, speech, spy = make_player(seconds=0.3)
+    with qtbot.waitSignal(player.speaking, timeout=5000):
+        player.speak(script("old:title", "old:hint", "old:button"), slow=False)
+    qtbot.wait(50)
+    with qtbot.waitSignal(player.finished, timeout=5000):
+        player.speak(script("new:title", "new:button"), slow=False)
+    assert spy.spoken() == ["old:title", "new:title", "new:button"]
+    assert spy.finishes() == 1  # replacing is not finishing
+    assert len(spy.first_audio) == 2
+    assert leftover_files(speech) == []
+
+
+def test_a_new_page_abandons_synthesis_of_the_old(qtbot, make_player) -> None:
+    player, speech, spy = make_player(seconds=0.02, delay=0.05)
+    old = script(*(f"old:{n}" for n in range(10)))
+    player.speak(old, slow=False)
+    with qtbot.waitSignal(player.finished, timeout=5000):
+        player.speak(script("new:title"), slow=False)
+    synthesised_old = [c for c in speech.calls if c.text.startswith("Text of old:")]
+    assert len(synthesised_old) <= 1  # at most the one already under way
+    assert spy.spoken() == ["new:title"]
+    qtbot.waitUntil(lambda: leftover_files(speech) == [], timeout=2000)
+
+
+def test_replay_says_the_last_page_again(qtbot, make_player) -> None:
+    player, speech, spy = make_player(seconds=0.02)
+    with qtbot.waitSignal(player.finished, timeout=5000):
+        player.speak(script("title", "hint"), slow=True)
+    with qtbot.waitSignal(player.finished, timeout=5000):
+        player.replay()
+    assert spy.spoken() == ["title", "hint", "title", "hint"]
+    assert [c.slow for c in speech.calls] == [True] * 4
+    # Replay in the middle of speech starts again from the top.
+    with qtbot.waitSignal(player.speaking, timeout=5000):
+        player.speak(script("a", "b", "c"), slow=False)
+    with qtbot.waitSignal(player.finished, timeout=5000):
+        player.replay()
+    assert spy.spoken()[-3:] == ["a", "b", "c"]
+    player.forget()
+    player.replay()
+    assert not player.active
+
+
+def test_a_missing_voice_finishes_quietly(qtbot, make_player) -> None:
+    player, _, spy = make_player(missing=frozenset({"ur"}))
+    with qtbot.waitSignal(player.finished, timeout=5000):
+        player.speak(script("title", "hint", language="ur"), slow=False)
+    assert spy.spoken() == []
+
+
+def test_nothing_to_say_is_a_stop(qtbot, make_player) -> None:
+    player, _, spy = make_player(seconds=0.3)
+    with qtbot.waitSignal(player.speaking, timeout=5000):
+        player.speak(script("title"), slow=False)
+    player.speak([], slow=False)
+    assert not player.playing
+    assert spy.finishes() == 1
+
+
+def test_shutdown_deletes_files_and_ends_the_worker(qtbot, make_player) -> None:
+    player, speech, _ = make_player(seconds=0.5)
+    with qtbot.waitSignal(player.speaking, timeout=5000):
+        player.speak(script("title", "hint", "button"), slow=False)
+    player.shutdown()
+    assert not player.playing
+    qtbot.wait(50)
+    assert leftover_files(speech) == []
+    player.speak(script("title"), slow=False)  # ignored after shutdown
+    assert not player.active
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_real_espeak_speech_plays_through(qtbot, tmp_path: Path) -> None:
+    speech = EspeakSpeech(tmp_path)
+    player = SpeechPlayer(speech)
+    spy = Spy(player)
+    try:
+        with qtbot.waitSignal(player.finished, timeout=10000):
+            player.speak([Utterance("Yes", "en", "option:yes"),
+                          Utterance("Ie", "cy", "option:ie")], slow=False)
+        assert spy.spoken() == ["option:yes", "option:ie"]
+        assert list(speech.directory.iterdir()) == []
+    finally:
+        player.shutdown()
+        speech.close()
