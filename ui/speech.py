@@ -8,9 +8,10 @@ must never be talked over by the old one, so:
   each finished file is handed over as soon as it exists (the first utterance starts playing
   while the rest are still being made: the delay a resident hears is one utterance's
   synthesis, not the page's);
-* the worker stays only `LOOKAHEAD` utterances ahead of what is playing, so showing a page
-  does not start a burst of synthesis that competes with painting it on a two-core kiosk,
-  and a resident who moves on quickly leaves at most one synthesis to abandon;
+* the worker makes an utterance only once the one before it has started playing (it takes
+  ~20 ms to make and at least ~300 ms to say, so the next is always ready in time): showing a
+  page starts no burst of synthesis to compete with painting it, or with handing the first
+  audio over, and a resident who moves on quickly leaves at most one synthesis to abandon;
 * every `speak()` starts a new *generation*: the worker abandons older requests between
   utterances, and files from an older generation are deleted unplayed;
 * playback is a `QMediaPlayer` driven from the GUI thread, so `stop()` is synchronous;
@@ -37,10 +38,6 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from accessibility.speech import Speech, Utterance
 
 log = logging.getLogger(__name__)
-
-LOOKAHEAD = 1
-"""Utterances synthesised ahead of the one playing: one is enough, as an utterance takes
-~20 ms to make and at least ~300 ms to say, and the next is always ready in time."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +191,7 @@ class SpeechPlayer(QObject):
             with self._progress:
                 self._progress.wait_for(
                     lambda i=index: job.generation != self._generation or self._closed
-                    or i <= self._started + LOOKAHEAD)
+                    or i <= self._started)
                 if job.generation != self._generation or self._closed:
                     return
             try:

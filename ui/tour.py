@@ -82,6 +82,7 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     shots: list[str] = []
     window, app = kiosk.window, kiosk.app
     window.show()
+    window.activateWindow()  # focus changes (and so the keyboard) need an active window
     settle(app)
 
     def apply() -> None:

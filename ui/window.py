@@ -26,6 +26,7 @@ from kiosk.session import Change, EndReason, Phase, SessionLifecycle
 from ui.accessibility_panel import AccessibilityPanel
 from ui.background import Background
 from ui.idle import IdleWatch
+from ui.keyboard import KeyboardDock, OnScreenKeyboard
 from ui.overlays import FaultOverlay, TimeoutOverlay
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents
@@ -73,6 +74,11 @@ class KioskWindow(QWidget):
         self.content = QVBoxLayout()
         self.content.setContentsMargins(0, 0, 0, 0)
         self.outer.addLayout(self.content, 1)
+        # The keyboard lives in the root layout, below the page (never inside it: the page
+        # takes focus on a click, and a key press must never steal focus from the field).
+        self.keyboard = OnScreenKeyboard(texts, self.theme, parent=self)
+        self.outer.addWidget(self.keyboard)
+        self.keyboard_dock = KeyboardDock(self.keyboard, self)
         self.panel: AccessibilityPanel | None = None
         self._build_chrome()
         if parts.profile.demo_quit_shortcut and on_quit is not None:
@@ -155,6 +161,9 @@ class KioskWindow(QWidget):
                 app.setStyleSheet(style_sheet(self.theme))
         if prefs.language != old.language:
             self.texts.switch(prefs.language)
+            self.keyboard.set_language(prefs.language)
+        if prefs.look != old.look:
+            self.keyboard.set_theme(self.theme)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             rtl = self.texts.right_to_left
@@ -347,6 +356,7 @@ class KioskWindow(QWidget):
             self.content.removeWidget(self.page)
             self._retired.append(self.page)
             self.page = None
+        self.keyboard_dock.reset()
         destroy(self._retired)
         clear_clipboard()
         problems = leftovers()

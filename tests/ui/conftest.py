@@ -32,6 +32,10 @@ def make_kiosk(qtbot, tmp_path: Path, clock: FakeClock) -> Iterator:
         kiosk = build(loaded, tmp_path / "state", clock=clock, start_relay=False)
         qtbot.addWidget(kiosk.window)
         kiosk.window.show()
+        # Offscreen, Qt reports focus changes only for the active window (the keyboard
+        # opens on focus).
+        kiosk.window.activateWindow()
+        qtbot.waitUntil(kiosk.window.isActiveWindow)
         built.append(kiosk)
         return kiosk
 

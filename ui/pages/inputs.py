@@ -90,6 +90,7 @@ _HINTS = {
     "number": Qt.InputMethodHint.ImhFormattedNumbersOnly,
     "postcode": Qt.InputMethodHint.ImhPreferUppercase,
 }
+_KEYBOARD = {"email": "email", "phone": "digits", "number": "digits"}
 _WIDTH_CHARS = {"postcode": 10, "phone": 16, "number": 8, "email": 34, "text": 34}
 
 
@@ -102,6 +103,7 @@ class LineInput(QuestionInput):
         self.edit = line_edit(value, max_length=page.max_length, name="answer",
                               hints=_HINTS.get(page.qtype, Qt.InputMethodHint.ImhNone))
         self.edit.setProperty("invalid", self.invalid(page.page_id))
+        self.edit.setProperty("keyboardPurpose", _KEYBOARD.get(page.qtype, "text"))
         width = _WIDTH_CHARS.get(page.qtype, 34)
         self.edit.setMaximumWidth(round(theme.font_px * 0.75 * width) + theme.gap_px * 2)
         self.layout_.addWidget(self.edit)
@@ -121,6 +123,7 @@ class AreaInput(QuestionInput):
             )
         value = page.value if isinstance(page.value, str) else ""
         self.edit: QPlainTextEdit = text_area(value, name="answer")
+        self.edit.setProperty("keyboardPurpose", "text")
         self.edit.setProperty("invalid", self.invalid(page.page_id))
         self.edit.setMinimumHeight(theme.target_px * 3)
         self.layout_.addWidget(self.edit)
@@ -148,6 +151,7 @@ class DateInput(QuestionInput):
             edit.setProperty("invalid", whole_invalid or any(e.field == field_name
                                                             for e in page.errors))
             edit.setFixedWidth(round(theme.font_px * (chars + 2.5)))
+            edit.setProperty("keyboardPurpose", "digits")
             cell.addWidget(edit)
             row.addLayout(cell)
             self.edits[part] = edit
