@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from accessibility.languages import LANGUAGES
 from accessibility.speech import Utterance
 from kiosk.catalogue import Service
 from kiosk.journey.pages import (
@@ -140,7 +141,7 @@ def _question(page: QuestionPage, texts: Texts, read_personal: bool) -> list[Utt
         value = page.value if isinstance(page.value, str) else ""
         if value.strip():
             if hide:
-                script.say("value", value)
+                script.say("value", texts("speech.personal_hidden"))
             elif page.qtype in _SPELLED_TYPES:
                 script.say("value", spell(value))
             else:
@@ -227,13 +228,19 @@ def _confirmation(page: ConfirmationPage, texts: Texts, printed: bool) -> list[U
 
 
 def attract_script(texts: Texts, council: str, site: str) -> list[Utterance]:
-    """The attract screen, top to bottom (its start button sits above the privacy line)."""
+    """The attract screen, top to bottom (its start button sits above the privacy line).
+
+    The language buttons come last, each name said in its own language and voice ("Cymraeg"
+    by the Welsh voice), so a resident who does not read English hears theirs (LANG-01).
+    """
     script = _Script(texts)
     script.say("welcome", texts("attract.welcome", council=council))
     script.say("site", site)
     script.say("what-you-can-do", texts("attract.what_you_can_do"))
     script.say("button:start", texts("attract.touch_to_start"))
     script.say("free-and-private", texts("attract.free_and_private"))
+    for lang in LANGUAGES:
+        script.utterances.append(Utterance(lang.native_name, lang.code, f"language:{lang.code}"))
     return script.utterances
 
 

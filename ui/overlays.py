@@ -33,17 +33,17 @@ class Overlay(QWidget):
         card.setContentsMargins(m, m, m, m)
         card.setSpacing(theme.gap_px)
         # Words scroll if they must (extra-large text); the buttons below them never do.
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.content = QWidget()
         self.content.setObjectName("dialogContent")
         self.inner = QVBoxLayout(self.content)
         self.inner.setContentsMargins(0, 0, 0, 0)
         self.inner.setSpacing(theme.gap_px)
-        self.scroll.setWidget(self.content)
-        card.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(self.content)
+        card.addWidget(self.scroll_area, 1)
         self.buttons = QVBoxLayout()
         self.buttons.setSpacing(theme.gap_px)
         card.addLayout(self.buttons)
@@ -71,10 +71,10 @@ class Overlay(QWidget):
         if layout is None or card is None or self.tall:
             return
         layout.activate()
-        words = self.inner.totalHeightForWidth(self.scroll.viewport().width())
+        words = self.inner.totalHeightForWidth(self.scroll_area.viewport().width())
         if words < 0:
             words = self.inner.sizeHint().height()
-        self.scroll.setMinimumHeight(0)
+        self.scroll_area.setMinimumHeight(0)
         inner = card.contentsMargins()
         chrome = inner.top() + inner.bottom()
         if self.buttons.count():
@@ -83,7 +83,7 @@ class Overlay(QWidget):
         margins = layout.contentsMargins()
         room = (self.height() - margins.top() - margins.bottom() - 2 * layout.spacing()
                 - 2 * self.card.frameWidth() - chrome - 8)
-        self.scroll.setMinimumHeight(max(0, min(words, room)))
+        self.scroll_area.setMinimumHeight(max(0, min(words, room)))
         card.activate()
         layout.activate()
 

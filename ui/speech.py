@@ -30,6 +30,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QMetaObject, QObject, Qt, QUrl, Signal, Slot
@@ -189,9 +190,7 @@ class SpeechPlayer(QObject):
     def _synthesize_job(self, job: _Job) -> None:
         for index, utterance in enumerate(job.utterances):
             with self._progress:
-                self._progress.wait_for(
-                    lambda i=index: job.generation != self._generation or self._closed
-                    or i <= self._started)
+                self._progress.wait_for(partial(self._may_make, job, index))
                 if job.generation != self._generation or self._closed:
                     return
             try:
@@ -208,6 +207,11 @@ class SpeechPlayer(QObject):
             if not self._hand_over(job.generation, (utterance, path)):
                 self._discard(path)
                 return
+
+    def _may_make(self, job: _Job, index: int) -> bool:
+        """Under `_progress`: make utterance `index` once the one before it is playing (or
+        stop waiting because the job is out of date)."""
+        return job.generation != self._generation or self._closed or index <= self._started
 
     def _hand_over(self, generation: int, result: tuple[Utterance, Path] | None) -> bool:
         """From the worker: queue a result and have the GUI thread pick it up. False once the

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import kiosk
-from accessibility.languages import Translator
+from accessibility.languages import LANGUAGES, Translator
 from accessibility.speech import Utterance
 from kiosk.announce import (
     attract_script,
@@ -29,7 +29,7 @@ from kiosk.announce import (
     welcome_script,
 )
 from kiosk.catalogue import Service
-from kiosk.journey.engine import CHECK, JourneyEngine, Where
+from kiosk.journey.engine import CHECK, JourneyEngine
 from kiosk.journey.pages import (
     CheckAnswersPage,
     ConfirmationPage,
@@ -70,8 +70,9 @@ class Seen:
     page: PageModel
 
 
-def engine_after(service: Service, steps: Sequence[Step]) -> JourneyEngine:
-    engine = JourneyEngine(service, TEXTS, lambda: TODAY)
+def engine_after(service: Service, steps: Sequence[Step],
+                 texts: Translator = TEXTS) -> JourneyEngine:
+    engine = JourneyEngine(service, texts, lambda: TODAY)
     engine.start()
     for page_id, raw in steps:
         engine.answer(page_id, raw)
@@ -100,16 +101,16 @@ def wrong_answer(service: Service, page_id: str) -> RawAnswer:
     return BAD_TEXT[question.type]
 
 
-def walk(service: Service) -> Iterator[Seen]:
+def walk(service: Service, texts: Translator = TEXTS) -> Iterator[Seen]:
     """Depth first over every branch; at each question page also its error and Back views."""
     stack: list[tuple[Step, ...]] = [()]
     while stack:
         steps = stack.pop()
-        engine = engine_after(service, steps)
+        engine = engine_after(service, steps, texts)
         page = engine.current()
         yield Seen(service, steps, page)
         if isinstance(page, QuestionPage):
-            broken = engine_after(service, steps)
+            broken = engine_after(service, steps, texts)
             shown = broken.answer(page.page_id, wrong_answer(service, page.page_id))
             assert isinstance(shown, QuestionPage)
             assert shown.errors, f"{service.id}/{page.page_id} accepted a wrong answer"
@@ -118,10 +119,10 @@ def walk(service: Service) -> Iterator[Seen]:
                 stack.append((*steps, (page.page_id, raw)))
         elif isinstance(page, CheckAnswersPage):
             for delivered in (True, False):
-                done = engine_after(service, steps)
+                done = engine_after(service, steps, texts)
                 yield Seen(service, steps, done.finish(REFERENCE, delivered))
             # Back through the route: every question page showing its saved answer.
-            back = engine_after(service, steps)
+            back = engine_after(service, steps, texts)
             shown_back = back.back()
             while shown_back is not None:
                 yield Seen(service, steps, shown_back)
@@ -175,9 +176,8 @@ def value_lines(value: str) -> list[str]:
     return [line for line in value.splitlines() if line.strip()]
 
 
-def shown_on(page: PageModel, *, printed: bool = True) -> list[Shown]:
+def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) -> list[Shown]:
     """The text items the renderer shows, in page order, with the buttons moved last."""
-    t = TEXTS
     if isinstance(page, QuestionPage):
         items: list[Shown] = []
         if page.errors:
@@ -238,7 +238,7 @@ def said(utterance: Utterance, item: Shown) -> bool:
 
 
 def assert_covers(script: list[Utterance], items: list[Shown], *, read_personal: bool,
-                  where: str) -> None:
+                  where: str, t: Translator = TEXTS) -> None:
     """Each shown item is said, in order (an utterance may carry several), or hidden."""
     position = 0
     for item in items:
@@ -252,7 +252,7 @@ def assert_covers(script: list[Utterance], items: list[Shown], *, read_personal:
         )
         position = found
     if not read_personal and any(i.personal for i in items):
-        assert any(u.text == TEXTS("speech.personal_hidden") for u in script), where
+        assert any(u.text == t("speech.personal_hidden") for u in script), where
 
 
 # ----- the tests ---------------------------------------------------------------------------
@@ -279,6 +279,20 @@ def test_script_says_everything_the_page_shows_in_order(seen: Seen, read_persona
         assert all(u.text.strip() and u.language == "en" and u.item for u in script)
         assert_covers(script, shown_on(seen.page, printed=printed),
                       read_personal=read_personal, where=f"{page_id(seen)} via {seen.steps}")
+
+
+@pytest.mark.parametrize("code", [lang.code for lang in LANGUAGES])
+def test_every_language_says_everything_its_pages_show(code: str) -> None:
+    """The same check in each kiosk language, where a translation may word the error summary
+    and the reference differently from the sentences that speech builds around them."""
+    texts = Translator(code)
+    service = CATALOGUE.service("missed-bin")
+    for seen in unique(list(walk(service, texts))):
+        for read_personal in (False, True):
+            script = script_for(seen.page, texts, read_personal=read_personal, printed=True)
+            assert {u.language for u in script} == {code}
+            assert_covers(script, shown_on(seen.page, t=texts), read_personal=read_personal,
+                          where=f"{code}: {page_id(seen)}", t=texts)
 
 
 def question_pages_with_errors() -> list[Seen]:
@@ -387,7 +401,12 @@ def test_attract_menu_and_welcome_scripts() -> None:
     assert [u.text for u in attract] == [
         "Welcome to Derby City Council", "Central Library", TEXTS("attract.what_you_can_do"),
         TEXTS("attract.touch_to_start"), TEXTS("attract.free_and_private"),
+        *(lang.native_name for lang in LANGUAGES),
     ]
+    # Each language's name is said in that language, by its own voice.
+    assert [(u.language, u.item) for u in attract[-len(LANGUAGES):]] == [
+        (lang.code, f"language:{lang.code}") for lang in LANGUAGES]
+    assert {u.language for u in attract[:-len(LANGUAGES)]} == {"en"}
     services = tuple(CATALOGUE)
     menu = menu_script(TEXTS, services)
     expected = [TEXTS("menu.title"), TEXTS("menu.hint")]

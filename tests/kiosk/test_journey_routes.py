@@ -464,7 +464,7 @@ def test_current_re_renders_in_the_current_language() -> None:
     assert (english.title, english.errors[0].message) == ("All right?", "Say yes or no")
     assert (welsh.service_title, welsh.title) == ("Helo", "Iawn?")
     assert welsh.errors[0].message == "Dywedwch ie neu na"
-    assert [o.label for o in welsh.options] == ["Yes", "No"]  # no Welsh catalogue yet: English
+    assert [o.label for o in welsh.options] == ["Ie", "Na"]  # app text from the Welsh catalogue
 
 
 # ----- every route of every shipped service, found by exploring ---------------------------

@@ -44,14 +44,14 @@ class Page(QWidget):
         self.texts, self.theme, self.intents = texts, theme, intents
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # Kinetic scrolling for real touch only: a mouse-button gesture delays presses and
         # swallows quick taps, which is exactly how a nervous resident presses a button.
-        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-        outer.addWidget(self.scroll)
+        QScroller.grabGesture(self.scroll_area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        outer.addWidget(self.scroll_area)
         holder = QWidget()
         row = QHBoxLayout(holder)
         m = theme.margin_px
@@ -68,21 +68,21 @@ class Page(QWidget):
         self.aside.setSpacing(theme.gap_px)
         row.addLayout(self.aside)
         row.addStretch(0)
-        self.scroll.setWidget(holder)
+        self.scroll_area.setWidget(holder)
         # The page's main action sits in a bar that never scrolls away: a resident should
         # never have to discover that Continue is hidden below the fold.
         self.action_bar = bar = QWidget()
         bar.setObjectName("actionBar")
         bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.actions = QHBoxLayout(bar)
-        self.actions.setContentsMargins(m, theme.gap_px, m, theme.gap_px)
-        self.actions.setSpacing(theme.gap_px * 2)
+        self.action_row = QHBoxLayout(bar)
+        self.action_row.setContentsMargins(m, theme.gap_px, m, theme.gap_px)
+        self.action_row.setSpacing(theme.gap_px * 2)
         outer.addWidget(bar)
 
     def finish_layout(self) -> None:
         self.body.addStretch(1)
-        self.action_bar.setVisible(self.actions.count() > 0)
-        self.actions.addStretch(1)
+        self.action_bar.setVisible(self.action_row.count() > 0)
+        self.action_row.addStretch(1)
 
     def focus_first(self) -> None:
         """Where keyboard focus lands when the page appears (the first input or button)."""

@@ -34,7 +34,7 @@ class QuestionView(Page):
         self.body.addWidget(self.input)
         self.continue_button = button(texts("nav.continue"), "primary", name="continue")
         self.continue_button.clicked.connect(self._continue)
-        self.actions.addWidget(self.continue_button)
+        self.action_row.addWidget(self.continue_button)
         self.finish_layout()
 
     def _error_summary(self, model: QuestionPage) -> QFrame:

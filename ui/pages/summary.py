@@ -48,7 +48,7 @@ class CheckAnswersView(Page):
         self.body.addLayout(grid)
         self.submit_button = button(model.submit_label, "primary", name="submit")
         self.submit_button.clicked.connect(intents.submit)
-        self.actions.addWidget(self.submit_button)
+        self.action_row.addWidget(self.submit_button)
         self.finish_layout()
 
     def sending(self) -> None:
@@ -96,10 +96,10 @@ class ConfirmationView(Page):
             picture.setPixmap(pixmap)
             picture.setFrameShape(QFrame.Shape.Box)
             self.aside.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
-        self.actions.addWidget(label(texts("confirmation.finish_hint"), "hint"), 1)
+        self.action_row.addWidget(label(texts("confirmation.finish_hint"), "hint"), 1)
         self.finish_button = button(texts("nav.finish"), "primary", name="finish")
         self.finish_button.clicked.connect(intents.finish)
-        self.actions.addWidget(self.finish_button)
+        self.action_row.addWidget(self.finish_button)
         self.finish_layout()
 
 
@@ -115,5 +115,5 @@ class ExitView(Page):
         self.body.addWidget(label(texts("exit.start_again_hint"), "hint"))
         again = button(texts("nav.start_again"), "primary", name="exitStartAgain")
         again.clicked.connect(intents.start_again)
-        self.actions.addWidget(again)
+        self.action_row.addWidget(again)
         self.finish_layout()
