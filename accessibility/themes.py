@@ -132,6 +132,7 @@ class Theme:
     body_px: int
     px_per_mm: float
     text_scale: float = 1.0
+    font_family: str = "DejaVu Sans"
 
     @property
     def font_px(self) -> int:
@@ -181,11 +182,12 @@ def standard_theme(width_px: int = 1920, height_px: int = 1080,
 
 
 def make_theme(colours: str, size: str, width_px: int = 1920, height_px: int = 1080,
-               diagonal_inches: float = 21.5) -> Theme:
-    """A theme by the resident's choices: colours (standard|dark|yellow), text size."""
+               diagonal_inches: float = 21.5, font_family: str = "DejaVu Sans") -> Theme:
+    """A theme by the resident's choices: colours (standard|dark|yellow), text size, and
+    the font the session's language needs."""
     return Theme(colours, PALETTES[colours], body_px=28,
                  px_per_mm=pixels_per_mm(width_px, height_px, diagonal_inches),
-                 text_scale=TEXT_SCALES[size])
+                 text_scale=TEXT_SCALES[size], font_family=font_family)
 
 
 def style_sheet(theme: Theme) -> str:
@@ -193,7 +195,7 @@ def style_sheet(theme: Theme) -> str:
     p, f = theme.palette, theme.font_px
     t, g, b, fo = theme.target_px, theme.gap_px, theme.border_px, theme.focus_px
     return f"""
-* {{ font-family: "DejaVu Sans"; font-size: {f}px; color: {p.text}; }}
+* {{ font-family: "{theme.font_family}", "DejaVu Sans"; font-size: {f}px; color: {p.text}; }}
 QWidget#root, QWidget#page, QScrollArea, QScrollArea > QWidget > QWidget {{
     background: {p.background}; }}
 QWidget#header {{ background: {p.header}; }}

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from accessibility.languages import FALLBACK, Translator, language
 from kiosk.catalogue import Catalogue, Service
 from kiosk.clock import UK, Clock, uk_today
 from kiosk.journey.engine import JourneyEngine
@@ -131,7 +132,8 @@ class ResidentSession:
             except Exception as exc:  # noqa: BLE001
                 log.warning("immediate delivery of %s failed: %s", submission.submission_id,
                             type(exc).__name__)
-        document = receipt_document(self._receipt(reference), self.parts.texts)
+        texts = self._receipt_texts()
+        document = receipt_document(self._receipt(reference, texts.language), texts)
         result = self.parts.printer.print_receipt(document, reference)
         preview = render_preview_png(document, self.parts.paper)
         return SubmitOutcome(reference, delivered, result.ok, result.error, document, preview)
@@ -140,8 +142,15 @@ class ResidentSession:
         self.outcome = outcome
         return self._engine().finish(outcome.reference, outcome.delivered)
 
-    def _receipt(self, reference: str) -> Receipt:
-        engine, profile, lang = self._engine(), self.parts.profile, self.parts.texts.language
+    def _receipt_texts(self) -> Texts:
+        """The session's language, unless receipt printers cannot print its script (Urdu):
+        then English, so the paper is readable and carries the same reference and QR."""
+        if language(self.parts.texts.language).printable:
+            return self.parts.texts
+        return Translator(FALLBACK)
+
+    def _receipt(self, reference: str, lang: str) -> Receipt:
+        engine, profile = self._engine(), self.parts.profile
         destination = profile.destinations[engine.service.destination.to]
         return Receipt(
             council_name=profile.council.name.get(lang),

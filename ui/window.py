@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
 
-from accessibility.languages import Translator
+from accessibility.languages import Translator, language
 from accessibility.themes import Theme, make_theme, style_sheet
 from kiosk.clock import Clock
 from kiosk.journey.pages import (
@@ -92,7 +92,7 @@ class KioskWindow(QWidget):
     def _theme_for(self, prefs: Preferences) -> Theme:
         display = self.parts.profile.display
         return make_theme(prefs.colours, prefs.text_size, display.width_px, display.height_px,
-                          display.diagonal_inches)
+                          display.diagonal_inches, language(prefs.language).font)
 
     def _build_chrome(self) -> None:
         """Header and overlays, in the current language and theme (rebuilt when they change)."""
@@ -154,7 +154,7 @@ class KioskWindow(QWidget):
         """Apply at once; the page is rebuilt with every answer (and half-typed text) kept."""
         old, self.prefs = self.prefs, prefs
         panel_open = self.panel is not None
-        if prefs.look != old.look:
+        if prefs.look != old.look or prefs.language != old.language:
             self.theme = self._theme_for(prefs)
             app = QApplication.instance()
             if isinstance(app, QApplication):
@@ -162,7 +162,7 @@ class KioskWindow(QWidget):
         if prefs.language != old.language:
             self.texts.switch(prefs.language)
             self.keyboard.set_language(prefs.language)
-        if prefs.look != old.look:
+        if prefs.look != old.look or prefs.language != old.language:
             self.keyboard.set_theme(self.theme)
         app = QApplication.instance()
         if isinstance(app, QApplication):

@@ -22,16 +22,22 @@ class CatalogueMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class Language:
+    """A UI language. `font` must shape the script whole: falling back glyph by glyph to
+    another font breaks joined scripts such as Urdu. `printable` says whether an ESC/POS
+    printer's code pages can print it (Urdu cannot: no joining, no right-to-left)."""
+
     code: str
     native_name: str
     right_to_left: bool = False
+    font: str = "DejaVu Sans"
+    printable: bool = True
 
 
 LANGUAGES: tuple[Language, ...] = (
     Language("en", "English"),
     Language("cy", "Cymraeg"),
     Language("pl", "Polski"),
-    Language("ur", "اردو", right_to_left=True),
+    Language("ur", "اردو", right_to_left=True, font="Noto Nastaliq Urdu", printable=False),
     Language("ro", "Română"),
 )
 

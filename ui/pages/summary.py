@@ -96,7 +96,7 @@ class ConfirmationView(Page):
             picture.setPixmap(pixmap)
             picture.setFrameShape(QFrame.Shape.Box)
             self.aside.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
-        self.action_row.addWidget(label(texts("confirmation.finish_hint"), "hint"), 1)
+        self.body.addWidget(label(texts("confirmation.finish_hint"), "hint"))
         self.finish_button = button(texts("nav.finish"), "primary", name="finish")
         self.finish_button.clicked.connect(intents.finish)
         self.action_row.addWidget(self.finish_button)

@@ -1,0 +1,108 @@
+"""Benchmark 1: cold start to the first painted attract screen, against a bare PySide6 window.
+
+Each run is a new Python process (`sys.executable bench/_cold_child.py ...`), timed from
+`time.perf_counter()` in this process just before `subprocess.Popen` to the child's line
+saying the window's first paint has finished. The kiosk child does what `kiosk run` does up
+to the first frame: import, load and validate the demo profile and catalogue, open the
+outbox, build the window, show it. The baseline child shows a QApplication with one QWidget
+holding one QLabel, at the same size. Runs alternate between the two (and which goes
+first), after one discarded warm-up of each that also creates the outbox and its key, as a
+device's state directory already holds them at every start but the first.
+
+"Cold" means a new process; the OS page cache is warm for both, as on a kiosk that restarts.
+Children compile to and read bytecode from a cache in the run's temporary directory (as an
+installed device has .pyc files), and their TMPDIR is there too, so nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchlib import Row, arguments, median, offscreen_env, report, use_repo_imports
+
+CHILD = Path(__file__).resolve().parent / "_cold_child.py"
+GOAL_RATIO = 1.5
+
+
+def one_run(args: list[str], env: dict[str, str]) -> tuple[float, dict[str, float]]:
+    """Wall seconds from just before Popen to the PAINTED line, and the child's stamps."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, str(CHILD), *args], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env, text=True)
+    assert child.stdout is not None
+    stamps: dict[str, float] | None = None
+    for line in child.stdout:
+        if line.startswith("PAINTED "):
+            painted_at = time.perf_counter()
+            stamps = json.loads(line[len("PAINTED "):])
+            break
+    _, err = child.communicate(timeout=60)
+    if stamps is None or child.returncode != 0:
+        raise RuntimeError(f"child {args[0]} failed ({child.returncode}): {err.strip()[-2000:]}")
+    return painted_at - started, {k: v - started for k, v in stamps.items()}
+
+
+def phases(all_stamps: list[dict[str, float]], order: list[str]) -> str:
+    """Median time at which each stage was reached, in ms from the parent's Popen."""
+    parts = []
+    for key in order:
+        values = [s[key] for s in all_stamps if key in s]
+        if values:
+            parts.append(f"{key} {median(values) * 1000:.0f}")
+    return ", ".join(parts)
+
+
+def main() -> int:
+    parser = arguments(__doc__ or "")
+    parser.add_argument("--runs", type=int, default=5)
+    options = parser.parse_args()
+    runs = 2 if options.quick else options.runs
+    use_repo_imports()
+    from kiosk.profile import load_profile
+    from tests.kiosk_fixtures import demo_profile_copy
+
+    with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
+        profile = demo_profile_copy(Path(tmp))
+        display = load_profile(profile).profile.display
+        state = Path(tmp) / "state"
+        bare_args = ["bare", str(display.width_px), str(display.height_px)]
+        kiosk_args = ["kiosk", str(profile), str(state)]
+        env = offscreen_env(Path(tmp))
+        one_run(bare_args, env)  # warm-ups: page cache, bytecode, the outbox and its key
+        one_run(kiosk_args, env)
+        bare_times: list[float] = []
+        kiosk_times: list[float] = []
+        bare_stamps: list[dict[str, float]] = []
+        kiosk_stamps: list[dict[str, float]] = []
+        for i in range(runs):
+            pairs = [(bare_args, bare_times, bare_stamps), (kiosk_args, kiosk_times, kiosk_stamps)]
+            for args, times, stamps in pairs if i % 2 == 0 else reversed(pairs):
+                seconds, stamped = one_run(args, env)
+                times.append(seconds)
+                stamps.append(stamped)
+
+    kiosk_ms, bare_ms = median(kiosk_times) * 1000, median(bare_times) * 1000
+    rows = [Row("cold start", f"to first painted attract screen, median of {runs}", kiosk_ms,
+                "ms", bare_ms, goal=f"≤ {GOAL_RATIO}× baseline",
+                met=kiosk_ms <= GOAL_RATIO * bare_ms,
+                note="baseline: QApplication + QWidget + QLabel shown, same size")]
+    notes = [
+        "runs (ms): kiosk " + ", ".join(f"{t * 1000:.0f}" for t in kiosk_times)
+        + "; bare " + ", ".join(f"{t * 1000:.0f}" for t in bare_times),
+        "kiosk stages, median ms from Popen: " + phases(
+            kiosk_stamps, ["main", "imported", "profile", "built", "shown", "paint_start",
+                           "painted"]),
+        "bare stages, median ms from Popen: " + phases(
+            bare_stamps, ["main", "imported", "built", "shown", "paint_start", "painted"]),
+    ]
+    report(rows, options.json, notes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
