@@ -44,6 +44,7 @@ def main() -> int:
 
     curve: dict[int, int] = {}
     objects: dict[int, int] = {}
+    widgets: dict[int, int] = {}
     started = time.perf_counter()
     with kiosk_offscreen() as kiosk:
         for n in range(1, total + 1):
@@ -52,7 +53,7 @@ def main() -> int:
             if n in checkpoints:
                 curve[n] = reading()
                 objects[n] = len(gc.get_objects())
-        widgets = len(QApplication.allWidgets())
+                widgets[n] = len(QApplication.allWidgets())
     seconds = time.perf_counter() - started
 
     growth = (curve[total] - curve[first]) / MIB
@@ -71,7 +72,8 @@ def main() -> int:
         f"Python objects tracked by gc: {objects[first]} after {first} sessions, "
         f"{objects[total]} after {total} ({(objects[total] - objects[first]) / (total - first):.1f}"
         " more per session)",
-        f"widgets alive at the end: {widgets}; {total} sessions took {seconds:.0f} s",
+        f"widgets alive: {widgets[first]} after {first} sessions, {widgets[total]} after {total}; "
+        f"{total} sessions took {seconds:.0f} s",
     ]
     report(rows, options.json, notes)
     return 0

@@ -107,9 +107,11 @@ class KioskWindow(QWidget):
             if old is not None:
                 self._retired.append(old)
                 old.hide()
+                old.setParent(None)
                 old.deleteLater()
         self.header = self._header()
         self.outer.insertWidget(0, self.header)
+        self.header.show()
         self.timeout_overlay = TimeoutOverlay(self, self.texts, self.theme, self.more_time,
                                               lambda: self.end(EndReason.START_AGAIN))
         self.fault_overlay = FaultOverlay(self, self.texts, self.theme)
@@ -147,6 +149,7 @@ class KioskWindow(QWidget):
         if self.panel is not None:
             self._retired.append(self.panel)
             self.panel.hide()
+            self.panel.setParent(None)
             self.panel.deleteLater()
             self.panel = None
 
