@@ -47,7 +47,7 @@ class SpeechError(RuntimeError):
 
 
 class SpeechUnavailable(SpeechError):
-    """The speech engine cannot start here (espeak-ng or its library is not installed)."""
+    """The speech engine cannot start here (espeak-ng is not installed, or will not run)."""
 
 
 class VoiceMissing(SpeechError):
@@ -111,16 +111,17 @@ def _frames(path: Path) -> int:
 class EspeakSpeech:
     """espeak-ng, one `espeak-ng -w FILE --stdin` process per utterance.
 
-    Why a process and not pyttsx3 (measured; see bench/speech_latency.py and the report of
-    this change): pyttsx3 2.99 drives libespeak-ng in its asynchronous mode with racy stop
-    logic, so about 1 synthesis in 200-500 wrote an empty WAV and lengths of the same text
-    varied; its one process-wide audio callback is taken by every new engine and cleared by
-    any engine that is garbage-collected (the first engine then writes nothing, or waits
-    forever); re-pointing that callback per call led, under load, to a freed ctypes callback
-    being called. A process costs ~20 ms per short prompt against ~15 ms, far inside the
-    100 ms budget for the first audio of a page, and in return: no shared state (no lock
-    across objects), a hard timeout, nothing printed on stdout, and a crash in the
-    synthesiser cannot take the kiosk with it.
+    Why a process and not pyttsx3 (measured here; bench/speech_latency.py times both): pyttsx3
+    2.99 drives libespeak-ng in its asynchronous mode with racy stop logic, so with the voice
+    and rate set per utterance about 1 file in 200-600 came out empty, and 600 runs of one
+    sentence gave 19 different lengths (the command line: one); its single process-wide audio
+    callback is taken by every new engine and cleared by any engine that is garbage-collected
+    (the first engine then writes nothing, or waits forever); and re-pointing that callback
+    per call led, under load, to a freed ctypes callback being called. Speed does not decide
+    it: a short prompt takes 13-24 ms here against pyttsx3's 10-19 ms (p50, by machine load),
+    far inside the 100 ms budget for a page's first audio. In return: no shared state, a hard
+    timeout, nothing printed on stdout, and a crash in the synthesiser cannot take the kiosk
+    with it.
 
     The text goes to the process on stdin, never on its command line, where any local user
     could read a resident's answer in `ps`.

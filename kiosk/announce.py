@@ -11,7 +11,10 @@ Conventions, page by page:
   <message>" (`speech.error`), with the field-specific message so the resident hears which
   answer needs fixing (EN 5.1.3.15). Then caption, title, hint and the inline errors.
 * Options say their position ("Option 2 of 4: ..."), then "Selected." for chosen ones.
-* Buttons come last, in page order.
+* Buttons come last, in page order. On check answers each row is its label, its value and
+  its Change button, said by its accessible name ("Change Postcode").
+* Answers read back are made speakable: postcodes, phone numbers and other codes are spelled
+  out, and the confirmation's reference letter by letter.
 * Personal answers (the question, or the summary row, is marked `personal`) are replaced by
   "Your answer is not read aloud" unless the resident chose to hear them (EN 5.1.3.9: private
   data only through private listening).
@@ -260,4 +263,16 @@ def welcome_script(texts: Texts) -> list[Utterance]:
     """The long-press welcome: how the screen is laid out and how to start, eyes-free."""
     script = _Script(texts)
     script.say("welcome", texts("speech.welcome"))
+    return script.utterances
+
+
+def timeout_script(texts: Texts, seconds: int, can_extend: bool) -> list[Utterance]:
+    """"Do you need more time?": said once when it appears, never counted down aloud
+    (checklist TIME-03), with the buttons the resident can press."""
+    script = _Script(texts)
+    script.say("timeout-title", texts("timeout.title"))
+    script.say("timeout-body", texts("timeout.body", seconds=str(seconds)))
+    if can_extend:
+        script.say("button:more-time", texts("timeout.yes"))
+    script.say("button:end-now", texts("timeout.no"))
     return script.utterances

@@ -15,6 +15,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+# libyaml's loader when present: ten times faster, and start-up reads every service file.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,8 @@ def read_yaml(path: Path) -> tuple[Any, LineIndex]:
     except OSError as exc:
         raise ConfigError([Problem(name, "", "a readable file", exc.strerror or "an OS error")]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise ConfigError(

@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QLoggingCategory
 from PySide6.QtWidgets import QApplication
 
 from accessibility.languages import Translator
+from accessibility.speech import EspeakSpeech, Speech, SpeechUnavailable
 from accessibility.themes import Theme, style_sheet
 from kiosk.assembly import Assembly, assemble
 from kiosk.clock import Clock, FakeClock, SystemClock
@@ -29,6 +33,7 @@ class Kiosk:
     window: KioskWindow
     assembly: Assembly
     clock: Clock
+    speech: Speech | None = None
 
     @property
     def theme(self) -> Theme:
@@ -36,7 +41,11 @@ class Kiosk:
 
     def close(self) -> None:
         self.window.background.shutdown()
+        if self.window.player is not None:
+            self.window.player.shutdown()
         self.window.close()
+        if isinstance(self.speech, EspeakSpeech):
+            self.speech.close()
         self.assembly.close()
 
 
@@ -45,11 +54,28 @@ def application() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
+    # Audio back ends Qt probes and does not need (PipeWire), and offscreen window-manager
+    # hints, are noise in the journal.
+    QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false\n"
+                                    "qt.qpa.window=false\nqt.qpa.plugin=false")
     return QApplication([sys.argv[0] if sys.argv else "kiosk"])
 
 
+def default_speech() -> Speech | None:
+    """espeak-ng, writing into the runtime folder (RAM): what is said can be personal."""
+    folder = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / "civic-kiosk"
+    try:
+        return EspeakSpeech(folder)
+    except SpeechUnavailable as exc:
+        log.warning("read aloud is not available: %s", exc)
+        return None
+
+
+_DEFAULT: Any = object()
+
+
 def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
-          start_relay: bool | None = None) -> Kiosk:
+          start_relay: bool | None = None, speech: Speech | None = _DEFAULT) -> Kiosk:
     """Assemble the kiosk. The relay runs in-process only in demo mode unless told otherwise:
     in production it is its own service (systemd/civic-kiosk-relay.service)."""
     app = application()
@@ -59,13 +85,15 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     assembly = assemble(loaded, state_dir, clock=clock, texts=texts)
     if start_relay if start_relay is not None else loaded.profile.mode == "demo":
         assembly.start_relay()
-    window = KioskWindow(assembly.parts, texts, clock, on_quit=app.quit)
+    if speech is _DEFAULT:
+        speech = default_speech()
+    window = KioskWindow(assembly.parts, texts, clock, on_quit=app.quit, speech=speech)
     app.setStyleSheet(style_sheet(window.theme))
     window.resize(display.width_px, display.height_px)
     if app.platformName() == "offscreen":
         # No real screen to hold it: pin the panel's size so a page can never grow the window.
         window.setFixedSize(display.width_px, display.height_px)
-    return Kiosk(app, window, assembly, clock)
+    return Kiosk(app, window, assembly, clock, speech)
 
 
 def run(loaded: LoadedProfile, state_dir: Path, *, screenshots: Path | None = None) -> int:

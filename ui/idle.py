@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
 from kiosk.clock import Clock
 from kiosk.session import Change, SessionLifecycle
@@ -16,7 +16,12 @@ _ACTIVITY = {
 
 
 class IdleWatch(QObject):
-    """Feeds input to the lifecycle and fires `on_change` when a deadline passes."""
+    """Feeds input to the lifecycle and fires `on_change` when a deadline passes.
+
+    `touched` fires on every press, so speech can stop the moment a resident acts.
+    """
+
+    touched = Signal()
 
     def __init__(self, lifecycle: SessionLifecycle, clock: Clock,
                  on_change: Callable[[Change], None], parent: QObject | None = None) -> None:
@@ -32,6 +37,7 @@ class IdleWatch(QObject):
         if event.type() in _ACTIVITY:
             self.lifecycle.touch(self.clock.monotonic())
             self.reschedule()
+            self.touched.emit()
         return False
 
     def reschedule(self) -> None:

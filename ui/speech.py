@@ -289,3 +289,26 @@ class SpeechPlayer(QObject):
 
     def _on_error(self, error: QMediaPlayer.Error, message: str) -> None:
         log.warning("speech playback error %s: %s", error.name, message)
+
+
+_NAMED = {
+    "button:back": "back", "button:continue": "continue", "button:submit": "submit",
+    "button:finish": "finish", "button:start-again": "exitStartAgain", "button:start": "start",
+    "button:more-time": "moreTime", "button:end-now": "endNow",
+    "value": "answer", "delivery-state": "deliveryState", "receipt-state": "receiptState",
+    "next-steps": "nextSteps", "timeout-title": "timeoutTitle", "timeout-body": "timeoutBody",
+}
+_PREFIXED = {
+    "option:": "option-", "error:": "error-", "field-error:": "error-", "row:": "value-",
+    "change:": "change-", "date:": "answer-", "service:": "service-", "language:": "language-",
+}
+
+
+def spoken_widget_name(item: str) -> str:
+    """The objectName of the widget showing a script item, so it can be highlighted."""
+    if item in _NAMED:
+        return _NAMED[item]
+    for prefix, name in _PREFIXED.items():
+        if item.startswith(prefix):
+            return name + item[len(prefix):]
+    return item

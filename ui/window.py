@@ -5,12 +5,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
 
 from accessibility.languages import Translator, language
+from accessibility.speech import Speech, Utterance
 from accessibility.themes import Theme, make_theme, style_sheet
+from kiosk.announce import (
+    attract_script,
+    menu_script,
+    script_for,
+    timeout_script,
+    welcome_script,
+)
 from kiosk.clock import Clock
 from kiosk.journey.pages import (
     CheckAnswersPage,
@@ -33,6 +42,7 @@ from ui.pages.base import Intents
 from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
 from ui.pages.summary import CheckAnswersView, ConfirmationView, ExitView
+from ui.speech import SpeechPlayer, spoken_widget_name
 from ui.widgets import button, label
 from ui.wipe import clear_clipboard, destroy, leftovers
 
@@ -41,7 +51,8 @@ log = logging.getLogger(__name__)
 
 class KioskWindow(QWidget):
     def __init__(self, parts: KioskParts, texts: Translator, clock: Clock,
-                 *, on_quit: Callable[[], None] | None = None) -> None:
+                 *, on_quit: Callable[[], None] | None = None,
+                 speech: Speech | None = None) -> None:
         super().__init__()
         self.setObjectName("root")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
@@ -53,10 +64,21 @@ class KioskWindow(QWidget):
         self.background = Background(self)
         self.lifecycle = SessionLifecycle(parts.profile.session)
         self.idle = IdleWatch(self.lifecycle, clock, self._lifecycle_changed, self)
+        # Read aloud: any touch interrupts speech (checklist CF-07); a new page replaces it.
+        self.player = SpeechPlayer(speech, self) if speech is not None else None
+        self._highlighted: QWidget | None = None
+        if self.player is not None:
+            self.player.speaking.connect(self._highlight)
+            self.player.finished.connect(lambda: self._highlight(""))
+            self.idle.touched.connect(self.player.stop)
         self.idle.countdown.timeout.connect(self._update_countdown)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.idle)  # every touch anywhere counts as activity
+        # Every touch anywhere in the window counts as activity. The filter sits on the
+        # native window, which sees only input: on the application it would see every
+        # style and layout event too (hundreds per page) and slow each tap.
+        self.winId()
+        handle = self.windowHandle()
+        if handle is not None:
+            handle.installEventFilter(self.idle)
         self.session = ResidentSession(parts)
         self.session_serial = 0
         self.page: QWidget | None = None
@@ -79,13 +101,24 @@ class KioskWindow(QWidget):
         self.keyboard = OnScreenKeyboard(texts, self.theme, parent=self)
         self.outer.addWidget(self.keyboard)
         self.keyboard_dock = KeyboardDock(self.keyboard, self)
+        self.keyboard.key_pressed.connect(self._speak_key)
         self.panel: AccessibilityPanel | None = None
         self._build_chrome()
         if parts.profile.demo_quit_shortcut and on_quit is not None:
             quit_key = QShortcut(QKeySequence("Ctrl+Shift+Q"), self)
             quit_key.setContext(Qt.ShortcutContext.ApplicationShortcut)
             quit_key.activated.connect(on_quit)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusWindowChanged.connect(self._reclaim_focus)
         self.show_attract()
+
+    def _reclaim_focus(self, window: object) -> None:
+        """A kiosk has one window; if it loses activation (seen while audio starts playing
+        on a session without a sound server), take it back so typing and the on-screen
+        keyboard keep working."""
+        if window is None and self.isVisible():
+            QTimer.singleShot(0, self.activateWindow)
 
     # ----- chrome --------------------------------------------------------------------------
 
@@ -126,6 +159,13 @@ class KioskWindow(QWidget):
         row.setSpacing(self.theme.gap_px * 2)
         lang = self.texts.language
         row.addWidget(label(self.parts.profile.council.name.get(lang), name="councilName"), 1)
+        speaking = self.prefs.read_aloud and self.player is not None
+        for key, name, act in (("nav.repeat", "repeat", self.repeat),
+                               ("nav.stop", "stopSpeech", self.stop_speech)):
+            control = button(self.texts(key), "header", name=name)
+            control.clicked.connect(act)
+            control.setVisible(speaking)
+            row.addWidget(control)
         self.accessibility_button = button(self.texts("nav.accessibility"), "header",
                                            name="accessibility")
         self.accessibility_button.clicked.connect(self.open_accessibility)
@@ -172,10 +212,12 @@ class KioskWindow(QWidget):
             rtl = self.texts.right_to_left
             app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl
                                    else Qt.LayoutDirection.LeftToRight)
-        if prefs.look != old.look or prefs.language != old.language:
+        if prefs != old:
             self._keep_typed()
             self._build_chrome()
             self._swap(self._render)
+        if self.player is not None and not prefs.read_aloud:
+            self.player.stop()
         if panel_open:
             self.open_accessibility()
 
@@ -185,15 +227,81 @@ class KioskWindow(QWidget):
             engine.keep_typed(view.model.page_id, view.input.value())
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.idle)
+        handle = self.windowHandle()
+        if handle is not None:
+            handle.removeEventFilter(self.idle)
         super().closeEvent(event)
 
     def resizeEvent(self, event: object) -> None:
         for overlay in (self.timeout_overlay, self.fault_overlay, self.panel):
             if overlay is not None and overlay.isVisible():
                 overlay.setGeometry(self.rect())
+
+    # ----- read aloud ---------------------------------------------------------------------
+
+    def script(self) -> list[Utterance]:
+        """What the page on screen says, in page order (kiosk.announce)."""
+        view, texts, prefs = self.page, self.texts, self.prefs
+        lang = texts.language
+        profile = self.parts.profile
+        if isinstance(view, AttractPage):
+            return attract_script(texts, profile.council.name.get(lang), profile.site.name.get(lang))
+        if isinstance(view, MenuPage):
+            return menu_script(texts, self.session.services())
+        engine = self.session.engine
+        if engine is None:
+            return []
+        outcome = self.session.outcome
+        return script_for(engine.current(), texts, read_personal=prefs.read_personal,
+                          printed=bool(outcome and outcome.printed))
+
+    def announce(self) -> None:
+        if self.player is not None and self.prefs.read_aloud:
+            self.player.speak(self.script(), slow=self.prefs.slow_speech)
+
+    def repeat(self) -> None:
+        if self.player is not None:
+            self.player.speak(self.script(), slow=self.prefs.slow_speech)
+
+    def stop_speech(self) -> None:
+        if self.player is not None:
+            self.player.stop()
+
+    def welcome(self) -> None:
+        """Long press on the attract screen: read aloud on, and how to use the kiosk by touch."""
+        if self.player is None:
+            return
+        if not self.prefs.read_aloud:
+            self.set_preferences(self.prefs.with_(read_aloud=True))
+        self.player.speak(welcome_script(self.texts), slow=self.prefs.slow_speech)
+
+    def _speak_key(self, name: str) -> None:
+        """Keys are spoken, except into a personal field unless the resident chose that."""
+        if self.player is None or not self.prefs.read_aloud:
+            return
+        field = self.keyboard.attached_field
+        if field is not None and field.property("personal") and not self.prefs.read_personal:
+            return
+        self.player.speak([Utterance(name, self.texts.language, "key")],
+                          slow=self.prefs.slow_speech)
+
+    def _highlight(self, item: str) -> None:
+        """Show which item is being spoken (checklist CF-05); colour plus a border."""
+        if self._highlighted is not None and shiboken6.isValid(self._highlighted):
+            self._highlighted.setProperty("speaking", False)
+            self._highlighted.style().unpolish(self._highlighted)
+            self._highlighted.style().polish(self._highlighted)
+        self._highlighted = None
+        name = spoken_widget_name(item)
+        if not name or self.page is None:
+            return
+        target = self.page.findChild(QWidget, name)
+        if target is None:
+            return
+        target.setProperty("speaking", True)
+        target.style().unpolish(target)
+        target.style().polish(target)
+        self._highlighted = target
 
     # ----- showing pages -------------------------------------------------------------------
 
@@ -204,20 +312,21 @@ class KioskWindow(QWidget):
         if self.page is not None:
             self.content.removeWidget(self.page)
             self.page.hide()
-            self.page.setParent(None)
             self._retired.append(self.page)
             self.page.deleteLater()
         self.page = page
         self.content.addWidget(page)
         page.show()
         page.setFocus()  # focus starts on the new page, never on a leftover header button
+        self._highlighted = None
+        self.announce()
 
     def _attract_view(self) -> QWidget:
         lang = self.texts.language
         profile = self.parts.profile
         return AttractPage(self.texts, self.theme, self.intents,
                            profile.council.name.get(lang), profile.site.name.get(lang),
-                           self.choose_language)
+                           self.choose_language, self.welcome, self.clock.monotonic)
 
     def _menu_view(self) -> QWidget:
         return MenuPage(self.texts, self.theme, self.intents, self.session.services())
@@ -329,6 +438,10 @@ class KioskWindow(QWidget):
             self._update_countdown()
             self.timeout_overlay.cover()
             self.idle.countdown.start()
+            if self.player is not None and self.prefs.read_aloud:
+                seconds = self.lifecycle.seconds_left(self.clock.monotonic())
+                self.player.speak(timeout_script(self.texts, seconds, self.lifecycle.can_extend),
+                                  slow=self.prefs.slow_speech)
         elif change.phase is Phase.ENDED:
             self._ended()
 
@@ -350,6 +463,8 @@ class KioskWindow(QWidget):
     def wipe(self) -> bool:
         """Destroy every session widget, clear clipboards, drop the engine; verify; attract."""
         self.session_serial += 1
+        if self.player is not None:
+            self.player.forget()  # Repeat must never replay the last resident's answers
         self.session = ResidentSession(self.parts)
         self.timeout_overlay.hide()
         self.close_accessibility()

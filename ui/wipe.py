@@ -15,9 +15,7 @@ def destroy(widgets: list[QWidget]) -> None:
     """Destroy now (not deleteLater): nothing of the session may linger until the next loop."""
     for widget in widgets:
         if shiboken6.isValid(widget):
-            widget.hide()
-            widget.setParent(None)
-            shiboken6.delete(widget)
+            shiboken6.delete(widget)  # the destructor detaches it from its parent
     widgets.clear()
 
 

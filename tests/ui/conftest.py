@@ -10,6 +10,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from accessibility.speech import RecordingSpeech
 from kiosk.clock import FakeClock
 from kiosk.profile import load_profile
 from tests.kiosk_fixtures import demo_profile_copy
@@ -29,7 +30,8 @@ def make_kiosk(qtbot, tmp_path: Path, clock: FakeClock) -> Iterator:
 
     def factory(base_url: str = "http://127.0.0.1:9", **overrides: object):
         loaded = load_profile(demo_profile_copy(tmp_path, base_url=base_url, **overrides))
-        kiosk = build(loaded, tmp_path / "state", clock=clock, start_relay=False)
+        kiosk = build(loaded, tmp_path / "state", clock=clock, start_relay=False,
+                      speech=RecordingSpeech(tmp_path / "speech"))
         qtbot.addWidget(kiosk.window)
         kiosk.window.show()
         # Offscreen, Qt reports focus changes only for the active window (the keyboard

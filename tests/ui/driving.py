@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QScrollArea, QWidget
 
 from ui.window import KioskWindow
 
 
 def widget(window: KioskWindow, name: str) -> QWidget:
-    found = window.findChild(QWidget, name)
-    assert found is not None, f"no widget named {name!r} on page {page_name(window)}"
-    return found
+    """The shown widget with this name (pages being replaced linger hidden until deleted)."""
+    found = [w for w in window.findChildren(QWidget, name) if w.isVisibleTo(window)]
+    found = found or window.findChildren(QWidget, name)
+    assert found, f"no widget named {name!r} on page {page_name(window)}"
+    return found[0]
 
 
 def reveal(target: QWidget) -> None:
@@ -33,7 +35,16 @@ def tap(qtbot, window: KioskWindow, name: str) -> None:
     assert button.isVisible(), f"{name} is not shown"
     assert button.isEnabled(), f"{name} cannot be pressed"
     reveal(button)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    touch(qtbot, window, button)
+
+
+def touch(qtbot, window: KioskWindow, target: QWidget, at: QPoint | None = None) -> None:
+    """Press and release through the native window, as a touch screen's input arrives: Qt
+    hit-tests it to the widget, and window-level observers (the idle timer) see it too."""
+    handle = window.windowHandle()
+    assert handle is not None
+    point = target.mapTo(window, at if at is not None else target.rect().center())
+    qtbot.mouseClick(handle, Qt.MouseButton.LeftButton, pos=point)
 
 
 def type_text(qtbot, window: KioskWindow, name: str, text: str) -> None:

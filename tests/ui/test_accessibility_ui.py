@@ -50,8 +50,8 @@ def _check_contrast(window, theme_name: str, where: str, problems: list[str]) ->
     for item in window.findChildren(QWidget):
         if not item.isVisibleTo(window) or not isinstance(item, QLabel | QAbstractButton):
             continue
-        if isinstance(item, QLabel) and (not item.text() or item.pixmap() is not None
-                                         and not item.pixmap().isNull()):
+        if isinstance(item, QLabel) and (not item.text() or (item.pixmap() is not None
+                                         and not item.pixmap().isNull())):
             continue
         if isinstance(item, QAbstractButton) and item.findChild(QLabel, "words") is None \
                 and not item.text():

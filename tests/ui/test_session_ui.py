@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QWidget
 
-from tests.ui.driving import answer_text, choose, page_name, tap, widget
+from tests.ui.driving import answer_text, choose, page_name, tap, touch, widget
 
 
 def _begin(qtbot, kiosk) -> None:
@@ -78,7 +78,7 @@ def test_touches_keep_the_session_alive(make_kiosk, qtbot, clock) -> None:
     _begin(qtbot, kiosk)
     for _ in range(5):
         clock.advance(timings.idle_seconds - 5)
-        qtbot.mouseClick(window.page, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+        touch(qtbot, window, window.page, QPoint(5, 5))
         window.idle.check()
         assert not window.timeout_overlay.isVisible()
 

@@ -14,11 +14,16 @@ from kiosk.texts import Texts
 from ui.pages.base import Intents, Page
 from ui.widgets import WrapButton, label
 
+LONG_PRESS_SECONDS = 2.0
+
 
 class AttractPage(Page):
     def __init__(self, texts: Texts, theme: Theme, intents: Intents, council: str,
-                 site: str, choose_language: Callable[[str], None]) -> None:
+                 site: str, choose_language: Callable[[str], None],
+                 on_long_press: Callable[[], None], clock: Callable[[], float]) -> None:
         super().__init__(texts, theme, intents, "attract")
+        self.on_long_press, self.clock = on_long_press, clock
+        self._pressed_at: float | None = None
         self.body.addSpacing(theme.margin_px * 2)
         for text, role in ((texts("attract.welcome", council=council), "big"), (site, "heading"),
                            (texts("attract.what_you_can_do"), "")):
@@ -52,7 +57,18 @@ class AttractPage(Page):
         self.body.addLayout(grid)
         self.finish_layout()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        """Touching anywhere starts, not just the button: residents should not need to aim."""
-        self.intents.start()
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._pressed_at = self.clock()
         event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """Touching anywhere starts, not just the button: residents should not need to aim.
+        Holding for 2 seconds instead starts read aloud with a spoken welcome (no sight
+        needed to find it: the whole screen is the target)."""
+        held = self.clock() - self._pressed_at if self._pressed_at is not None else 0.0
+        self._pressed_at = None
+        event.accept()
+        if held >= LONG_PRESS_SECONDS:
+            self.on_long_press()
+        else:
+            self.intents.start()

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QScrollArea,
-    QScroller,
     QVBoxLayout,
     QWidget,
 )
@@ -48,9 +47,6 @@ class Page(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # Kinetic scrolling for real touch only: a mouse-button gesture delays presses and
-        # swallows quick taps, which is exactly how a nervous resident presses a button.
-        QScroller.grabGesture(self.scroll_area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         outer.addWidget(self.scroll_area)
         holder = QWidget()
         row = QHBoxLayout(holder)

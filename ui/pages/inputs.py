@@ -32,6 +32,7 @@ class QuestionInput(QWidget):
     def __init__(self, page: QuestionPage, texts: Texts, theme: Theme) -> None:
         super().__init__()
         self.page = page
+        self.setProperty("personal", page.personal)
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setSpacing(theme.gap_px)
@@ -104,6 +105,7 @@ class LineInput(QuestionInput):
                               hints=_HINTS.get(page.qtype, Qt.InputMethodHint.ImhNone))
         self.edit.setProperty("invalid", self.invalid(page.page_id))
         self.edit.setProperty("keyboardPurpose", _KEYBOARD.get(page.qtype, "text"))
+        self.edit.setProperty("personal", page.personal)
         width = _WIDTH_CHARS.get(page.qtype, 34)
         self.edit.setMaximumWidth(round(theme.font_px * 0.75 * width) + theme.gap_px * 2)
         self.layout_.addWidget(self.edit)
@@ -124,6 +126,7 @@ class AreaInput(QuestionInput):
         value = page.value if isinstance(page.value, str) else ""
         self.edit: QPlainTextEdit = text_area(value, name="answer")
         self.edit.setProperty("keyboardPurpose", "text")
+        self.edit.setProperty("personal", page.personal)
         self.edit.setProperty("invalid", self.invalid(page.page_id))
         self.edit.setMinimumHeight(theme.target_px * 3)
         self.layout_.addWidget(self.edit)
@@ -152,6 +155,7 @@ class DateInput(QuestionInput):
                                                             for e in page.errors))
             edit.setFixedWidth(round(theme.font_px * (chars + 2.5)))
             edit.setProperty("keyboardPurpose", "digits")
+            edit.setProperty("personal", page.personal)
             cell.addWidget(edit)
             row.addLayout(cell)
             self.edits[part] = edit

@@ -1,0 +1,128 @@
+"""Read aloud in the real window: pages spoken as they appear, touches interrupt, a long
+press starts it without sight, personal answers stay private, the warning is spoken."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+
+from kiosk.preferences import Preferences
+from tests.ui.driving import answer_date, answer_text, choose, page_name, tap, touch, widget
+
+
+def _said(kiosk) -> list[str]:
+    return kiosk.speech.texts()
+
+
+def _wait_said(qtbot, kiosk, text: str) -> None:
+    qtbot.waitUntil(lambda: any(text in said for said in _said(kiosk)), timeout=5000)
+
+
+def _to_check_answers(qtbot, window) -> None:
+    tap(qtbot, window, "start")
+    tap(qtbot, window, "service-missed-bin")
+    choose(qtbot, window, "general")
+    answer_text(qtbot, window, "DE99 1AA")
+    answer_text(qtbot, window, "14 Acacia Avenue")
+    answer_date(qtbot, window, "20", "11", "2026")
+    answer_text(qtbot, window, "")
+    choose(qtbot, window, "none")
+
+
+def test_long_press_on_the_attract_screen_starts_a_spoken_welcome(make_kiosk, qtbot,
+                                                                  clock) -> None:
+    kiosk = make_kiosk()
+    window = kiosk.window
+    handle = window.windowHandle()
+    point = window.page.mapTo(window, QPoint(40, 40))
+    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.waitUntil(lambda: window.page._pressed_at is not None, timeout=1000)
+    clock.advance(2.5)
+    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=point)
+    assert page_name(window) == "attract"  # a long press does not start a session
+    assert window.prefs.read_aloud
+    _wait_said(qtbot, kiosk, "This kiosk can read every screen aloud")
+    assert widget(window, "repeat").isVisible()
+    assert widget(window, "stopSpeech").isVisible()
+
+
+def test_pages_are_spoken_and_a_touch_stops_speech(make_kiosk, qtbot) -> None:
+    kiosk = make_kiosk()
+    kiosk.speech.seconds = 2.0  # long enough to interrupt
+    window = kiosk.window
+    window.set_preferences(window.prefs.with_(read_aloud=True))
+    tap(qtbot, window, "start")
+    _wait_said(qtbot, kiosk, "What would you like to do?")
+    qtbot.waitUntil(lambda: window.player.playing, timeout=5000)
+    tap(qtbot, window, "service-missed-bin")
+    _wait_said(qtbot, kiosk, "Which bin was not collected?")
+    _wait_said(qtbot, kiosk, "Option 1 of 4: General rubbish (black bin)")
+    qtbot.waitUntil(lambda: window.player.playing, timeout=5000)
+    with qtbot.waitSignal(window.player.finished, timeout=1000):
+        tap(qtbot, window, "option-general")  # any touch interrupts
+    assert not window.player.playing
+    tap(qtbot, window, "repeat")
+    qtbot.waitUntil(lambda: window.player.playing, timeout=5000)
+    tap(qtbot, window, "stopSpeech")
+    assert not window.player.playing
+
+
+def test_personal_answers_are_not_spoken_unless_chosen(make_kiosk, qtbot) -> None:
+    kiosk = make_kiosk()
+    window = kiosk.window
+    _to_check_answers(qtbot, window)
+    window.set_preferences(window.prefs.with_(read_aloud=True))
+    _wait_said(qtbot, kiosk, "Send report")
+    assert not any("Acacia" in said for said in _said(kiosk))
+    assert any("not read aloud" in said for said in _said(kiosk))
+    window.set_preferences(window.prefs.with_(read_personal=True))
+    _wait_said(qtbot, kiosk, "14 Acacia Avenue")
+
+
+def test_speech_follows_the_language(make_kiosk, qtbot) -> None:
+    kiosk = make_kiosk()
+    window = kiosk.window
+    window.set_preferences(Preferences(read_aloud=True, language="cy"))
+    tap(qtbot, window, "start")
+    _wait_said(qtbot, kiosk, "Beth hoffech chi ei wneud?")
+    welsh = [c for c in kiosk.speech.calls if c.text == "Beth hoffech chi ei wneud?"]
+    assert welsh[0].language == "cy"
+
+
+def test_the_need_more_time_warning_is_spoken_once(make_kiosk, qtbot, clock) -> None:
+    kiosk = make_kiosk()
+    window = kiosk.window
+    window.set_preferences(window.prefs.with_(read_aloud=True))
+    tap(qtbot, window, "start")
+    clock.advance(kiosk.assembly.loaded.profile.session.idle_seconds + 1)
+    window.idle.check()
+    _wait_said(qtbot, kiosk, "Do you need more time?")
+    for _ in range(5):
+        clock.advance(1)
+        window._update_countdown()
+    qtbot.wait(200)
+    assert sum("Do you need more time?" in said for said in _said(kiosk)) == 1
+
+
+def test_keys_are_spoken_except_into_personal_fields(make_kiosk, qtbot) -> None:
+    kiosk = make_kiosk()
+    window = kiosk.window
+    window.set_preferences(window.prefs.with_(read_aloud=True))
+    tap(qtbot, window, "start")
+    tap(qtbot, window, "service-street-problem")
+    choose(qtbot, window, "pothole")
+    field = widget(window, "answer")  # "Where is the problem?": not personal
+    touch(qtbot, window, field, QPoint(10, 10))
+    qtbot.waitUntil(window.keyboard.isVisible, timeout=2000)
+    window.keyboard.key_pressed.emit("q")
+    _wait_said(qtbot, kiosk, "q")
+    before = len(_said(kiosk))
+    window.answer("location", "High Street by the bank")
+    window.answer("nearby_postcode", "")
+    window.answer("description", "")
+    window.answer("contact_method", "phone")
+    phone = widget(window, "answer")  # personal
+    touch(qtbot, window, phone, QPoint(10, 10))
+    qtbot.waitUntil(window.keyboard.isVisible, timeout=2000)
+    window.keyboard.key_pressed.emit("7")
+    qtbot.wait(200)
+    assert "7" not in _said(kiosk)[before:]
