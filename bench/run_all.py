@@ -27,7 +27,8 @@ from pathlib import Path
 from benchlib import HEADERS, Row, machine, markdown_table, offscreen_env, results_table
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("cold_start", "tap_latency", "wipe_time", "memory_growth", "outbox_enqueue")
+BENCHMARKS = ("cold_start", "tap_latency", "wipe_time", "memory_growth", "outbox_enqueue",
+              "theme_switch", "speech_latency")
 
 
 def _load() -> str:

@@ -7,6 +7,7 @@ kiosk the same way. Everything opened here is closed by `Assembly.close()`.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -67,6 +68,11 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
     clock = clock or SystemClock()
     profile = loaded.profile
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # python-escpos caches its printer database in a fresh temporary folder per process unless
+    # told where (slow starts, and litter in /tmp): keep it with the kiosk's state.
+    cache = state_dir / "cache"
+    cache.mkdir(exist_ok=True, mode=0o700)
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
     key = load_or_create_key(state_dir / "outbox.key")
     outbox = Outbox(state_dir / "outbox.db", key, time.time)
     # Retry for days, not hours: a back office down over a long weekend must lose nothing.

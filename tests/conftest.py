@@ -13,3 +13,5 @@ for _var, _sub in (("HOME", ""), ("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOM
     _path = os.path.join(_HOME, _sub)
     os.makedirs(_path, mode=0o700, exist_ok=True)
     os.environ[_var] = _path
+# python-escpos would otherwise make a new cache folder in /tmp for every test process.
+os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", os.path.join(_HOME, ".cache"))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLineEdit,
@@ -302,7 +302,17 @@ class OnScreenKeyboard(QWidget):
                                 else Qt.LayoutDirection.LeftToRight)
         self.setFixedHeight(self._height())
         self._page = self._layout.first_page.name
-        self.show_page(self._page)
+        # Hidden (most pages have no text field): build the keys when next shown, so a theme
+        # or language switch does not pay for a keyboard nobody sees.
+        self._stale = not self.isVisible()
+        if not self._stale:
+            self.show_page(self._page)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self.show_page(self._page)
+        super().showEvent(event)
 
     def _build_page(self, page: KeyPage) -> QWidget:
         holder = self._pages.get(page.name)
