@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from accessibility.themes import Theme
 from kiosk.journey.validation import RawAnswer
 from kiosk.texts import Texts
+from ui.widgets import button
 
 
 @dataclass
@@ -77,8 +78,35 @@ class Page(QWidget):
 
     def finish_layout(self) -> None:
         self.body.addStretch(1)
-        self.action_bar.setVisible(self.action_row.count() > 0)
         self.action_row.addStretch(1)
+        # Large scroll buttons when the page is taller than the screen (extra-large text,
+        # long lists): dragging a thin scroll bar is hard, and a swipe is a gesture.
+        self.scroll_up = button(self.texts("nav.scroll_up"), "link", name="scrollUp")
+        self.scroll_down = button(self.texts("nav.scroll_down"), "link", name="scrollDown")
+        self.scroll_up.clicked.connect(lambda: self._scroll_by(-1))
+        self.scroll_down.clicked.connect(lambda: self._scroll_by(1))
+        self.action_row.addWidget(self.scroll_up)
+        self.action_row.addWidget(self.scroll_down)
+        bar = self.scroll_area.verticalScrollBar()
+        bar.rangeChanged.connect(self._update_scroll_buttons)
+        bar.valueChanged.connect(self._update_scroll_buttons)
+        self._update_scroll_buttons()
+
+    def _scroll_by(self, direction: int) -> None:
+        bar = self.scroll_area.verticalScrollBar()
+        bar.setValue(bar.value() + direction * round(self.scroll_area.viewport().height() * 0.8))
+
+    def _update_scroll_buttons(self) -> None:
+        bar = self.scroll_area.verticalScrollBar()
+        overflows = bar.maximum() > 0
+        self.scroll_up.setVisible(overflows)
+        self.scroll_down.setVisible(overflows)
+        self.scroll_up.setEnabled(bar.value() > bar.minimum())
+        self.scroll_down.setEnabled(bar.value() < bar.maximum())
+        items = [self.action_row.itemAt(i) for i in range(self.action_row.count())]
+        widgets = [item.widget() for item in items if item is not None]
+        has_actions = any(w is not None and not w.isHidden() for w in widgets)
+        self.action_bar.setVisible(has_actions)
 
     def focus_first(self) -> None:
         """Where keyboard focus lands when the page appears (the first input or button)."""
