@@ -44,10 +44,11 @@ def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 
 
 
 def find(root: QWidget, name: str) -> QWidget:
-    widget = root.findChild(QWidget, name)
-    if widget is None:
+    """The shown widget of that name (a page being replaced lingers hidden until deleted)."""
+    found = [w for w in root.findChildren(QWidget, name) if w.isVisibleTo(root)]
+    if not found:
         raise TourFailed(f"no widget named {name!r} on this page")
-    return widget
+    return found[0]
 
 
 def click(kiosk: Kiosk, name: str) -> None:

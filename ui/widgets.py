@@ -114,7 +114,12 @@ class _Wrapping:
         self.words.setObjectName("words")
         layout = QVBoxLayout(owner)
         across, down = padding
-        layout.setContentsMargins(indent + across, down, across, down)
+        # The indicator sits on the leading side: the right in Urdu. Layout margins are not
+        # mirrored by Qt, so put the room on the side the style draws the indicator.
+        if owner.layoutDirection() == Qt.LayoutDirection.RightToLeft:
+            layout.setContentsMargins(across, down, indent + across, down)
+        else:
+            layout.setContentsMargins(indent + across, down, across, down)
         layout.addWidget(self.words)
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)

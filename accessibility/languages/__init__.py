@@ -37,7 +37,7 @@ LANGUAGES: tuple[Language, ...] = (
     Language("en", "English"),
     Language("cy", "Cymraeg"),
     Language("pl", "Polski"),
-    Language("ur", "اردو", right_to_left=True, font="Noto Nastaliq Urdu", printable=False),
+    Language("ur", "اردو", right_to_left=True, font="Noto Naskh Arabic", printable=False),
     Language("ro", "Română"),
 )
 
