@@ -20,7 +20,14 @@ def _visible_leaves(root: QWidget) -> list[QWidget]:
             and w.objectName() != "words"]
 
 
-def layout_problems(window: QWidget, target_px: int) -> list[str]:
+def _gap(first: QRect, second: QRect) -> int:
+    """Pixels of empty space between two rectangles that do not overlap."""
+    across = max(second.left() - first.right(), first.left() - second.right(), 0) - 1
+    down = max(second.top() - first.bottom(), first.top() - second.bottom(), 0) - 1
+    return max(across, down)
+
+
+def layout_problems(window: QWidget, target_px: int, gap_px: int = 0) -> list[str]:
     """Everything wrong with what is on screen now, as readable sentences."""
     problems: list[str] = []
     width = window.width()
@@ -51,5 +58,12 @@ def layout_problems(window: QWidget, target_px: int) -> list[str]:
                     problems.append(
                         f"{first.objectName() or type(first).__name__} overlaps "
                         f"{second.objectName() or type(second).__name__}"
+                    )
+                elif (gap_px and isinstance(first, QAbstractButton)
+                      and isinstance(second, QAbstractButton)
+                      and _gap(first.geometry(), second.geometry()) < gap_px - 1):
+                    problems.append(
+                        f"{first.objectName()} and {second.objectName()} are closer than "
+                        f"{gap_px} px (2 mm)"
                     )
     return problems

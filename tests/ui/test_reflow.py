@@ -21,7 +21,9 @@ VALID = {
 
 def _check(kiosk, where: str, found: list[str]) -> None:
     kiosk.app.processEvents()
-    found += [f"{where}: {p}" for p in layout_problems(kiosk.window, kiosk.theme.target_px)]
+    theme = kiosk.theme
+    gap = round(2 * theme.px_per_mm)  # 2 mm between targets
+    found += [f"{where}: {p}" for p in layout_problems(kiosk.window, theme.target_px, gap)]
 
 
 def _walk(kiosk, service_id: str, found: list[str]) -> None:

@@ -21,7 +21,7 @@ class AttractPage(Page):
     def __init__(self, texts: Texts, theme: Theme, intents: Intents, council: str,
                  site: str, choose_language: Callable[[str], None],
                  on_long_press: Callable[[], None], clock: Callable[[], float]) -> None:
-        super().__init__(texts, theme, intents, "attract")
+        super().__init__(texts, theme, intents, "attract", centre=True)
         self.on_long_press, self.clock = on_long_press, clock
         self._pressed_at: float | None = None
         self.body.addSpacing(theme.margin_px * 2)

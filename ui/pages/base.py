@@ -36,7 +36,8 @@ class Intents:
 class Page(QWidget):
     """A page: title area and body in a scroll area, so nothing is clipped at large sizes."""
 
-    def __init__(self, texts: Texts, theme: Theme, intents: Intents, name: str) -> None:
+    def __init__(self, texts: Texts, theme: Theme, intents: Intents, name: str,
+                 *, centre: bool = False) -> None:
         super().__init__()
         self.setObjectName("page")
         self.setProperty("pageName", name)
@@ -64,7 +65,9 @@ class Page(QWidget):
         self.aside = QVBoxLayout()
         self.aside.setSpacing(theme.gap_px)
         row.addLayout(self.aside)
-        row.addStretch(0)
+        row.addStretch(1 if centre else 0)
+        if centre:
+            row.insertStretch(0, 1)
         self.scroll_area.setWidget(holder)
         # The page's main action sits in a bar that never scrolls away: a resident should
         # never have to discover that Continue is hidden below the fold.
