@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from kiosk.reference import spaced
 from kiosk.texts import Texts
 from peripherals.receipt_document import (
     Block,
@@ -19,8 +20,6 @@ from peripherals.receipt_document import (
     RuleBlock,
     TextBlock,
 )
-
-_REFERENCE_GROUP = 4
 
 
 @dataclass(frozen=True)
@@ -40,12 +39,8 @@ class Receipt:
 
 
 def group_reference(reference: str) -> str:
-    """Show "ABCD2345" as "ABCD 2345": groups of four are easier to read out and copy."""
-    compact = "".join(reference.split())
-    return " ".join(
-        compact[start : start + _REFERENCE_GROUP]
-        for start in range(0, len(compact), _REFERENCE_GROUP)
-    )
+    """The reference as printed: the same grouping as on screen (`kiosk.reference.spaced`)."""
+    return spaced(reference)
 
 
 def format_receipt_date(created: datetime) -> str:

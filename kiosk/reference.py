@@ -29,5 +29,6 @@ def is_reference(text: str) -> bool:
 
 
 def spaced(reference: str) -> str:
-    """Shown and printed as two groups of four: easier to read and copy."""
-    return f"{reference[:4]} {reference[4:]}"
+    """Shown and printed in groups of four ("ABCD 2345"): easier to read out and copy."""
+    compact = "".join(reference.split())
+    return " ".join(compact[start:start + 4] for start in range(0, len(compact), 4))
