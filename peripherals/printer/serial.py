@@ -14,26 +14,21 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
-import threading
 from types import ModuleType
 from typing import Any
 
 from peripherals.printer.base import (
     ErrorCode,
-    OpenCloseContext,
     PaperSpec,
     PrinterError,
     PrinterStatus,
-    PrintResult,
-    check_job_name,
 )
-from peripherals.printer.escpos_render import load_profile, render_escpos
+from peripherals.printer.escpos_render import load_profile
 from peripherals.printer.status import query_status
-from peripherals.receipt_document import ReceiptDocument
+from peripherals.printer.stream import CHUNK, StreamPrinter
 
 _log = logging.getLogger(__name__)
 
-_CHUNK = 4096
 MISSING_DEPENDENCY = (
     "the 'serial' printer needs pyserial, which is not installed (pip install pyserial)"
 )
@@ -46,7 +41,7 @@ def _load_pyserial() -> ModuleType | None:
         return None
 
 
-class SerialPrinter(OpenCloseContext):
+class SerialPrinter(StreamPrinter):
     def __init__(
         self,
         device: str,
@@ -56,17 +51,13 @@ class SerialPrinter(OpenCloseContext):
         timeout: float = 1.0,
         rtscts: bool = False,
     ) -> None:
+        super().__init__(paper)
         self.device = device
-        self.paper = paper
         self.baudrate = baudrate
         self.timeout = timeout
         self.rtscts = rtscts
         self._module: ModuleType | None = None
         self._port: Any = None
-        self._open = False
-        # One job or status check at a time: a status query inside a job would be read as
-        # part of it, and many printers take only one connection.
-        self._lock = threading.Lock()
 
     @staticmethod
     def is_usable() -> bool:
@@ -86,16 +77,6 @@ class SerialPrinter(OpenCloseContext):
         self._open = True
         self._connect()
 
-    def close(self) -> None:
-        with self._lock:
-            self._disconnect()
-            self._open = False
-
-    def status(self) -> PrinterStatus:
-        """DLE EOT 1, 2 and 4; unknown when the printer does not answer, offline when unplugged."""
-        with self._lock:
-            return self._status()
-
     def _status(self) -> PrinterStatus:
         port = self._connected_port()
         if port is None:
@@ -108,27 +89,18 @@ class SerialPrinter(OpenCloseContext):
             self._disconnect()
             return PrinterStatus.OFFLINE
 
-    def print_receipt(self, doc: ReceiptDocument, name: str) -> PrintResult:
-        with self._lock:
-            return self._print(doc, name)
+    def _ready(self) -> bool:
+        return self._connected_port() is not None
 
-    def _print(self, doc: ReceiptDocument, name: str) -> PrintResult:
-        check_job_name(name)
-        port = self._connected_port()
-        if port is None:
-            return PrintResult(ok=False, bytes_sent=0, error=ErrorCode.OFFLINE)
-        job = render_escpos(doc, self.paper)
-        sent = 0
-        try:
-            while sent < len(job):
-                written = port.write(job[sent : sent + _CHUNK])
-                sent += len(job[sent : sent + _CHUNK]) if written is None else int(written)
-            port.flush()
-        except OSError as error:
-            _log.debug("serial printer %s job %s cut short: %s", self.device, name, error)
-            self._disconnect()
-            return PrintResult(ok=False, bytes_sent=sent, error=ErrorCode.WRITE_FAILED)
-        return PrintResult(ok=True, bytes_sent=sent)
+    def _write(self, chunk: bytes) -> int:
+        written = self._port.write(chunk)
+        return len(chunk) if written is None else int(written)
+
+    def _finish_job(self) -> None:
+        self._port.flush()
+
+    def _describe(self) -> str:
+        return f"serial printer {self.device}"
 
     def _connected_port(self) -> Any:
         if not self._open:
@@ -145,7 +117,7 @@ class SerialPrinter(OpenCloseContext):
                 baudrate=self.baudrate,
                 timeout=self.timeout,
                 # Ten bits a byte; twice the time a chunk needs on the wire, plus slack.
-                write_timeout=self.timeout + 2 * _CHUNK * 10 / self.baudrate,
+                write_timeout=self.timeout + 2 * CHUNK * 10 / self.baudrate,
                 rtscts=self.rtscts,
             )
         except OSError as error:

@@ -18,26 +18,21 @@ import contextlib
 import errno
 import importlib
 import logging
-import threading
 from types import ModuleType
 from typing import Any
 
 from peripherals.printer.base import (
     ErrorCode,
-    OpenCloseContext,
     PaperSpec,
     PrinterError,
     PrinterStatus,
-    PrintResult,
-    check_job_name,
 )
-from peripherals.printer.escpos_render import load_profile, render_escpos
+from peripherals.printer.escpos_render import load_profile
 from peripherals.printer.status import query_status
-from peripherals.receipt_document import ReceiptDocument
+from peripherals.printer.stream import StreamPrinter
 
 _log = logging.getLogger(__name__)
 
-_CHUNK = 4096
 _ENDPOINT_IN = 0x80
 _TRANSFER_BULK = 0x02
 MISSING_DEPENDENCY = "the 'usb' printer needs pyusb, which is not installed (pip install pyusb)"
@@ -53,7 +48,7 @@ def _load_pyusb() -> tuple[ModuleType, ModuleType] | None:
         return None
 
 
-class UsbPrinter(OpenCloseContext):
+class UsbPrinter(StreamPrinter):
     def __init__(
         self,
         vendor_id: int,
@@ -63,19 +58,15 @@ class UsbPrinter(OpenCloseContext):
         interface: int = 0,
         timeout_ms: int = 5000,
     ) -> None:
+        super().__init__(paper)
         self.vendor_id = vendor_id
         self.product_id = product_id
-        self.paper = paper
         self.interface = interface
         self.timeout_ms = timeout_ms
         self._modules: tuple[ModuleType, ModuleType] | None = None
         self._device: Any = None
         self._out: int | None = None
         self._in: int | None = None
-        self._open = False
-        # One job or status check at a time: a status query inside a job would be read as
-        # part of it, and many printers take only one connection.
-        self._lock = threading.Lock()
 
     @staticmethod
     def is_usable() -> bool:
@@ -96,15 +87,6 @@ class UsbPrinter(OpenCloseContext):
         self._open = True
         self._connect()
 
-    def close(self) -> None:
-        with self._lock:
-            self._disconnect()
-            self._open = False
-
-    def status(self) -> PrinterStatus:
-        with self._lock:
-            return self._status()
-
     def _status(self) -> PrinterStatus:
         if not self._ensure_connected():
             return PrinterStatus.OFFLINE
@@ -117,24 +99,14 @@ class UsbPrinter(OpenCloseContext):
             self._disconnect()
             return PrinterStatus.OFFLINE
 
-    def print_receipt(self, doc: ReceiptDocument, name: str) -> PrintResult:
-        with self._lock:
-            return self._print(doc, name)
+    def _ready(self) -> bool:
+        return self._ensure_connected()
 
-    def _print(self, doc: ReceiptDocument, name: str) -> PrintResult:
-        check_job_name(name)
-        if not self._ensure_connected():
-            return PrintResult(ok=False, bytes_sent=0, error=ErrorCode.OFFLINE)
-        job = render_escpos(doc, self.paper)
-        sent = 0
-        try:
-            while sent < len(job):
-                sent += int(self._device.write(self._out, job[sent : sent + _CHUNK], self.timeout_ms))
-        except OSError as error:
-            _log.debug("USB printer job %s cut short: %s", name, error)
-            self._disconnect()
-            return PrintResult(ok=False, bytes_sent=sent, error=ErrorCode.WRITE_FAILED)
-        return PrintResult(ok=True, bytes_sent=sent)
+    def _write(self, chunk: bytes) -> int:
+        return int(self._device.write(self._out, chunk, self.timeout_ms))
+
+    def _describe(self) -> str:
+        return f"USB printer {self.vendor_id:04x}:{self.product_id:04x}"
 
     def _write_all(self, data: bytes) -> None:
         self._device.write(self._out, data, self.timeout_ms)

@@ -40,6 +40,12 @@ class QuestionInput(QWidget):
     def value(self) -> RawAnswer:
         raise NotImplementedError
 
+    def describe(self, edit: QWidget, purpose: str, *, invalid: bool) -> None:
+        """What the style sheet, the on-screen keyboard and read aloud need to know."""
+        edit.setProperty("invalid", invalid)
+        edit.setProperty("keyboardPurpose", purpose)
+        edit.setProperty("personal", self.page.personal)
+
     def invalid(self, field: str) -> bool:
         return any(e.field == field or e.field.startswith(field + "-") for e in self.page.errors)
 
@@ -103,9 +109,8 @@ class LineInput(QuestionInput):
         value = page.value if isinstance(page.value, str) else ""
         self.edit = line_edit(value, max_length=page.max_length, name="answer",
                               hints=_HINTS.get(page.qtype, Qt.InputMethodHint.ImhNone))
-        self.edit.setProperty("invalid", self.invalid(page.page_id))
-        self.edit.setProperty("keyboardPurpose", _KEYBOARD.get(page.qtype, "text"))
-        self.edit.setProperty("personal", page.personal)
+        self.describe(self.edit, _KEYBOARD.get(page.qtype, "text"),
+                      invalid=self.invalid(page.page_id))
         width = _WIDTH_CHARS.get(page.qtype, 34)
         self.edit.setMaximumWidth(round(theme.font_px * 0.75 * width) + theme.gap_px * 2)
         self.layout_.addWidget(self.edit)
@@ -125,9 +130,7 @@ class AreaInput(QuestionInput):
             )
         value = page.value if isinstance(page.value, str) else ""
         self.edit: QPlainTextEdit = text_area(value, name="answer")
-        self.edit.setProperty("keyboardPurpose", "text")
-        self.edit.setProperty("personal", page.personal)
-        self.edit.setProperty("invalid", self.invalid(page.page_id))
+        self.describe(self.edit, "text", invalid=self.invalid(page.page_id))
         self.edit.setMinimumHeight(theme.target_px * 3)
         self.layout_.addWidget(self.edit)
 
@@ -149,13 +152,9 @@ class DateInput(QuestionInput):
             cell.addWidget(label(texts(f"date.{part}"), wrap=False))
             edit = line_edit(getattr(parts, part), max_length=chars, name=f"answer-{part}",
                              hints=Qt.InputMethodHint.ImhDigitsOnly)
-            field_name = f"{page.page_id}-{part}"
-            whole_invalid = any(e.field == page.page_id for e in page.errors)
-            edit.setProperty("invalid", whole_invalid or any(e.field == field_name
-                                                            for e in page.errors))
+            fields = (page.page_id, f"{page.page_id}-{part}")
+            self.describe(edit, "digits", invalid=any(e.field in fields for e in page.errors))
             edit.setFixedWidth(round(theme.font_px * (chars + 2.5)))
-            edit.setProperty("keyboardPurpose", "digits")
-            edit.setProperty("personal", page.personal)
             cell.addWidget(edit)
             row.addLayout(cell)
             self.edits[part] = edit
