@@ -223,6 +223,8 @@ def _confirmation(page: ConfirmationPage, texts: Texts, printed: bool) -> list[U
                texts("confirmation.sent" if page.delivered else "confirmation.queued"))
     script.say("receipt-state", texts("confirmation.receipt_printed" if printed
                                       else "confirmation.receipt_failed"))
+    if not printed:
+        script.say("photo-code-hint", texts("confirmation.photo_code"))
     script.say("next-steps-label", texts("confirmation.next_steps_label"))
     script.say("next-steps", page.next_steps)
     script.say("finish-hint", texts("confirmation.finish_hint"))

@@ -12,17 +12,42 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from accessibility.languages import Translator
+from kiosk.audit import AuditLog
 from kiosk.clock import Clock, SystemClock
+from kiosk.health import (
+    CardReaderProbe,
+    HealthMonitor,
+    HubProbe,
+    NetworkProbe,
+    OutboxProbe,
+    PrinterProbe,
+    Probe,
+    versions,
+)
 from kiosk.outbox import Outbox, Relay, RelayWorker, load_or_create_key, senders_from_profile
 from kiosk.profile import LoadedProfile
 from kiosk.profile import Printer as PrinterSettings
 from kiosk.resident import KioskParts
+from kiosk.staff import StaffDirectory
+from peripherals.cards import CardReader, make_card_reader
 from peripherals.printer import make_printer
 from peripherals.printer.base import PaperSpec, ReceiptPrinter
 
 log = logging.getLogger(__name__)
+
+
+def printer_options(settings: PrinterSettings, state_dir: Path) -> dict[str, Any]:
+    """The connection settings of the chosen printer type, as `make_printer` takes them."""
+    values = settings.model_dump(exclude={"type", "paper_width_mm", "escpos_profile", "qr",
+                                          "status_poll_seconds"})
+    if "directory" in values:
+        values["directory"] = state_dir / values["directory"]
+    if "timeout_seconds" in values:
+        values["timeout"] = values.pop("timeout_seconds")
+    return values
 
 
 def paper_spec(settings: PrinterSettings) -> PaperSpec:
@@ -44,6 +69,10 @@ class Assembly:
     outbox: Outbox
     relay: Relay
     printer: ReceiptPrinter
+    audit: AuditLog
+    health: HealthMonitor
+    staff: StaffDirectory | None = None
+    card_reader: CardReader | None = None
     worker: RelayWorker | None = None
     _closed: bool = field(default=False, repr=False)
 
@@ -58,8 +87,22 @@ class Assembly:
         self._closed = True
         if self.worker is not None:
             self.worker.stop(10.0)
+        if self.card_reader is not None:
+            self.card_reader.stop()
         self.printer.close()
+        self.audit.close()
         self.outbox.close()
+
+
+def open_outbox(loaded: LoadedProfile, state_dir: Path) -> tuple[Outbox, Relay]:
+    """The outbox and its relay: all the relay process needs (it never opens devices)."""
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = load_or_create_key(state_dir / "outbox.key")
+    outbox = Outbox(state_dir / "outbox.db", key, time.time)
+    # Retry for days, not hours: a back office down over a long weekend must lose nothing.
+    relay = Relay(outbox, senders_from_profile(loaded.profile.destinations), time.time,
+                  random.Random(), max_attempts=1000)
+    return outbox, relay
 
 
 def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
@@ -73,15 +116,15 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
     cache = state_dir / "cache"
     cache.mkdir(exist_ok=True, mode=0o700)
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
-    key = load_or_create_key(state_dir / "outbox.key")
-    outbox = Outbox(state_dir / "outbox.db", key, time.time)
-    # Retry for days, not hours: a back office down over a long weekend must lose nothing.
-    relay = Relay(outbox, senders_from_profile(profile.destinations), time.time, random.Random(),
-                  max_attempts=1000)
+    outbox, relay = open_outbox(loaded, state_dir)
     paper = paper_spec(profile.printer)
     printer = make_printer(profile.printer.type, paper=paper,
-                           directory=state_dir / profile.printer.directory)
+                           **printer_options(profile.printer, state_dir))
     printer.open()
+    # Started by the UI (its events go to the GUI thread); stopped here on close.
+    reader = make_card_reader(profile.card_reader.type, reader_filter=profile.card_reader.reader_name)
+    staff = StaffDirectory.from_settings(profile.staff) if profile.staff is not None else None
+    audit = AuditLog(state_dir / "audit.db", clock)
     translator = texts or Translator(profile.default_language)
 
     def deliver_now(submission_id: str) -> bool:
@@ -92,4 +135,17 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
         outbox=outbox, printer=printer, paper=paper,
         deliver_now=deliver_now if deliver_immediately else None,
     )
-    return Assembly(loaded, parts, outbox, relay, printer)
+    health = HealthMonitor(probes(printer, reader, outbox, loaded), clock,
+                           versions(loaded.source.read_bytes(),
+                                    [(s.id, s.version) for s in loaded.catalogue]))
+    return Assembly(loaded, parts, outbox, relay, printer, audit, health, staff, reader)
+
+
+def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,
+           loaded: LoadedProfile) -> list[Probe]:
+    destinations = loaded.profile.destinations
+    found: list[Probe] = [PrinterProbe(printer), CardReaderProbe(reader), OutboxProbe(outbox)]
+    first = next(iter(destinations.values()))
+    found.append(NetworkProbe(str(first.endpoint)))
+    found += [HubProbe(name, str(dest.endpoint)) for name, dest in destinations.items()]
+    return found

@@ -37,7 +37,7 @@ Detail = Literal[
     # maintenance
     "maintenance_enter", "maintenance_exit",
     # staff_out / end_session
-    "manual", "timeout", "session_ended",
+    "manual", "timeout", "session_ended", "card_removed",
 ]
 DETAILS: frozenset[str] = frozenset(get_args(Detail))
 
@@ -112,6 +112,10 @@ class AuditLog:
             raise
         self._last_rotated = clock.monotonic()
         self.rotate()
+
+    @property
+    def path(self) -> Path:
+        return self._path
 
     def close(self) -> None:
         with self._lock:

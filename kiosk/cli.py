@@ -49,20 +49,23 @@ def _cmd_relay(args: argparse.Namespace) -> int:
     loaded = _load(Path(args.profile))
     if loaded is None:
         return 2
-    from kiosk.assembly import assemble
+    from kiosk.assembly import open_outbox
+    from kiosk.outbox import RelayWorker
 
-    assembly = assemble(loaded, Path(args.state_dir), deliver_immediately=False)
+    outbox, relay = open_outbox(loaded, Path(args.state_dir))
+    worker = RelayWorker(relay, args.interval)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        assembly.start_relay(args.interval)
-        print(f"relay: delivering from {assembly.outbox.path}", flush=True)
+        worker.start()
+        print(f"relay: delivering from {outbox.path}", flush=True)
         while not stop.wait(1.0):
             pass
     except KeyboardInterrupt:
         pass
     finally:
-        assembly.close()
+        worker.stop(10.0)
+        outbox.close()
     return 0
 
 

@@ -207,9 +207,17 @@ def _expected_for(error: Any) -> str:
     return _EXPECTED.get(kind, str(error["msg"]))
 
 
+# Never echo these back: a PIN typed where its hash belongs, a salt or a key would end up in
+# a terminal's scrollback or a provisioning log.
+SECRET_FIELDS = frozenset({"hash", "salt", "api_key"})
+
+
 def _found_for(error: Any) -> str:
     if error["type"] == "missing":
         return "nothing"
+    loc = error.get("loc") or ()
+    if loc and loc[-1] in SECRET_FIELDS:
+        return "a value that is not shown here (it may be secret)"
     if error["type"] == "extra_forbidden":
         return f"an unknown field {_short(error['loc'][-1])}"
     return _short(error.get("input"))
@@ -229,6 +237,14 @@ def problems_from_validation(
             clean = index.real_loc(clean, keep_last=error["type"] == "missing")
         if error["type"] == "value_error" and isinstance(located, FieldProblems):
             items = [(clean + below, expected, found) for below, expected, found in located.items]
+        elif error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            # The problem is the discriminator field itself (`printer.type`), not the section.
+            ctx = error.get("ctx") or {}
+            tag = str(ctx.get("discriminator", "type")).strip("'")
+            tags = ctx.get("expected_tags")
+            expected = f"one of {tags}" if tags else f"a {tag} field"
+            found = _short(ctx["tag"]) if "tag" in ctx else "nothing"
+            items = [((*clean, tag), expected, found)]
         else:
             items = [(clean, _expected_for(error), _found_for(error))]
         for full, expected, found in items:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
 from kiosk.localtext import LocalText
+from kiosk.staff import StaffSettings
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SUPPORTED_LANGUAGES = ("en", "cy", "pl", "ur", "ro")
@@ -71,13 +72,69 @@ class Open311Destination(_Strict):
 Destination = Annotated[Open311Destination, Field(discriminator="type")]
 
 
-class Printer(_Strict):
-    type: Literal["file", "fake"]
+class _PrinterBase(_Strict):
+    """What every printer shares: the roll, the model's python-escpos profile, how QR is drawn."""
+
     paper_width_mm: Literal[58, 80] = 80
     escpos_profile: str = "TM-T88V"
     qr: Literal["native", "raster"] = "raster"
+    status_poll_seconds: int = Field(
+        default=30, ge=5, le=3600, description="How often the health poller asks the printer."
+    )
+
+
+class FilePrinterSettings(_PrinterBase):
+    type: Literal["file"]
     directory: str = Field(
-        default="receipts", description="For type file: folder for .bin + .png (under state_dir)."
+        default="receipts", description="Folder for .bin + .png per receipt (under state_dir)."
+    )
+
+
+class FakePrinterSettings(_PrinterBase):
+    """The demo's printer: keeps receipts in memory; staff can make it run out of paper."""
+
+    type: Literal["fake"]
+
+
+class NetworkPrinterSettings(_PrinterBase):
+    type: Literal["network"]
+    host: str = Field(min_length=1, description="Printer address, e.g. 10.20.30.40.")
+    port: int = Field(default=9100, ge=1, le=65535)
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+
+class SerialPrinterSettings(_PrinterBase):
+    type: Literal["serial"]
+    device: str = Field(pattern=r"^/dev/\S+$", description="e.g. /dev/ttyUSB0 or /dev/serial/by-id/...")
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 9600
+    rtscts: bool = False
+
+
+class UsbPrinterSettings(_PrinterBase):
+    type: Literal["usb"]
+    vendor_id: int = Field(ge=1, le=0xFFFF, description="USB vendor id, e.g. 0x04b8 (Epson).")
+    product_id: int = Field(ge=0, le=0xFFFF)
+    interface: int = Field(default=0, ge=0, le=15)
+
+
+class CupsPrinterSettings(_PrinterBase):
+    type: Literal["cups"]
+    queue: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,127}$", description="A raw CUPS queue.")
+
+
+Printer = Annotated[
+    FilePrinterSettings | FakePrinterSettings | NetworkPrinterSettings | SerialPrinterSettings
+    | UsbPrinterSettings | CupsPrinterSettings,
+    Field(discriminator="type"),
+]
+
+
+class CardReaderSettings(_Strict):
+    """The staff card reader. `none` when the terminal has no reader (PIN only)."""
+
+    type: Literal["pcsc", "fake", "none"] = "none"
+    reader_name: str | None = Field(
+        default=None, description="Use only readers whose PC/SC name contains this text."
     )
 
 
@@ -119,6 +176,10 @@ class Profile(_Strict):
     catalogue: CatalogueSettings
     destinations: dict[str, Destination] = Field(min_length=1)
     printer: Printer
+    card_reader: CardReaderSettings = CardReaderSettings()
+    staff: StaffSettings | None = Field(
+        default=None, description="Staff cards and PINs; no staff panel when absent."
+    )
     session: SessionTimings = SessionTimings()
     display: Display = Display()
     accessibility: AccessibilityDefaults = AccessibilityDefaults()
@@ -133,6 +194,18 @@ class Profile(_Strict):
             raise FieldProblems([(("demo_quit_shortcut",),
                                   f"false when mode is {self.mode} (the quit shortcut is for demo "
                                   "profiles only)", "true")])
+        if self.mode != "demo":
+            # Fakes stand in for hardware in the demo; a production terminal must never
+            # quietly "print" into memory or accept simulated staff cards.
+            problems: list[tuple[tuple[str | int, ...], str, str]] = []
+            if self.printer.type == "fake":
+                problems.append((("printer", "type"), "a real printer (usb, serial, network, "
+                                 "cups or file) when mode is production", "fake"))
+            if self.card_reader.type == "fake":
+                problems.append((("card_reader", "type"), "pcsc or none when mode is production",
+                                 "fake"))
+            if problems:
+                raise FieldProblems(problems)
         return self
 
 

@@ -16,14 +16,16 @@ from kiosk.catalogue import Catalogue, Service
 from kiosk.clock import UK, Clock, uk_today
 from kiosk.journey.engine import JourneyEngine
 from kiosk.journey.pages import PageModel
+from kiosk.journey.validation import RawAnswer
 from kiosk.profile import Profile
 from kiosk.receipt import Receipt, receipt_document
 from kiosk.reference import new_reference
+from kiosk.staff import StaffSession
 from kiosk.submission import Submission, open311_parameters
 from kiosk.texts import Texts
 from peripherals.printer.base import PaperSpec, ReceiptPrinter
 from peripherals.printer.preview import render_preview_png
-from peripherals.receipt_document import ReceiptDocument
+from peripherals.receipt_document import QRBlock, ReceiptDocument
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,11 @@ class SubmitOutcome:
     receipt: ReceiptDocument
     preview_png: bytes
 
+    @property
+    def qr_payload(self) -> str | None:
+        """The receipt's QR link (the status page), for the screen when paper failed."""
+        return next((b.payload for b in self.receipt.blocks if isinstance(b, QRBlock)), None)
+
 
 class SubmitFailed(Exception):
     """The outbox could not durably accept the submission: nothing was sent or saved."""
@@ -71,9 +78,28 @@ class ResidentSession:
     def __init__(self, parts: KioskParts) -> None:
         self.parts = parts
         self.engine: JourneyEngine | None = None
-        self.assisted = False
+        # Who is helping, and who entered each answer; made and dropped with the session.
+        self.staff = StaffSession()
         self._reference: str | None = None
         self.outcome: SubmitOutcome | None = None
+
+    @property
+    def assisted(self) -> bool:
+        return self.staff.assisted
+
+    @property
+    def reference(self) -> str:
+        """The session's reference, made on first use: the receipt shows it, and the staff
+        audit log uses it to tie staff actions to a visit without naming the resident."""
+        if self._reference is None:
+            self._reference = new_reference()
+        return self._reference
+
+    def answer(self, page_id: str, raw: RawAnswer) -> PageModel:
+        """Answer a page, noting whether staff or the resident entered it."""
+        model = self._engine().answer(page_id, raw)
+        self.staff.record_entry(page_id, self.staff.entering())
+        return model
 
     def services(self) -> tuple[Service, ...]:
         return self.parts.catalogue.services
@@ -81,7 +107,6 @@ class ResidentSession:
     def choose(self, service_id: str) -> PageModel:
         service = self.parts.catalogue.service(service_id)
         self.engine = JourneyEngine(service, self.parts.texts, lambda: uk_today(self.parts.clock))
-        self._reference = None
         self.outcome = None
         return self.engine.start()
 
@@ -93,13 +118,11 @@ class ResidentSession:
         engine = self._engine()
         if not engine.ready_to_submit():
             raise SubmitFailed("not on check answers")
-        if self._reference is None:
-            self._reference = new_reference()
         service = engine.service
         attributes, fields = open311_parameters(service, engine.answers())
         return Submission(
             submission_id=engine.submission_id,
-            reference=self._reference,
+            reference=self.reference,
             service_id=service.id,
             service_version=service.version,
             created_at=self.parts.clock.now().isoformat(),
@@ -109,6 +132,7 @@ class ResidentSession:
             fields=fields,
             language=self.parts.texts.language,
             assisted=self.assisted,
+            entered_by=self.staff.entered_by(),
         )
 
     def deliver_and_print(self, submission: Submission) -> SubmitOutcome:

@@ -203,6 +203,10 @@ class StaffDirectory:
     def from_settings(cls, settings: StaffSettings) -> StaffDirectory:
         return cls(settings.cards, settings.pins, settings.salt_bytes())
 
+    @property
+    def has_pins(self) -> bool:
+        return bool(self._pins)
+
     def __repr__(self) -> str:
         return f"StaffDirectory({len(self._cards)} cards, {len(self._pins)} PINs)"
 
@@ -365,6 +369,10 @@ class StaffSession:
         if by == "staff":
             self.mark_assisted()
         self._entered_by[page_id] = by
+
+    def entering(self) -> EnteredBy:
+        """Who is answering now: staff while one is acting on an assisted session."""
+        return "staff" if self._actor is not None and self._assisted else "resident"
 
     def entered_by(self) -> dict[str, str]:
         return dict(self._entered_by)

@@ -26,6 +26,8 @@ class Submission:
     fields: dict[str, str] = field(default_factory=dict)
     language: str = "en"
     assisted: bool = False
+    # page id -> "staff" or "resident": who entered each answer (no answers here).
+    entered_by: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)

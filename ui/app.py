@@ -18,8 +18,12 @@ from accessibility.languages import Translator
 from accessibility.speech import EspeakSpeech, Speech, SpeechUnavailable
 from accessibility.themes import Theme, style_sheet
 from kiosk.assembly import Assembly, assemble
+from kiosk.assist import StaffAssist
 from kiosk.clock import Clock, FakeClock, SystemClock
 from kiosk.profile import LoadedProfile
+from ui.demo_controls import DemoStrip
+from ui.staff.controller import StaffController
+from ui.staff.maintenance import RESTART_EXIT_CODE
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,8 @@ class Kiosk:
         return self.window.theme
 
     def close(self) -> None:
+        if self.window.staff is not None:
+            self.window.staff.shutdown()
         self.window.background.shutdown()
         if self.window.player is not None:
             self.window.player.shutdown()
@@ -75,9 +81,11 @@ _DEFAULT: Any = object()
 
 
 def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
-          start_relay: bool | None = None, speech: Speech | None = _DEFAULT) -> Kiosk:
+          start_relay: bool | None = None, speech: Speech | None = _DEFAULT,
+          demo_controls: bool | None = None, animate: bool = True) -> Kiosk:
     """Assemble the kiosk. The relay runs in-process only in demo mode unless told otherwise:
-    in production it is its own service (systemd/civic-kiosk-relay.service)."""
+    in production it is its own service (systemd/civic-kiosk-relay.service). The demo strip
+    (simulate a staff card, run the printer out of paper) exists only in demo profiles."""
     app = application()
     clock = clock or SystemClock()
     display = loaded.profile.display
@@ -88,6 +96,18 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     if speech is _DEFAULT:
         speech = default_speech()
     window = KioskWindow(assembly.parts, texts, clock, on_quit=app.quit, speech=speech)
+    assist = (StaffAssist(assembly.staff, assembly.audit, clock)
+              if assembly.staff is not None else None)
+    staff = StaffController(window, assist, assembly.health, reader=assembly.card_reader,
+                            poll_seconds=loaded.profile.printer.status_poll_seconds,
+                            restart=lambda: app.exit(RESTART_EXIT_CODE), animate=animate)
+    window.attach_staff(staff)
+    staff.start()
+    is_demo = loaded.profile.mode == "demo"
+    if demo_controls if demo_controls is not None else is_demo:
+        if not is_demo:
+            raise ValueError("demo controls exist only in demo profiles")
+        window.outer.addWidget(DemoStrip(texts, assembly.printer, assembly.card_reader))
     app.setStyleSheet(style_sheet(window.theme))
     window.resize(display.width_px, display.height_px)
     if app.platformName() == "offscreen":

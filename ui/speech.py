@@ -297,6 +297,7 @@ _NAMED = {
     "button:more-time": "moreTime", "button:end-now": "endNow",
     "value": "answer", "delivery-state": "deliveryState", "receipt-state": "receiptState",
     "next-steps": "nextSteps", "timeout-title": "timeoutTitle", "timeout-body": "timeoutBody",
+    "photo-code-hint": "photoCodeHint",
 }
 _PREFIXED = {
     "option:": "option-", "error:": "error-", "field-error:": "error-", "row:": "value-",

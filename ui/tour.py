@@ -6,7 +6,6 @@ can be reviewed as pictures; it also proves the demo works end to end against th
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QPlainTe
 
 from kiosk.clock import FakeClock, uk_today
 from kiosk.preferences import COLOURS, TEXT_SIZES, Preferences
+from peripherals.printer import FakePrinter
 from ui.pages.summary import ConfirmationView
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ class TourRun:
     shots: list[str]
     reference: str
     delivered: bool
+    receipt_png: bytes = b""
+    receipt_bytes: bytes = b""
 
 
 def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> TourRun:
@@ -157,6 +159,9 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     outcome = window.session.outcome
     reference = outcome.reference if outcome else "?"
     delivered = bool(outcome and outcome.delivered)
+    receipt_png = outcome.preview_png if outcome else b""
+    printer = kiosk.assembly.printer
+    receipt_bytes = printer.output if isinstance(printer, FakePrinter) else b""
     click(kiosk, "finish")
     wait_for(app, lambda: window.page is not None and window.page.property("pageName") == "attract")
     apply()
@@ -171,7 +176,7 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     click(kiosk, "startAgain")
     wait_for(app, lambda: window.page is not None and window.page.property("pageName") == "attract")
 
-    return TourRun(shots, reference, delivered)
+    return TourRun(shots, reference, delivered, receipt_png, receipt_bytes)
 
 
 VARIANTS: tuple[tuple[str, Preferences], ...] = tuple(
@@ -188,16 +193,15 @@ def run_tour(kiosk: Kiosk, out: Path, *, variants: bool = True) -> int:
     if variants:
         for name, prefs in VARIANTS:
             journey_tour(kiosk, out / "variants" / name, prefs)
-    receipts = kiosk.assembly.parts.profile.printer.directory
-    state_dir = kiosk.assembly.outbox.path.parent
-    preview = state_dir / receipts / f"{reference}.png"
-    if preview.exists():
-        shutil.copy(preview, out / "receipt-preview.png")
+    if run.receipt_png:
+        (out / "receipt-preview.png").write_bytes(run.receipt_png)
+    if run.receipt_bytes:
+        (out / "receipt-escpos.bin").write_bytes(run.receipt_bytes)
     summary = [
         "Civic Kiosk demo tour: Report a missed bin collection",
         f"reference: {reference}",
         f"delivered to the hub at once: {'yes' if delivered else 'no (queued in the outbox)'}",
-        f"receipt: {state_dir / receipts / (reference + '.bin')}",
+        "receipt: receipt-escpos.bin (the bytes sent to the printer) and receipt-preview.png",
         "pages:",
         *(f"  {name}" for name in shots),
         *(["variants (every page again in each):", *(f"  variants/{n}/" for n, _ in VARIANTS)]

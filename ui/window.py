@@ -43,6 +43,7 @@ from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
 from ui.pages.summary import CheckAnswersView, ConfirmationView, ExitView
 from ui.speech import SpeechPlayer, spoken_widget_name
+from ui.staff.controller import StaffController
 from ui.widgets import button, label
 from ui.wipe import clear_clipboard, destroy, leftovers
 
@@ -103,6 +104,7 @@ class KioskWindow(QWidget):
         self.keyboard_dock = KeyboardDock(self.keyboard, self)
         self.keyboard.key_pressed.connect(self._speak_key)
         self.panel: AccessibilityPanel | None = None
+        self.staff: StaffController | None = None  # attached by the composition root
         self._build_chrome()
         if parts.profile.demo_quit_shortcut and on_quit is not None:
             quit_key = QShortcut(QKeySequence("Ctrl+Shift+Q"), self)
@@ -158,7 +160,10 @@ class KioskWindow(QWidget):
         row.setContentsMargins(m, self.theme.gap_px, m, self.theme.gap_px)
         row.setSpacing(self.theme.gap_px * 2)
         lang = self.texts.language
-        row.addWidget(label(self.parts.profile.council.name.get(lang), name="councilName"), 1)
+        self.logo = label(self.parts.profile.council.name.get(lang), name="councilName")
+        row.addWidget(self.logo, 1)
+        if self.staff is not None:
+            self.staff.watch_logo(self.logo)
         speaking = self.prefs.read_aloud and self.player is not None
         for key, name, act in (("nav.repeat", "repeat", self.repeat),
                                ("nav.stop", "stopSpeech", self.stop_speech)):
@@ -176,6 +181,11 @@ class KioskWindow(QWidget):
         self.start_again_button.setVisible(self.lifecycle.phase is not Phase.ATTRACT)
         row.addWidget(self.start_again_button)
         return header
+
+    def attach_staff(self, staff: StaffController) -> None:
+        """Staff sign-in (card, or holding the council name for the PIN pad) and the panel."""
+        self.staff = staff
+        staff.watch_logo(self.logo)
 
     # ----- accessibility -------------------------------------------------------------------
 
@@ -233,7 +243,9 @@ class KioskWindow(QWidget):
         super().closeEvent(event)
 
     def resizeEvent(self, event: object) -> None:
-        for overlay in (self.timeout_overlay, self.fault_overlay, self.panel):
+        staff = self.staff
+        extra = (staff.panel, staff.pin_pad, staff.maintenance) if staff is not None else ()
+        for overlay in (self.timeout_overlay, self.fault_overlay, self.panel, *extra):
             if overlay is not None and overlay.isVisible():
                 overlay.setGeometry(self.rect())
 
@@ -363,7 +375,8 @@ class KioskWindow(QWidget):
             assert isinstance(model, ConfirmationPage)
             outcome = self.session.outcome
             view = ConfirmationView(t, th, i, model, printed=bool(outcome and outcome.printed),
-                                    preview_png=outcome.preview_png if outcome else None)
+                                    preview_png=outcome.preview_png if outcome else None,
+                                    qr_payload=outcome.qr_payload if outcome else None)
         return view
 
     # ----- intents -------------------------------------------------------------------------
@@ -381,7 +394,7 @@ class KioskWindow(QWidget):
 
     def answer(self, page_id: str, raw: RawAnswer) -> None:
         if self.session.engine is not None:
-            self.show_model(self.session.engine.answer(page_id, raw))
+            self.show_model(self.session.answer(page_id, raw))
 
     def back(self) -> None:
         engine = self.session.engine
@@ -407,6 +420,8 @@ class KioskWindow(QWidget):
         submission = session.prepare_submission()
 
         def done(outcome: SubmitOutcome) -> None:
+            if self.staff is not None:
+                self.staff.after_print(outcome.printed)
             if serial != self.session_serial:
                 return  # session ended meanwhile; the outbox row is safe and will be sent
             self.show_model(session.finish(outcome))
@@ -463,6 +478,8 @@ class KioskWindow(QWidget):
     def wipe(self) -> bool:
         """Destroy every session widget, clear clipboards, drop the engine; verify; attract."""
         self.session_serial += 1
+        if self.staff is not None:
+            self.staff.session_ending()
         if self.player is not None:
             self.player.forget()  # Repeat must never replay the last resident's answers
         self.session = ResidentSession(self.parts)

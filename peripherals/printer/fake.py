@@ -29,6 +29,8 @@ class FakePrinter(OpenCloseContext):
     The paper roll switch is called `paper_state` because `paper` is the `PaperSpec`, as
     for every backend. `fail_after_bytes` makes every job stop after that many bytes, as
     when the cable is pulled mid-receipt: only those bytes are recorded.
+    `paper_out_after_bytes` runs the roll out part-way through the next job: the bytes up to
+    there are recorded, the job reports paper out, and the printer stays out of paper.
     """
 
     def __init__(
@@ -38,11 +40,13 @@ class FakePrinter(OpenCloseContext):
         offline: bool = False,
         paper_state: PaperState = "ok",
         fail_after_bytes: int | None = None,
+        paper_out_after_bytes: int | None = None,
     ) -> None:
         self.paper = paper
         self.offline = offline
         self.paper_state: PaperState = paper_state
         self.fail_after_bytes = fail_after_bytes
+        self.paper_out_after_bytes = paper_out_after_bytes
         self.jobs: list[bytes] = []
         self.job_names: list[str] = []
         self.is_open = False
@@ -76,6 +80,12 @@ class FakePrinter(OpenCloseContext):
         if self.paper_state == "out":
             return PrintResult(ok=False, bytes_sent=0, error=ErrorCode.PAPER_OUT)
         job = render_escpos(doc, self.paper)
+        roll = self.paper_out_after_bytes
+        if roll is not None and len(job) > roll:
+            sent = job[: max(0, roll)]
+            self._record(sent, name)
+            self.paper_state, self.paper_out_after_bytes = "out", None
+            return PrintResult(ok=False, bytes_sent=len(sent), error=ErrorCode.PAPER_OUT)
         limit = self.fail_after_bytes
         if limit is not None and len(job) > limit:
             sent = job[: max(0, limit)]

@@ -387,11 +387,14 @@ def test_confirmation_spells_the_reference() -> None:
     assert isinstance(page, ConfirmationPage)
     script = script_for(page, TEXTS, read_personal=False, printed=False)
     assert Utterance("Your reference is L R 3 3 8 6 L F.", "en", "reference") in script
+    # Not printed: the page offers the receipt's code on screen, and says so.
     assert [u.item for u in script] == [
-        "title", "reference", "delivery-state", "receipt-state", "next-steps-label",
-        "next-steps", "finish-hint", "button:finish",
+        "title", "reference", "delivery-state", "receipt-state", "photo-code-hint",
+        "next-steps-label", "next-steps", "finish-hint", "button:finish",
     ]
     assert TEXTS("confirmation.receipt_failed") in [u.text for u in script]
+    printed = script_for(page, TEXTS, read_personal=False, printed=True)
+    assert "photo-code-hint" not in [u.item for u in printed]
     with pytest.raises(ValueError, match="printed"):
         script_for(page, TEXTS, read_personal=False)
 

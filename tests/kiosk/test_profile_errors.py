@@ -115,7 +115,7 @@ def test_missing_profile_file(tmp_path: Path) -> None:
 
 def test_every_problem_in_a_profile_is_listed(tmp_path: Path) -> None:
     text = (PROFILES / "good.yaml").read_text(encoding="utf-8")
-    text = text.replace("idle_seconds: 60", "idle_seconds: 5").replace("type: fake", "type: laser")
+    text = text.replace("idle_seconds: 60", "idle_seconds: 5").replace("type: file", "type: laser")
     text = text.replace("mode: production", "mode: live")
     bad = tmp_path / "profile.yaml"
     bad.write_text(text, encoding="utf-8")

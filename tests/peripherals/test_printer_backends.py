@@ -159,5 +159,33 @@ def test_make_printer_by_kind(tmp_path: Path) -> None:
 
 
 def test_make_printer_names_the_known_kinds() -> None:
-    with pytest.raises(PrinterError, match=r"unknown printer kind 'usb'; known kinds: fake, file"):
-        make_printer("usb", paper=PAPER_80MM)
+    with pytest.raises(PrinterError, match=r"unknown printer kind 'laser'; known kinds: "
+                                           r"cups, fake, file, network, serial, usb"):
+        make_printer("laser", paper=PAPER_80MM)
+
+
+@pytest.mark.parametrize(("kind", "needs"), [("file", "directory"), ("network", "host"),
+                                             ("serial", "device"), ("usb", "vendor_id"),
+                                             ("cups", "queue")])
+def test_make_printer_says_which_setting_is_missing(kind: str, needs: str) -> None:
+    with pytest.raises(PrinterError, match=f"the '{kind}' printer needs {needs}") as caught:
+        make_printer(kind, paper=PAPER_80MM)
+    assert caught.value.code == "printer.bad_config"
+
+
+def test_make_printer_builds_each_backend_closed() -> None:
+    from peripherals.printer.cups import CupsPrinter
+    from peripherals.printer.network import NetworkPrinter
+    from peripherals.printer.serial import SerialPrinter
+    from peripherals.printer.usb import UsbPrinter
+
+    built = {
+        "network": make_printer("network", paper=PAPER_80MM, host="10.0.0.9", port=9101),
+        "serial": make_printer("serial", paper=PAPER_80MM, device="/dev/ttyUSB0", baudrate=19200),
+        "usb": make_printer("usb", paper=PAPER_80MM, vendor_id=0x04B8, product_id=0x0202),
+        "cups": make_printer("cups", paper=PAPER_80MM, queue="receipts"),
+    }
+    assert isinstance(built["network"], NetworkPrinter) and built["network"].port == 9101
+    assert isinstance(built["serial"], SerialPrinter) and built["serial"].baudrate == 19200
+    assert isinstance(built["usb"], UsbPrinter) and built["usb"].product_id == 0x0202
+    assert isinstance(built["cups"], CupsPrinter) and built["cups"].queue == "receipts"

@@ -28,10 +28,12 @@ def make_kiosk(qtbot, tmp_path: Path, clock: FakeClock) -> Iterator:
 
     built = []
 
-    def factory(base_url: str = "http://127.0.0.1:9", **overrides: object):
+    def factory(base_url: str = "http://127.0.0.1:9", *, demo_controls: bool = False,
+                **overrides: object):
         loaded = load_profile(demo_profile_copy(tmp_path, base_url=base_url, **overrides))
         kiosk = build(loaded, tmp_path / "state", clock=clock, start_relay=False,
-                      speech=RecordingSpeech(tmp_path / "speech"))
+                      speech=RecordingSpeech(tmp_path / "speech"), demo_controls=demo_controls,
+                      animate=False)
         qtbot.addWidget(kiosk.window)
         kiosk.window.show()
         # Offscreen, Qt reports focus changes only for the active window (the keyboard
@@ -43,5 +45,7 @@ def make_kiosk(qtbot, tmp_path: Path, clock: FakeClock) -> Iterator:
 
     yield factory
     for kiosk in built:
+        if kiosk.window.staff is not None:
+            kiosk.window.staff.shutdown()
         kiosk.assembly.close()
         kiosk.window.background.shutdown()

@@ -160,5 +160,6 @@ def test_quit_key_only_in_demo_profiles(make_kiosk) -> None:
     demo = make_kiosk().window
     keys = [s.key().toString() for s in demo.findChildren(QShortcut)]
     assert keys == ["Ctrl+Shift+Q"]
-    production = make_kiosk(mode="production", demo_quit_shortcut=False).window
+    production = make_kiosk(mode="production", demo_quit_shortcut=False,
+                            card_reader={"type": "none"}).window
     assert production.findChildren(QShortcut) == []

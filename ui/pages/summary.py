@@ -11,6 +11,7 @@ from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, ExitPage
 from kiosk.reference import spaced
 from kiosk.texts import Texts
 from ui.pages.base import Intents, Page
+from ui.qr import qr_pixmap
 from ui.widgets import button, label
 
 
@@ -64,8 +65,15 @@ class CheckAnswersView(Page):
 
 
 class ConfirmationView(Page):
+    """The reference, whether it was sent, and the receipt.
+
+    When the receipt printed, a picture of it; when it did not (out of paper, offline), the
+    page says so plainly and shows the receipt's QR code large enough to photograph, so the
+    resident still leaves with a way to check progress. The submission is not affected.
+    """
+
     def __init__(self, texts: Texts, theme: Theme, intents: Intents, model: ConfirmationPage,
-                 *, printed: bool, preview_png: bytes | None) -> None:
+                 *, printed: bool, preview_png: bytes | None, qr_payload: str | None = None) -> None:
         super().__init__(texts, theme, intents, "confirmation")
         panel = QFrame()
         panel.setProperty("role", "panel")
@@ -84,23 +92,39 @@ class ConfirmationView(Page):
                                   name="receiptState"))
         self.body.addWidget(label(texts("confirmation.next_steps_label"), "heading"))
         self.body.addWidget(label(model.next_steps, name="nextSteps"))
-        if preview_png:
-            picture = QLabel()
-            picture.setAlignment(Qt.AlignmentFlag.AlignTop)
-            picture.setObjectName("receiptPreview")
-            pixmap = QPixmap()
-            pixmap.loadFromData(preview_png, "PNG")
-            limit = round(theme.font_px * 16)
-            if pixmap.width() > limit:
-                pixmap = pixmap.scaledToWidth(limit, Qt.TransformationMode.SmoothTransformation)
-            picture.setPixmap(pixmap)
-            picture.setFrameShape(QFrame.Shape.Box)
-            self.aside.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
+        if printed and preview_png:
+            self._preview(preview_png, theme)
+        elif not printed and qr_payload:
+            self._photo_code(qr_payload, texts, theme)
         self.body.addWidget(label(texts("confirmation.finish_hint"), "hint"))
         self.finish_button = button(texts("nav.finish"), "primary", name="finish")
         self.finish_button.clicked.connect(intents.finish)
         self.action_row.addWidget(self.finish_button)
         self.finish_layout()
+
+    def _preview(self, preview_png: bytes, theme: Theme) -> None:
+        picture = QLabel()
+        picture.setAlignment(Qt.AlignmentFlag.AlignTop)
+        picture.setObjectName("receiptPreview")
+        pixmap = QPixmap()
+        pixmap.loadFromData(preview_png, "PNG")
+        limit = round(theme.font_px * 16)
+        if pixmap.width() > limit:
+            pixmap = pixmap.scaledToWidth(limit, Qt.TransformationMode.SmoothTransformation)
+        picture.setPixmap(pixmap)
+        picture.setFrameShape(QFrame.Shape.Box)
+        self.aside.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
+
+    def _photo_code(self, payload: str, texts: Texts, theme: Theme) -> None:
+        # 40 mm square: a phone camera reads it from arm's length (always dark on light,
+        # whatever the colour scheme, as QR readers expect).
+        code = QLabel()
+        code.setObjectName("photoCode")
+        code.setPixmap(qr_pixmap(payload, round(40 * theme.px_per_mm)))
+        code.setAccessibleName(texts("confirmation.photo_code"))
+        self.aside.addWidget(code, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        self.aside.addWidget(label(texts("confirmation.photo_code"), name="photoCodeHint"))
+        self.aside.addStretch(1)
 
 
 class ExitView(Page):

@@ -1,0 +1,159 @@
+"""Device status: each probe's mapping, the hub probe against a real hub on 127.0.0.1, and the
+monitor logging only transitions."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.clock import FakeClock
+from kiosk.health import (
+    CardReaderProbe,
+    Check,
+    HealthMonitor,
+    HubProbe,
+    Level,
+    NetworkProbe,
+    OutboxProbe,
+    PrinterProbe,
+    versions,
+)
+from peripherals.printer.base import PrinterStatus
+from tests.hub_server import running_hub
+
+S = PrinterStatus
+CLOCK = FakeClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+
+
+class Printer:
+    def __init__(self, status: PrinterStatus) -> None:
+        self.value = status
+
+    def status(self) -> PrinterStatus:
+        return self.value
+
+
+@pytest.mark.parametrize(("status", "printer", "paper"), [
+    (S.ONLINE, ("online", Level.OK), ("ok", Level.OK)),
+    (S.PAPER_NEAR_END, ("online", Level.OK), ("near_end", Level.WARNING)),
+    (S.PAPER_OUT, ("online", Level.OK), ("out", Level.FAULT)),
+    (S.OFFLINE, ("offline", Level.FAULT), ("unknown", Level.UNKNOWN)),
+    (S.COVER_OPEN, ("cover_open", Level.FAULT), ("unknown", Level.UNKNOWN)),
+    (S.UNKNOWN, ("unknown", Level.UNKNOWN), ("unknown", Level.UNKNOWN)),
+])
+def test_printer_status_becomes_printer_and_paper_checks(
+        status: PrinterStatus, printer: tuple[str, Level], paper: tuple[str, Level]) -> None:
+    first, second = PrinterProbe(Printer(status)).checks()
+    assert (first.id, first.state, first.level) == ("printer", *printer)
+    assert (second.id, second.state, second.level) == ("paper", *paper)
+    assert first.key == f"health.printer.{printer[0]}"
+
+
+class Reader:
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+    def status(self) -> str:
+        return self.state
+
+
+@pytest.mark.parametrize(("reader", "state", "level"), [
+    (None, "not_fitted", Level.OK), (Reader("ready"), "ready", Level.OK),
+    (Reader("no_reader"), "no_reader", Level.FAULT),
+    (Reader("service_down"), "service_down", Level.FAULT),
+    (Reader("strange"), "strange", Level.UNKNOWN),
+])
+def test_card_reader_check(reader: Reader | None, state: str, level: Level) -> None:
+    (check,) = CardReaderProbe(reader).checks()
+    assert (check.state, check.level) == (state, level)
+
+
+class Outbox:
+    def __init__(self, pending: int, dead: int, oldest: float | None) -> None:
+        self.values = {"pending": pending, "delivered": 7, "dead": dead}
+        self.oldest = oldest
+
+    def counts(self) -> dict[str, int]:
+        return self.values
+
+    def oldest_pending_age(self, now: float) -> float | None:
+        return self.oldest
+
+
+@pytest.mark.parametrize(("outbox", "state", "level"), [
+    (Outbox(0, 0, None), "empty", Level.OK),
+    (Outbox(2, 0, 300.0), "waiting", Level.WARNING),
+    (Outbox(2, 0, 4000.0), "stuck", Level.FAULT),
+    (Outbox(0, 1, None), "dead_letters", Level.FAULT),
+])
+def test_outbox_check(outbox: Outbox, state: str, level: Level) -> None:
+    (check,) = OutboxProbe(outbox).checks()  # type: ignore[arg-type]
+    assert (check.state, check.level) == (state, level)
+    assert check.params["waiting"] == outbox.values["pending"]
+
+
+def test_hub_probe_against_a_real_hub_and_a_closed_port(tmp_path: Path) -> None:
+    with running_hub(tmp_path) as hub:
+        (up,) = HubProbe("council", hub.open311_url).checks()
+        (wrong,) = HubProbe("council", hub.base_url + "/nowhere").checks()
+    assert (up.id, up.state, up.level) == ("hub:council", "reachable", Level.OK)
+    assert isinstance(up.params["ms"], int)
+    assert (wrong.state, wrong.params["status"]) == ("error", 404)
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    (down,) = HubProbe("council", f"http://127.0.0.1:{port}/open311/v2", timeout=1).checks()
+    assert (down.state, down.level) == ("unreachable", Level.FAULT)
+    assert down.key == "health.hub.unreachable"
+
+
+def test_network_probe_finds_a_route_to_loopback_and_says_when_a_name_does_not_resolve() -> None:
+    (ok,) = NetworkProbe("http://127.0.0.1:8311/open311/v2").checks()
+    assert ok.state == "connected"
+    (bad,) = NetworkProbe("http://no-such-host.invalid/open311/v2").checks()
+    assert (bad.state, bad.level) == ("no_dns", Level.FAULT)
+
+
+class Broken:
+    id = "printer"
+
+    def checks(self) -> tuple[Check, ...]:
+        raise OSError("device gone")
+
+
+def test_a_probe_that_breaks_shows_as_unknown_and_others_still_run() -> None:
+    monitor = HealthMonitor([Broken(), CardReaderProbe(None)], CLOCK)
+    status = monitor.refresh()
+    assert [(c.id, c.state) for c in status.checks] == [("printer", "probe_failed"),
+                                                         ("card_reader", "not_fitted")]
+    assert status.worst is Level.UNKNOWN
+
+
+def test_monitor_logs_one_line_each_way_and_keeps_other_checks(
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="kiosk.health")
+    printer = Printer(S.ONLINE)
+    monitor = HealthMonitor([PrinterProbe(printer), CardReaderProbe(None)], CLOCK,
+                            (("app", "1.0"),))
+    monitor.refresh()
+    for status in (S.PAPER_OUT, S.PAPER_OUT, S.PAPER_OUT, S.ONLINE, S.ONLINE):
+        printer.value = status
+        latest = monitor.refresh(only=("printer",))
+    assert latest.check("card_reader") is not None  # kept from the first full refresh
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.levelno >= logging.INFO]
+    assert lines == [("WARNING", "paper: out (was ok)"), ("INFO", "paper: ok (was out)")]
+    report = latest.as_dict()
+    assert report["worst"] == "ok"
+    assert report["versions"] == {"app": "1.0"}
+
+
+def test_versions_name_the_app_profile_and_services() -> None:
+    rows = dict(versions(b"schema_version: 1\n", [("missed-bin", 3)], {"qt": "6.11.3"}))
+    assert rows["service:missed-bin"] == "3"
+    assert rows["qt"] == "6.11.3"
+    assert len(rows["profile"]) == 12
+    assert rows["python"].count(".") == 2

@@ -1,0 +1,303 @@
+"""Staff beside the terminal, on screen: card and PIN sign-in, the panel, maintenance, and the
+device status poller. Decisions and the audit log are `kiosk.assist`'s; this wires Qt to it.
+
+The panel closes when the card comes off the reader, when staff close it, or after a minute
+without a touch on it. The resident's page under it is never rebuilt, so nothing they typed
+is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QWidget
+
+from kiosk.assist import StaffAssist
+from kiosk.health import DeviceStatus, HealthMonitor
+from kiosk.session import EndReason, Phase
+from kiosk.staff import Actor, PinResult
+from peripherals.cards import CardEvent, CardReader
+from peripherals.printer.base import PrintResult
+from ui.background import Background
+from ui.card_events import CardEventBridge
+from ui.staff.maintenance import MaintenanceScreen
+from ui.staff.panel import PanelActions, PanelState, StaffPanel
+from ui.staff.pin_pad import PinPadOverlay
+
+if TYPE_CHECKING:
+    from ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+LOGO_HOLD_SECONDS = 3.0
+MAINTENANCE_IDLE_MS = 10 * 60 * 1000
+
+
+class StaffController(QObject):
+    def __init__(self, window: KioskWindow, assist: StaffAssist | None, health: HealthMonitor,
+                 *, reader: CardReader | None = None, poll_seconds: int = 30,
+                 restart: Callable[[], None] | None = None, animate: bool = True) -> None:
+        super().__init__(window)
+        self.window, self.assist, self.health = window, assist, health
+        self.restart_app = restart or (lambda: None)
+        self.animate = animate
+        self.panel: StaffPanel | None = None
+        self.pin_pad: PinPadOverlay | None = None
+        self.maintenance: MaintenanceScreen | None = None
+        self._maintainer: Actor | None = None
+        self._logo_pressed_at: float | None = None
+        self.panel_timer = QTimer(self)
+        self.panel_timer.setSingleShot(True)
+        self.panel_timer.setInterval((assist.panel_seconds if assist else 60) * 1000)
+        self.panel_timer.timeout.connect(self._panel_timed_out)
+        self.maintenance_timer = QTimer(self)
+        self.maintenance_timer.setSingleShot(True)
+        self.maintenance_timer.setInterval(MAINTENANCE_IDLE_MS)
+        self.maintenance_timer.timeout.connect(lambda: self.leave_maintenance("timeout"))
+        # Probes can wait for a printer's or the hub's timeout: their own worker, so a slow
+        # probe never delays a resident's submission on the session worker.
+        self.probes = Background(self)
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(poll_seconds * 1000)
+        self.poll_timer.timeout.connect(self.refresh_health)
+        self.bridge: CardEventBridge | None = None
+        if reader is not None:
+            self.bridge = CardEventBridge(self)
+            self.bridge.card_event.connect(self.on_card)
+            self.bridge.attach(reader)
+
+    def start(self) -> None:
+        self.poll_timer.start()
+        self.refresh_health()
+
+    def shutdown(self) -> None:
+        self.poll_timer.stop()
+        if self.bridge is not None:
+            self.bridge.detach()
+        self.probes.shutdown()
+
+    # --- who is acting ---------------------------------------------------------------------
+
+    def reference(self) -> str | None:
+        """The visit's reference for the audit log, only while a resident session is open."""
+        window = self.window
+        if window.lifecycle.phase in (Phase.ACTIVE, Phase.WARNING):
+            return window.session.reference
+        return None
+
+    def on_card(self, event: CardEvent) -> None:
+        if self.assist is None or self.maintenance is not None:
+            return
+        session = self.window.session
+        if event.kind == "inserted":
+            actor = self.assist.card_inserted(event.uid, session, self.reference())
+            if actor is not None:
+                self.close_pin_pad()
+                self.open_panel()
+        elif self.assist.card_removed(session, self.reference()):
+            self.close_panel()
+
+    # --- the council name: hold for three seconds for the PIN pad ---------------------------
+
+    def watch_logo(self, widget: QWidget) -> None:
+        if self.assist is not None and self.assist.directory.has_pins:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        logo = isinstance(watched, QWidget) and watched.objectName() == "councilName"
+        if kind == QEvent.Type.MouseButtonPress and logo:
+            self._logo_pressed_at = self.window.clock.monotonic()
+        elif kind == QEvent.Type.MouseButtonRelease and logo and self._logo_pressed_at is not None:
+            held = self.window.clock.monotonic() - self._logo_pressed_at
+            self._logo_pressed_at = None
+            if held >= LOGO_HOLD_SECONDS:
+                self.open_pin_pad()
+                return True
+        elif kind == QEvent.Type.MouseButtonPress and self.panel is not None:
+            self.panel_timer.start()  # a touch on the panel keeps it open
+        return False
+
+    def open_pin_pad(self) -> None:
+        if self.assist is None or self.maintenance is not None:
+            return
+        self.close_pin_pad()
+        self.window.stop_speech()
+        assist = self.assist
+        self.pin_pad = PinPadOverlay(self.window, self.window.texts, self.window.theme,
+                                     on_pin=self._try_pin, locked_for=assist.pin_locked_for,
+                                     on_cancel=self.close_pin_pad)
+        self.pin_pad.cover()
+        self.pin_pad.setFocus()
+
+    def _try_pin(self, pin: str) -> PinResult:
+        assert self.assist is not None
+        result = self.assist.try_pin(pin, self.window.session, self.reference())
+        if result.outcome == "accepted":
+            QTimer.singleShot(0, self._pin_accepted)
+        return result
+
+    def _pin_accepted(self) -> None:
+        self.close_pin_pad()
+        self.open_panel()
+
+    def close_pin_pad(self) -> None:
+        _retire(self.pin_pad)
+        self.pin_pad = None
+
+    # --- the panel -------------------------------------------------------------------------
+
+    def open_panel(self) -> None:
+        actor = self.window.session.staff.actor
+        if actor is None:
+            return
+        self.close_panel()
+        self.window.stop_speech()
+        self.window.close_accessibility()
+        session = self.window.session
+        in_session = self.reference() is not None
+        state = PanelState(in_session=in_session, assisted=session.assisted,
+                           can_reprint=in_session and session.outcome is not None)
+        actions = PanelActions(assist=self.do_assist, end_session=self.do_end_session,
+                               reprint=self.do_reprint, device_status=self.do_device_status,
+                               maintenance=self.enter_maintenance, hand_back=self.hand_back,
+                               close=self.close_panel)
+        self.panel = StaffPanel(self.window, self.window.texts, self.window.theme, actor, state,
+                                actions)
+        for child in (self.panel, *self.panel.findChildren(QWidget)):
+            child.installEventFilter(self)
+        self.panel.slide_in(self.animate and self.window.isVisible())
+        self.panel_timer.start()
+
+    def close_panel(self) -> None:
+        self.panel_timer.stop()
+        _retire(self.panel)
+        self.panel = None
+
+    def _panel_timed_out(self) -> None:
+        self.close_panel()
+
+    def hand_back(self) -> None:
+        if self.assist is not None:
+            self.assist.hand_back(self.window.session, self.reference(), "manual")
+        self.close_panel()
+
+    def do_assist(self) -> None:
+        if self.assist is None:
+            return
+        self.assist.assist(self.window.session, self.reference())
+        self.window.lifecycle.set_assisted(True, self.window.clock.monotonic())
+        self.window.idle.reschedule()
+        if self.panel is not None:
+            self.panel.mark_assisted()
+            self.panel.say(self.window.texts("staff.assist_done"))
+
+    def do_end_session(self) -> None:
+        if self.assist is None:
+            return
+        self.assist.end_session(self.window.session, self.reference())
+        self.close_panel()
+        self.window.end(EndReason.STAFF)
+
+    def do_reprint(self) -> None:
+        session, assist = self.window.session, self.assist
+        outcome = session.outcome
+        if assist is None or outcome is None:
+            return
+        printer = self.window.parts.printer
+        panel = self.panel
+
+        def done(result: PrintResult) -> None:
+            if panel is not None and shiboken6.isValid(panel):
+                panel.say(self.window.texts("staff.reprinted" if result.ok
+                                            else "staff.reprint_failed"))
+            if not result.ok:
+                self.refresh_health(only=("printer",))
+
+        self.window.background.run(
+            lambda: assist.reprint(session, outcome.reference, outcome.receipt, printer), done,
+            lambda error: log.error("reprint failed: %s", type(error).__name__))
+
+    def do_device_status(self) -> None:
+        if self.assist is None or self.panel is None:
+            return
+        self.assist.device_status(self.window.session, self.reference())
+        self.panel.show_status(self.health.latest)
+        self.refresh_health()
+
+    # --- maintenance -----------------------------------------------------------------------
+
+    def enter_maintenance(self) -> None:
+        if self.assist is None:
+            return
+        self._maintainer = self.assist.enter_maintenance(self.window.session, self.reference())
+        self.close_panel()
+        if self.window.lifecycle.phase in (Phase.ACTIVE, Phase.WARNING):
+            self.window.end(EndReason.STAFF)
+        # After the wipe (queued first), so the maintenance screen covers a clean terminal.
+        QTimer.singleShot(0, self._show_maintenance)
+
+    def _show_maintenance(self) -> None:
+        window = self.window
+        window.idle.timer.stop()
+        self.maintenance = MaintenanceScreen(window, window.texts, window.theme,
+                                             on_restart=self.restart, on_refresh=self.refresh_health,
+                                             on_hand_back=lambda: self.leave_maintenance("manual"))
+        self.maintenance.show_status(self.health.latest)
+        self.maintenance.cover()
+        self.maintenance_timer.start()
+        self.refresh_health()
+
+    def restart(self) -> None:
+        self.leave_maintenance("manual")
+        self.restart_app()
+
+    def leave_maintenance(self, reason: str) -> None:
+        if self.maintenance is None:
+            return
+        self.maintenance_timer.stop()
+        if self.assist is not None and self._maintainer is not None:
+            self.assist.leave_maintenance(self._maintainer, "timeout" if reason == "timeout"
+                                          else "manual")
+        self._maintainer = None
+        _retire(self.maintenance)
+        self.maintenance = None
+        self.window.show_attract()
+
+    # --- session end -----------------------------------------------------------------------
+
+    def session_ending(self) -> None:
+        """Called by the wipe: staff leave with the session; overlays go with it."""
+        if self.assist is not None and self.window.session.staff.actor is not None:
+            self.assist.hand_back(self.window.session, None, "session_ended")
+        self.close_panel()
+        self.close_pin_pad()
+
+    # --- device status ---------------------------------------------------------------------
+
+    def refresh_health(self, only: tuple[str, ...] | None = None) -> None:
+        health = self.health
+        self.probes.run(lambda: health.refresh(only), self._health_done,
+                        lambda error: log.error("health refresh failed: %s", type(error).__name__))
+
+    def _health_done(self, status: DeviceStatus) -> None:
+        if self.panel is not None and self.panel.status_view is not None:
+            self.panel.show_status(status)
+        if self.maintenance is not None:
+            self.maintenance.show_status(status)
+
+    def after_print(self, printed: bool) -> None:
+        """A failed receipt says more than a poll: look at the printer now."""
+        if not printed:
+            self.refresh_health(only=("printer",))
+
+
+def _retire(widget: QWidget | None) -> None:
+    if widget is not None and shiboken6.isValid(widget):
+        widget.hide()
+        widget.setParent(None)
+        widget.deleteLater()
