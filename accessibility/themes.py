@@ -224,6 +224,8 @@ QPushButton[role="service"] {{ text-align: left; padding: {g}px {g * 2}px; font-
 QPushButton[role="header"] {{ background: {p.header}; color: {p.header_text};
     border: {b}px solid {p.header_text}; }}
 QPushButton[role="choice"] {{ min-width: {round(t * 1.6)}px; }}
+QPushButton:disabled {{ background: {p.background}; color: {p.text_secondary};
+    border: {b}px dashed {p.text_secondary}; }}
 QPushButton[role="choice"]:checked {{ border: {fo}px solid {p.selected}; font-weight: bold; }}
 QPushButton[role="link"] {{ background: {p.background}; color: {p.text};
     text-decoration: underline; border: {b}px solid {p.border}; }}

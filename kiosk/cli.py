@@ -1,4 +1,4 @@
-"""The `kiosk` command: run the kiosk, run the demo, validate a profile, run the relay.
+"""The `kiosk` command: run the kiosk or the demo, validate a profile, run the relay, enrol staff.
 
 Qt-free except `run`/`demo`, which import `ui.app` lazily (the one documented exception in
 ARCHITECTURE.md) so `validate` and `relay` work on a machine without PySide6.
@@ -69,6 +69,83 @@ def _cmd_relay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_staff_salt(args: argparse.Namespace) -> int:
+    import base64
+    import secrets
+
+    print(base64.b64encode(secrets.token_bytes(32)).decode("ascii"))
+    return 0
+
+
+def _read_card_uid(seconds: float) -> bytes | None:
+    """The UID of the next card put on the PC/SC reader (for enrolment at IT's desk)."""
+    import queue
+
+    from peripherals.cards import CardEvent, PcscCardReader
+
+    events: queue.Queue[CardEvent] = queue.Queue()
+    reader = PcscCardReader()
+    reader.start(events.put)
+    try:
+        while True:
+            event = events.get(timeout=seconds)
+            if event.kind == "inserted":
+                return event.uid
+    except queue.Empty:
+        return None
+    finally:
+        reader.stop()
+
+
+def _cmd_staff_card(args: argparse.Namespace) -> int:
+    """Print a card's fingerprint for the profile's staff.cards; never the UID itself."""
+    import base64
+    import binascii
+
+    from kiosk.staff import card_fingerprint
+
+    try:
+        salt = base64.b64decode(args.salt, validate=True)
+    except binascii.Error:
+        print("--salt must be base64 (the profile's staff.salt)", file=sys.stderr)
+        return 2
+    if args.uid:
+        try:
+            uid: bytes | None = bytes.fromhex(args.uid.replace(":", ""))
+        except ValueError:
+            print("--uid must be hex, e.g. 04A2246B1180", file=sys.stderr)
+            return 2
+    else:
+        print("Put the staff card on the reader...", file=sys.stderr, flush=True)
+        uid = _read_card_uid(args.wait)
+    if uid is None:
+        print("No card arrived on the reader, or it did not give its number.", file=sys.stderr)
+        return 1
+    try:
+        print(card_fingerprint(uid, salt))
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_staff_pin(args: argparse.Namespace) -> int:
+    """Ask for a PIN twice without echo and print its scrypt hash for staff.pins."""
+    import getpass
+
+    from kiosk.staff import PIN_PATTERN, hash_pin
+
+    first = getpass.getpass("New staff PIN (4 to 12 digits): ")
+    if not PIN_PATTERN.match(first):
+        print("A PIN is 4 to 12 digits.", file=sys.stderr)
+        return 2
+    if getpass.getpass("The same PIN again: ") != first:
+        print("The two PINs were different; nothing was made.", file=sys.stderr)
+        return 2
+    print(hash_pin(first))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="kiosk", description="Civic Kiosk")
     sub = top.add_subparsers(dest="command", required=True)
@@ -85,6 +162,12 @@ def parser() -> argparse.ArgumentParser:
     relay.add_argument("--profile", required=True)
     relay.add_argument("--state-dir", default="/var/lib/civic-kiosk")
     relay.add_argument("--interval", type=float, default=30.0)
+    sub.add_parser("staff-salt", help="make a new salt for the profile's staff.salt")
+    card = sub.add_parser("staff-card", help="print a staff card's fingerprint for staff.cards")
+    card.add_argument("--salt", required=True, help="the profile's staff.salt")
+    card.add_argument("--uid", help="the card's UID in hex; without it, read the next card")
+    card.add_argument("--wait", type=float, default=60.0, help="seconds to wait for a card")
+    sub.add_parser("staff-pin", help="print a staff PIN's hash for staff.pins (asks twice)")
     return top
 
 
@@ -95,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_validate(args)
     if args.command == "relay":
         return _cmd_relay(args)
+    staff_commands = {"staff-salt": _cmd_staff_salt, "staff-card": _cmd_staff_card,
+                      "staff-pin": _cmd_staff_pin}
+    if args.command in staff_commands:
+        return staff_commands[args.command](args)
     if args.command == "demo":
         return _cmd_run(args, DEMO_PROFILE)
     return _cmd_run(args, Path(args.profile))

@@ -86,6 +86,10 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     """Assemble the kiosk. The relay runs in-process only in demo mode unless told otherwise:
     in production it is its own service (systemd/civic-kiosk-relay.service). The demo strip
     (simulate a staff card, run the printer out of paper) exists only in demo profiles."""
+    is_demo = loaded.profile.mode == "demo"
+    with_strip = demo_controls if demo_controls is not None else is_demo
+    if with_strip and not is_demo:
+        raise ValueError("demo controls exist only in demo profiles")
     app = application()
     clock = clock or SystemClock()
     display = loaded.profile.display
@@ -103,10 +107,7 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
                             restart=lambda: app.exit(RESTART_EXIT_CODE), animate=animate)
     window.attach_staff(staff)
     staff.start()
-    is_demo = loaded.profile.mode == "demo"
-    if demo_controls if demo_controls is not None else is_demo:
-        if not is_demo:
-            raise ValueError("demo controls exist only in demo profiles")
+    if with_strip:
         window.outer.addWidget(DemoStrip(texts, assembly.printer, assembly.card_reader))
     app.setStyleSheet(style_sheet(window.theme))
     window.resize(display.width_px, display.height_px)

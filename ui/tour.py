@@ -193,6 +193,9 @@ def run_tour(kiosk: Kiosk, out: Path, *, variants: bool = True) -> int:
     if variants:
         for name, prefs in VARIANTS:
             journey_tour(kiosk, out / "variants" / name, prefs)
+    from ui.tour_staff import staff_tour
+
+    staff_shots = staff_tour(kiosk, out / "staff")
     if run.receipt_png:
         (out / "receipt-preview.png").write_bytes(run.receipt_png)
     if run.receipt_bytes:
@@ -206,6 +209,7 @@ def run_tour(kiosk: Kiosk, out: Path, *, variants: bool = True) -> int:
         *(f"  {name}" for name in shots),
         *(["variants (every page again in each):", *(f"  variants/{n}/" for n, _ in VARIANTS)]
           if variants else []),
+        *(["staff and IT (staff/):", *(f"  {name}" for name in staff_shots)] if staff_shots else []),
     ]
     (out / "summary.txt").write_text("\n".join(summary) + "\n", encoding="utf-8")
     print(f"Screenshots, receipt preview and summary are in {out}/")  # noqa: T201

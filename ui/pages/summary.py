@@ -116,11 +116,11 @@ class ConfirmationView(Page):
         self.aside.addWidget(picture, 0, Qt.AlignmentFlag.AlignTop)
 
     def _photo_code(self, payload: str, texts: Texts, theme: Theme) -> None:
-        # 40 mm square: a phone camera reads it from arm's length (always dark on light,
+        # 60 mm square: a phone camera reads it from arm's length (always dark on light,
         # whatever the colour scheme, as QR readers expect).
         code = QLabel()
         code.setObjectName("photoCode")
-        code.setPixmap(qr_pixmap(payload, round(40 * theme.px_per_mm)))
+        code.setPixmap(qr_pixmap(payload, round(60 * theme.px_per_mm)))
         code.setAccessibleName(texts("confirmation.photo_code"))
         self.aside.addWidget(code, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self.aside.addWidget(label(texts("confirmation.photo_code"), name="photoCodeHint"))

@@ -235,6 +235,9 @@ class StaffController(QObject):
         if self.assist is None:
             return
         self._maintainer = self.assist.enter_maintenance(self.window.session, self.reference())
+        # IT now act on the terminal, not the resident session being ended under them; their
+        # sign-out is logged when they leave maintenance.
+        self.window.session.staff.hand_back()
         self.close_panel()
         if self.window.lifecycle.phase in (Phase.ACTIVE, Phase.WARNING):
             self.window.end(EndReason.STAFF)

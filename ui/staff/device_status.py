@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
+from kiosk.clock import UK
 from kiosk.health import DeviceStatus
 from kiosk.texts import Texts
 from ui.widgets import label
@@ -22,7 +23,8 @@ class DeviceStatusView(QWidget):
         if status is None:
             column.addWidget(label(texts("health.checking"), name="healthChecking"))
             return
-        column.addWidget(label(texts("health.checked_at", time=f"{status.checked_at:%H:%M:%S}"),
+        column.addWidget(label(texts("health.checked_at",
+                                     time=f"{status.checked_at.astimezone(UK):%H:%M:%S}"),
                                "caption"))
         grid = QGridLayout()
         grid.setHorizontalSpacing(theme.gap_px * 2)
