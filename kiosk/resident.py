@@ -82,6 +82,9 @@ class ResidentSession:
         self.staff = StaffSession()
         self._reference: str | None = None
         self.outcome: SubmitOutcome | None = None
+        # A library card number scanned during the visit: an optional identifier for
+        # journeys that ask for one. Lives and dies with the session; never logged.
+        self.library_card: str | None = None
 
     @property
     def assisted(self) -> bool:

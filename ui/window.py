@@ -42,6 +42,7 @@ from ui.pages.base import Intents
 from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
 from ui.pages.summary import CheckAnswersView, ConfirmationView, ExitView
+from ui.scanner import ScannerFilter
 from ui.speech import SpeechPlayer, spoken_widget_name
 from ui.staff.controller import StaffController
 from ui.widgets import button, label
@@ -78,8 +79,14 @@ class KioskWindow(QWidget):
         # style and layout event too (hundreds per page) and slow each tap.
         self.winId()
         handle = self.windowHandle()
+        # A library card scanner "types" its number: recognised by its speed and never typed
+        # into a field. Installed after the idle watch so it sees keys first (Qt runs the
+        # newest filter first); typing it lets through still counts as activity.
+        self.scanner = ScannerFilter(parent=self)
+        self.scanner.scanned.connect(self._library_card_scanned)
         if handle is not None:
             handle.installEventFilter(self.idle)
+            handle.installEventFilter(self.scanner)
         self.session = ResidentSession(parts)
         self.session_serial = 0
         self.page: QWidget | None = None
@@ -182,6 +189,14 @@ class KioskWindow(QWidget):
         row.addWidget(self.start_again_button)
         return header
 
+    def _library_card_scanned(self, number: str) -> None:
+        """Kept with the session (wiped with it) for journeys that take a library card number
+        as an optional identifier; never logged."""
+        if self.lifecycle.phase in (Phase.ACTIVE, Phase.WARNING):
+            self.session.library_card = number
+            self.lifecycle.touch(self.clock.monotonic())
+            self.idle.reschedule()
+
     def attach_staff(self, staff: StaffController) -> None:
         """Staff sign-in (card, or holding the council name for the PIN pad) and the panel."""
         self.staff = staff
@@ -240,6 +255,8 @@ class KioskWindow(QWidget):
         handle = self.windowHandle()
         if handle is not None:
             handle.removeEventFilter(self.idle)
+            handle.removeEventFilter(self.scanner)
+        self.scanner.reset()
         super().closeEvent(event)
 
     def resizeEvent(self, event: object) -> None:
@@ -480,6 +497,7 @@ class KioskWindow(QWidget):
         self.session_serial += 1
         if self.staff is not None:
             self.staff.session_ending()
+        self.scanner.reset()  # half a scan held back is personal data too
         if self.player is not None:
             self.player.forget()  # Repeat must never replay the last resident's answers
         self.session = ResidentSession(self.parts)

@@ -185,7 +185,11 @@ def test_make_printer_builds_each_backend_closed() -> None:
         "usb": make_printer("usb", paper=PAPER_80MM, vendor_id=0x04B8, product_id=0x0202),
         "cups": make_printer("cups", paper=PAPER_80MM, queue="receipts"),
     }
-    assert isinstance(built["network"], NetworkPrinter) and built["network"].port == 9101
-    assert isinstance(built["serial"], SerialPrinter) and built["serial"].baudrate == 19200
-    assert isinstance(built["usb"], UsbPrinter) and built["usb"].product_id == 0x0202
-    assert isinstance(built["cups"], CupsPrinter) and built["cups"].queue == "receipts"
+    assert isinstance(built["network"], NetworkPrinter)
+    assert built["network"].port == 9101
+    assert isinstance(built["serial"], SerialPrinter)
+    assert built["serial"].baudrate == 19200
+    assert isinstance(built["usb"], UsbPrinter)
+    assert built["usb"].product_id == 0x0202
+    assert isinstance(built["cups"], CupsPrinter)
+    assert built["cups"].queue == "receipts"

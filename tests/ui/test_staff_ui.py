@@ -107,7 +107,8 @@ def test_pin_pad_from_holding_the_council_name_with_lockout_countdown(make_kiosk
     hold_logo(qtbot, window, clock, 1.0)
     assert staff.pin_pad is None  # a short touch is not a hold
     hold_logo(qtbot, window, clock, 3.0)
-    assert staff.pin_pad is not None and staff.pin_pad.isVisible()
+    assert staff.pin_pad is not None
+    assert staff.pin_pad.isVisible()
     for attempt in range(4):
         enter_pin(qtbot, window, "0000")
         assert widget(window, "pinMessage").text() == f"That PIN is not right. {4 - attempt} tries left."
@@ -147,7 +148,8 @@ def test_assist_marks_answers_entered_by_staff_and_end_session_wipes(make_kiosk,
     tap(qtbot, window, "staff-end_session")
     qtbot.waitUntil(lambda: page_name(window) == "attract")
     assert not panel_shown(window)
-    assert window.session.staff.actor is None and not window.session.assisted
+    assert window.session.staff.actor is None
+    assert not window.session.assisted
     actions = audit_actions(kiosk)
     assert actions[-2:] == ["end_session", "staff_out"]
     rows = kiosk.assembly.audit.recent(1)
@@ -172,7 +174,8 @@ def test_out_of_paper_shows_the_code_on_screen_and_staff_reprint_after_refill(
     tap(qtbot, window, "submit")
     qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=20000)
     outcome = window.session.outcome
-    assert outcome is not None and not outcome.printed
+    assert outcome is not None
+    assert not outcome.printed
     assert widget(window, "receiptState").text().startswith("The receipt printer is not working")
     code = widget(window, "photoCode")
     assert isinstance(code, QLabel)
@@ -185,7 +188,8 @@ def test_out_of_paper_shows_the_code_on_screen_and_staff_reprint_after_refill(
     payloads = [c.data.decode() for c in read_codes(Image.open(path).convert("L"))]
     assert payloads == [f"http://127.0.0.1:9/status/{outcome.reference}"]
     row = kiosk.assembly.outbox.get(window.session.engine.submission_id)
-    assert row is not None and row.state == "pending"
+    assert row is not None
+    assert row.state == "pending"
     assert printer.jobs == []
     # Staff refill the paper and reprint from the panel.
     printer.paper_state = "ok"
@@ -239,7 +243,8 @@ def test_demo_strip_taps_cards_and_runs_the_printer_out_of_paper(make_kiosk, qtb
     kiosk = make_kiosk(printer="fake", demo_controls=True)
     window = kiosk.window
     strip = window.findChild(DemoStrip)
-    assert strip is not None and strip.isVisible()
+    assert strip is not None
+    assert strip.isVisible()
     touch(qtbot, window, widget(window, "demoStaffCard"))
     qtbot.waitUntil(lambda: panel_shown(window))
     # The panel covers the window; the demo strip's own button takes the card off again.

@@ -133,6 +133,8 @@ class StaffController(QObject):
                                      on_cancel=self.close_pin_pad)
         self.pin_pad.cover()
         self.pin_pad.setFocus()
+        # A scan while the PIN pad is open is swallowed, never typed in as a PIN.
+        self.window.scanner.set_enabled(False)
 
     def _try_pin(self, pin: str) -> PinResult:
         assert self.assist is not None
@@ -148,6 +150,7 @@ class StaffController(QObject):
     def close_pin_pad(self) -> None:
         _retire(self.pin_pad)
         self.pin_pad = None
+        self.window.scanner.set_enabled(True)
 
     # --- the panel -------------------------------------------------------------------------
 
