@@ -119,7 +119,8 @@ class UsbPrinterSettings(_PrinterBase):
 
 class CupsPrinterSettings(_PrinterBase):
     type: Literal["cups"]
-    queue: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,127}$", description="A raw CUPS queue.")
+    queue: str = Field(pattern=r"^[A-Za-z0-9_.@+][A-Za-z0-9_.@+-]{0,126}$",
+                       description="A raw CUPS queue.")
 
 
 Printer = Annotated[

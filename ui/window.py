@@ -5,20 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
 
 from accessibility.languages import Translator, language
-from accessibility.speech import Speech, Utterance
+from accessibility.speech import Speech
 from accessibility.themes import Theme, make_theme, style_sheet
 from kiosk.announce import (
-    attract_script,
-    menu_script,
-    script_for,
     timeout_script,
-    welcome_script,
 )
 from kiosk.clock import Clock
 from kiosk.journey.pages import (
@@ -42,8 +37,9 @@ from ui.pages.base import Intents
 from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
 from ui.pages.summary import CheckAnswersView, ConfirmationView, ExitView
+from ui.read_aloud import ReadAloud
 from ui.scanner import ScannerFilter
-from ui.speech import SpeechPlayer, spoken_widget_name
+from ui.speech import SpeechPlayer
 from ui.staff.controller import StaffController
 from ui.widgets import button, label
 from ui.wipe import clear_clipboard, destroy, leftovers
@@ -51,7 +47,7 @@ from ui.wipe import clear_clipboard, destroy, leftovers
 log = logging.getLogger(__name__)
 
 
-class KioskWindow(QWidget):
+class KioskWindow(ReadAloud, QWidget):
     def __init__(self, parts: KioskParts, texts: Translator, clock: Clock,
                  *, on_quit: Callable[[], None] | None = None,
                  speech: Speech | None = None) -> None:
@@ -265,72 +261,6 @@ class KioskWindow(QWidget):
         for overlay in (self.timeout_overlay, self.fault_overlay, self.panel, *extra):
             if overlay is not None and overlay.isVisible():
                 overlay.setGeometry(self.rect())
-
-    # ----- read aloud ---------------------------------------------------------------------
-
-    def script(self) -> list[Utterance]:
-        """What the page on screen says, in page order (kiosk.announce)."""
-        view, texts, prefs = self.page, self.texts, self.prefs
-        lang = texts.language
-        profile = self.parts.profile
-        if isinstance(view, AttractPage):
-            return attract_script(texts, profile.council.name.get(lang), profile.site.name.get(lang))
-        if isinstance(view, MenuPage):
-            return menu_script(texts, self.session.services())
-        engine = self.session.engine
-        if engine is None:
-            return []
-        outcome = self.session.outcome
-        return script_for(engine.current(), texts, read_personal=prefs.read_personal,
-                          printed=bool(outcome and outcome.printed))
-
-    def announce(self) -> None:
-        if self.player is not None and self.prefs.read_aloud:
-            self.player.speak(self.script(), slow=self.prefs.slow_speech)
-
-    def repeat(self) -> None:
-        if self.player is not None:
-            self.player.speak(self.script(), slow=self.prefs.slow_speech)
-
-    def stop_speech(self) -> None:
-        if self.player is not None:
-            self.player.stop()
-
-    def welcome(self) -> None:
-        """Long press on the attract screen: read aloud on, and how to use the kiosk by touch."""
-        if self.player is None:
-            return
-        if not self.prefs.read_aloud:
-            self.set_preferences(self.prefs.with_(read_aloud=True))
-        self.player.speak(welcome_script(self.texts), slow=self.prefs.slow_speech)
-
-    def _speak_key(self, name: str) -> None:
-        """Keys are spoken, except into a personal field unless the resident chose that."""
-        if self.player is None or not self.prefs.read_aloud:
-            return
-        field = self.keyboard.attached_field
-        if field is not None and field.property("personal") and not self.prefs.read_personal:
-            return
-        self.player.speak([Utterance(name, self.texts.language, "key")],
-                          slow=self.prefs.slow_speech)
-
-    def _highlight(self, item: str) -> None:
-        """Show which item is being spoken (checklist CF-05); colour plus a border."""
-        if self._highlighted is not None and shiboken6.isValid(self._highlighted):
-            self._highlighted.setProperty("speaking", False)
-            self._highlighted.style().unpolish(self._highlighted)
-            self._highlighted.style().polish(self._highlighted)
-        self._highlighted = None
-        name = spoken_widget_name(item)
-        if not name or self.page is None:
-            return
-        target = self.page.findChild(QWidget, name)
-        if target is None:
-            return
-        target.setProperty("speaking", True)
-        target.style().unpolish(target)
-        target.style().polish(target)
-        self._highlighted = target
 
     # ----- showing pages -------------------------------------------------------------------
 

@@ -1,0 +1,105 @@
+"""Read aloud for the kiosk window: what the page on screen says, Repeat and Stop, the
+welcome from a long press, keys spoken as typed, and the item being spoken highlighted.
+
+A mixin of `KioskWindow` (it uses the window's page, texts, preferences and player), kept in
+its own module because it is a whole feature with its own rules (checklist CF-05, CF-07).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import shiboken6
+from PySide6.QtWidgets import QWidget
+
+from accessibility.speech import Utterance
+from kiosk.announce import attract_script, menu_script, script_for, welcome_script
+from ui.pages.attract import AttractPage
+from ui.pages.menu import MenuPage
+from ui.speech import spoken_widget_name
+
+if TYPE_CHECKING:
+    from accessibility.languages import Translator
+    from kiosk.preferences import Preferences
+    from kiosk.resident import KioskParts, ResidentSession
+    from ui.keyboard import OnScreenKeyboard
+    from ui.speech import SpeechPlayer
+
+
+class ReadAloud:
+    page: QWidget | None
+    texts: Translator
+    prefs: Preferences
+    parts: KioskParts
+    session: ResidentSession
+    player: SpeechPlayer | None
+    keyboard: OnScreenKeyboard
+    _highlighted: QWidget | None
+
+    def set_preferences(self, prefs: Preferences) -> None:
+        raise NotImplementedError
+
+
+    def script(self) -> list[Utterance]:
+        """What the page on screen says, in page order (kiosk.announce)."""
+        view, texts, prefs = self.page, self.texts, self.prefs
+        lang = texts.language
+        profile = self.parts.profile
+        if isinstance(view, AttractPage):
+            return attract_script(texts, profile.council.name.get(lang), profile.site.name.get(lang))
+        if isinstance(view, MenuPage):
+            return menu_script(texts, self.session.services())
+        engine = self.session.engine
+        if engine is None:
+            return []
+        outcome = self.session.outcome
+        return script_for(engine.current(), texts, read_personal=prefs.read_personal,
+                          printed=bool(outcome and outcome.printed))
+
+    def announce(self) -> None:
+        if self.player is not None and self.prefs.read_aloud:
+            self.player.speak(self.script(), slow=self.prefs.slow_speech)
+
+    def repeat(self) -> None:
+        if self.player is not None:
+            self.player.speak(self.script(), slow=self.prefs.slow_speech)
+
+    def stop_speech(self) -> None:
+        if self.player is not None:
+            self.player.stop()
+
+    def welcome(self) -> None:
+        """Long press on the attract screen: read aloud on, and how to use the kiosk by touch."""
+        if self.player is None:
+            return
+        if not self.prefs.read_aloud:
+            self.set_preferences(self.prefs.with_(read_aloud=True))
+        self.player.speak(welcome_script(self.texts), slow=self.prefs.slow_speech)
+
+    def _speak_key(self, name: str) -> None:
+        """Keys are spoken, except into a personal field unless the resident chose that."""
+        if self.player is None or not self.prefs.read_aloud:
+            return
+        field = self.keyboard.attached_field
+        if field is not None and field.property("personal") and not self.prefs.read_personal:
+            return
+        self.player.speak([Utterance(name, self.texts.language, "key")],
+                          slow=self.prefs.slow_speech)
+
+    def _highlight(self, item: str) -> None:
+        """Show which item is being spoken (checklist CF-05); colour plus a border."""
+        if self._highlighted is not None and shiboken6.isValid(self._highlighted):
+            self._highlighted.setProperty("speaking", False)
+            self._highlighted.style().unpolish(self._highlighted)
+            self._highlighted.style().polish(self._highlighted)
+        self._highlighted = None
+        name = spoken_widget_name(item)
+        if not name or self.page is None:
+            return
+        target = self.page.findChild(QWidget, name)
+        if target is None:
+            return
+        target.setProperty("speaking", True)
+        target.style().unpolish(target)
+        target.style().polish(target)
+        self._highlighted = target
