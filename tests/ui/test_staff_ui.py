@@ -263,3 +263,37 @@ def test_demo_strip_is_never_in_a_production_profile(make_kiosk) -> None:
                    demo_controls=True)
     kiosk = make_kiosk(mode="production", demo_quit_shortcut=False, card_reader={"type": "none"})
     assert kiosk.window.findChild(DemoStrip) is None
+
+
+@pytest.mark.parametrize("fault", ["paper_out_before", "paper_out_mid_job", "offline"])
+def test_every_printer_fault_gives_the_resident_the_code_on_screen(make_kiosk, qtbot,
+                                                                    fault: str) -> None:
+    kiosk = make_kiosk(printer="fake")
+    window = kiosk.window
+    printer = kiosk.assembly.printer
+    assert isinstance(printer, FakePrinter)
+    if fault == "paper_out_before":
+        printer.paper_state = "out"
+    elif fault == "offline":
+        printer.offline = True
+    else:
+        printer.paper_out_after_bytes = 300
+    tap(qtbot, window, "start")
+    tap(qtbot, window, "service-feedback")
+    choose(qtbot, window, "complaint")
+    tap(qtbot, window, "option-roads")
+    tap(qtbot, window, "continue")
+    answer_text(qtbot, window, "Pothole")
+    tap(qtbot, window, "continue")
+    choose(qtbot, window, "no")
+    tap(qtbot, window, "submit")
+    qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=20000)
+    assert widget(window, "photoCode").isVisible()
+    assert window.findChild(QLabel, "receiptPreview") is None
+    outcome = window.session.outcome
+    assert outcome is not None
+    row = kiosk.assembly.outbox.get(window.session.engine.submission_id)
+    assert row is not None
+    assert (row.state, row.reference) == ("pending", outcome.reference)
+    if fault == "paper_out_mid_job":
+        assert 0 < len(printer.jobs[0]) == 300
