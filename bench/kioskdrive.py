@@ -63,7 +63,7 @@ def kiosk_offscreen(*, show: bool = True) -> Iterator[Kiosk]:
         os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", tmp)
         loaded = load_profile(demo_profile_copy(Path(tmp), base_url=UNREACHABLE_HUB))
         clock = FakeClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-        kiosk = build(loaded, Path(tmp) / "state", clock=clock, start_relay=False)
+        kiosk = build(loaded, Path(tmp) / "state", clock=clock, start_relay=False, demo_controls=False)
         try:
             if show:
                 kiosk.window.show()

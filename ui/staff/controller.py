@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 LOGO_HOLD_SECONDS = 3.0
 MAINTENANCE_IDLE_MS = 10 * 60 * 1000
+FIRST_PROBE_MS = 3000
 
 
 class StaffController(QObject):
@@ -64,6 +65,10 @@ class StaffController(QObject):
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(poll_seconds * 1000)
         self.poll_timer.timeout.connect(self.refresh_health)
+        self.first_probe = QTimer(self)
+        self.first_probe.setSingleShot(True)
+        self.first_probe.setInterval(FIRST_PROBE_MS)
+        self.first_probe.timeout.connect(self.refresh_health)
         self.bridge: CardEventBridge | None = None
         if reader is not None:
             self.bridge = CardEventBridge(self)
@@ -71,11 +76,14 @@ class StaffController(QObject):
             self.bridge.attach(reader)
 
     def start(self) -> None:
+        """Poll from now on; the first look waits a moment so devices that connect in the
+        background (the card reader's thread) are not logged as faults at every start."""
         self.poll_timer.start()
-        self.refresh_health()
+        self.first_probe.start()
 
     def shutdown(self) -> None:
         self.poll_timer.stop()
+        self.first_probe.stop()
         if self.bridge is not None:
             self.bridge.detach()
         self.probes.shutdown()
