@@ -51,6 +51,20 @@ def enter_pin(qtbot, window: KioskWindow, pin: str) -> None:
     tap(qtbot, window, "pinEnter")
 
 
+def send_feedback(qtbot, window: KioskWindow, kind: str, topic: str, message: str) -> None:
+    """Feedback with no date and no reply wanted, through to the confirmation page."""
+    tap(qtbot, window, "start")
+    tap(qtbot, window, "service-feedback")
+    choose(qtbot, window, kind)
+    tap(qtbot, window, f"option-{topic}")
+    tap(qtbot, window, "continue")
+    answer_text(qtbot, window, message)
+    tap(qtbot, window, "continue")  # no date
+    choose(qtbot, window, "no")
+    tap(qtbot, window, "submit")
+    qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=20000)
+
+
 def to_postcode_page(qtbot, window: KioskWindow) -> None:
     tap(qtbot, window, "start")
     tap(qtbot, window, "service-missed-bin")
@@ -163,16 +177,7 @@ def test_out_of_paper_shows_the_code_on_screen_and_staff_reprint_after_refill(
     printer = kiosk.assembly.printer
     assert isinstance(printer, FakePrinter)
     printer.paper_state = "out"
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-feedback")
-    choose(qtbot, window, "compliment")
-    tap(qtbot, window, "option-bins")
-    tap(qtbot, window, "continue")
-    answer_text(qtbot, window, "Lovely crew")
-    tap(qtbot, window, "continue")  # no date
-    choose(qtbot, window, "no")
-    tap(qtbot, window, "submit")
-    qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=20000)
+    send_feedback(qtbot, window, "compliment", "bins", "Lovely crew")
     outcome = window.session.outcome
     assert outcome is not None
     assert not outcome.printed
@@ -278,16 +283,7 @@ def test_every_printer_fault_gives_the_resident_the_code_on_screen(make_kiosk, q
         printer.offline = True
     else:
         printer.paper_out_after_bytes = 300
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-feedback")
-    choose(qtbot, window, "complaint")
-    tap(qtbot, window, "option-roads")
-    tap(qtbot, window, "continue")
-    answer_text(qtbot, window, "Pothole")
-    tap(qtbot, window, "continue")
-    choose(qtbot, window, "no")
-    tap(qtbot, window, "submit")
-    qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=20000)
+    send_feedback(qtbot, window, "complaint", "roads", "Pothole")
     assert widget(window, "photoCode").isVisible()
     assert window.findChild(QLabel, "receiptPreview") is None
     outcome = window.session.outcome

@@ -47,3 +47,19 @@ class DeviceStatusView(QWidget):
             versions.addWidget(label(value, "caption"), row, 1)
         versions.setColumnStretch(1, 1)
         column.addLayout(versions)
+
+
+def replace_status_view(layout: QVBoxLayout, old: DeviceStatusView | None, texts: Texts,
+                        theme: Theme, status: DeviceStatus | None, *, at: int = -1
+                        ) -> DeviceStatusView:
+    """A fresh view of `status` in `layout` where `old` was (or at `at`); `old` is deleted."""
+    if old is not None:
+        layout.removeWidget(old)
+        old.hide()
+        old.deleteLater()
+    view = DeviceStatusView(texts, theme, status)
+    if at < 0:
+        layout.addWidget(view)
+    else:
+        layout.insertWidget(at, view)
+    return view

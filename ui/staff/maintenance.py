@@ -15,7 +15,7 @@ from accessibility.themes import Theme
 from kiosk.health import DeviceStatus
 from kiosk.texts import Texts
 from ui.overlays import Overlay
-from ui.staff.device_status import DeviceStatusView
+from ui.staff.device_status import DeviceStatusView, replace_status_view
 from ui.widgets import button, label
 
 RESTART_EXIT_CODE = 75  # EX_TEMPFAIL: "try again", which the unit restarts on
@@ -39,9 +39,5 @@ class MaintenanceScreen(Overlay):
             self.buttons.addWidget(widget)
 
     def show_status(self, status: DeviceStatus | None) -> None:
-        if self.status_view is not None:
-            self.inner.removeWidget(self.status_view)
-            self.status_view.hide()
-            self.status_view.deleteLater()
-        self.status_view = DeviceStatusView(self.texts, self.theme, status)
-        self.inner.addWidget(self.status_view)
+        self.status_view = replace_status_view(self.inner, self.status_view, self.texts,
+                                               self.theme, status)

@@ -14,7 +14,7 @@ from kiosk.health import DeviceStatus
 from kiosk.staff import Actor, Permission, can
 from kiosk.texts import Texts
 from ui.overlays import Overlay
-from ui.staff.device_status import DeviceStatusView
+from ui.staff.device_status import DeviceStatusView, replace_status_view
 from ui.widgets import button, label
 
 
@@ -91,12 +91,11 @@ class StaffPanel(Overlay):
 
     def show_status(self, status: DeviceStatus | None) -> None:
         """Device status inside the panel, replacing an earlier one."""
-        if self.status_view is not None:
-            self.inner.removeWidget(self.status_view)
-            self.status_view.hide()
-            self.status_view.deleteLater()
-        self.status_view = DeviceStatusView(self.texts, self.theme, status)
-        self.inner.insertWidget(self.inner.count() - 1, self.status_view)
+        old, self.status_view = self.status_view, None
+        if old is not None:
+            self.inner.removeWidget(old)
+        self.status_view = replace_status_view(self.inner, old, self.texts, self.theme, status,
+                                               at=self.inner.count() - 1)
 
     def slide_in(self, animate: bool) -> None:
         """Cover the window, sliding up from the bottom edge (skipped in tests and when the
