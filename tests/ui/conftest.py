@@ -45,7 +45,6 @@ def make_kiosk(qtbot, tmp_path: Path, clock: FakeClock) -> Iterator:
 
     yield factory
     for kiosk in built:
-        if kiosk.window.staff is not None:
-            kiosk.window.staff.shutdown()
-        kiosk.assembly.close()
-        kiosk.window.background.shutdown()
+        # Everything the kiosk started: staff poller and card bridge, session worker, the
+        # speech player (its QMediaPlayer and worker thread), the window, the assembly.
+        kiosk.close()

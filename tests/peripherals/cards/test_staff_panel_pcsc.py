@@ -44,9 +44,7 @@ def kiosk(qtbot, tmp_path: Path, private_pcscd: PrivatePcscd) -> Iterator:
     assert isinstance(reader, PcscCardReader)
     wait_for_status(reader, ReaderStatus.READY)
     yield built
-    built.window.staff.shutdown()
-    built.assembly.close()
-    built.window.background.shutdown()
+    built.close()
 
 
 def panel_shown(kiosk) -> bool:
