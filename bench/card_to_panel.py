@@ -72,7 +72,6 @@ def main() -> int:
 
 def measure(daemon: object, scratch: Path, count: int, wait_for_status: object
             ) -> tuple[list[float], list[float]]:
-    import yaml
     from PySide6.QtWidgets import QApplication
 
     from accessibility.speech import RecordingSpeech
@@ -84,10 +83,8 @@ def measure(daemon: object, scratch: Path, count: int, wait_for_status: object
     from ui.app import build
     from ui.demo_controls import DEMO_STAFF_CARD
 
-    path = demo_profile_copy(scratch)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["card_reader"] = {"type": "pcsc", "reader_name": "Virtual PCD 00 00"}
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path = demo_profile_copy(scratch, card_reader={"type": "pcsc",
+                                                   "reader_name": "Virtual PCD 00 00"})
     kiosk = build(load_profile(path), scratch / "state",
                   clock=FakeClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC)), start_relay=False,
                   speech=RecordingSpeech(scratch / "speech"), demo_controls=False, animate=False)

@@ -12,7 +12,6 @@ deleted when the log is opened and then at most a day apart, checked on each `re
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from types import TracebackType
 from typing import Literal, get_args
 
 from kiosk.clock import Clock
+from kiosk.outbox.db import create_private_file
 from kiosk.reference import is_reference
 from kiosk.staff import ROLES, Role
 
@@ -77,15 +77,6 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
-def _create_private(path: Path) -> None:
-    # SQLite gives -wal and -shm the main file's permissions: create it 0600 first.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
-
-
 class AuditLog:
     """Append-only record of staff actions. One per device, opened by whoever assembles it."""
 
@@ -97,7 +88,7 @@ class AuditLog:
         self._clock = clock
         self._retention_days = retention_days
         self._lock = threading.Lock()
-        _create_private(path)
+        create_private_file(path)
         self._conn = sqlite3.connect(path, timeout=5.0, isolation_level=None,
                                      check_same_thread=False)
         try:

@@ -82,17 +82,19 @@ class FakePrinter(OpenCloseContext):
         job = render_escpos(doc, self.paper)
         roll = self.paper_out_after_bytes
         if roll is not None and len(job) > roll:
-            sent = job[: max(0, roll)]
-            self._record(sent, name)
             self.paper_state, self.paper_out_after_bytes = "out", None
-            return PrintResult(ok=False, bytes_sent=len(sent), error=ErrorCode.PAPER_OUT)
+            return self._cut_short(job, roll, name, ErrorCode.PAPER_OUT)
         limit = self.fail_after_bytes
         if limit is not None and len(job) > limit:
-            sent = job[: max(0, limit)]
-            self._record(sent, name)
-            return PrintResult(ok=False, bytes_sent=len(sent), error=ErrorCode.WRITE_FAILED)
+            return self._cut_short(job, limit, name, ErrorCode.WRITE_FAILED)
         self._record(job, name)
         return PrintResult(ok=True, bytes_sent=len(job))
+
+    def _cut_short(self, job: bytes, limit: int, name: str, error: ErrorCode) -> PrintResult:
+        """Only the first `limit` bytes reach the "printer"; the job is reported failed."""
+        sent = job[: max(0, limit)]
+        self._record(sent, name)
+        return PrintResult(ok=False, bytes_sent=len(sent), error=error)
 
     def _record(self, job: bytes, name: str) -> None:
         self.jobs.append(job)

@@ -54,7 +54,7 @@ class StaffController(QObject):
         self.panel_timer = QTimer(self)
         self.panel_timer.setSingleShot(True)
         self.panel_timer.setInterval((assist.panel_seconds if assist else 60) * 1000)
-        self.panel_timer.timeout.connect(self._panel_timed_out)
+        self.panel_timer.timeout.connect(self.close_panel)
         self.maintenance_timer = QTimer(self)
         self.maintenance_timer.setSingleShot(True)
         self.maintenance_timer.setInterval(MAINTENANCE_IDLE_MS)
@@ -188,9 +188,6 @@ class StaffController(QObject):
         self.panel_timer.stop()
         _retire(self.panel)
         self.panel = None
-
-    def _panel_timed_out(self) -> None:
-        self.close_panel()
 
     def hand_back(self) -> None:
         if self.assist is not None:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 
 from accessibility.speech import RecordingSpeech
 from kiosk.clock import FakeClock
@@ -30,11 +29,9 @@ SECONDS = 10_000  # ms for waitUntil: insertion is seen ~0.2 s after the card co
 def kiosk(qtbot, tmp_path: Path, private_pcscd: PrivatePcscd) -> Iterator:
     from ui.app import build
 
-    path = demo_profile_copy(tmp_path)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     # A production-like terminal: a real reader, limited to the first virtual slot.
-    data["card_reader"] = {"type": "pcsc", "reader_name": "Virtual PCD 00 00"}
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path = demo_profile_copy(tmp_path, card_reader={"type": "pcsc",
+                                                    "reader_name": "Virtual PCD 00 00"})
     built = build(load_profile(path), tmp_path / "state",
                   clock=FakeClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC)), start_relay=False,
                   speech=RecordingSpeech(tmp_path / "speech"), demo_controls=False, animate=False)
