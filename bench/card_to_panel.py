@@ -91,7 +91,7 @@ def measure(daemon: object, scratch: Path, count: int, wait_for_status: object
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     kiosk.window.show()
-    staff = kiosk.window.staff
+    staff = kiosk.staff
     assert staff is not None
     reader = kiosk.assembly.card_reader
     assert isinstance(reader, PcscCardReader)

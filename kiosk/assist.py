@@ -15,6 +15,7 @@ as entered by staff once the session is marked as assisted.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Literal, Protocol
 
 from kiosk.audit import AuditLog
@@ -107,13 +108,23 @@ class StaffAssist:
 
     def reprint(self, session: HasStaff, reference: str, receipt: ReceiptDocument,
                 printer: ReceiptPrinter) -> PrintResult:
-        """The same document again, so the same bytes: a reprint is a copy, not a new receipt.
-        Runs on a worker thread (the printer may take its timeout)."""
-        actor = session.staff.require("reprint")
-        result = printer.print_receipt(receipt, reference)
-        self.audit.record(actor.role, "reprint", reference,
-                          "printer_ok" if result.ok else "printer_fault")
-        return result
+        """The same document again, so the same bytes: a reprint is a copy, not a new receipt."""
+        return self.reprint_job(session, reference, receipt, printer)()
+
+    def reprint_job(self, session: HasStaff, reference: str, receipt: ReceiptDocument,
+                    printer: ReceiptPrinter) -> Callable[[], PrintResult]:
+        """Checked now (who may reprint), printed later on a worker (the printer may take its
+        timeout). The job holds the role, not the session, so a visit ended meanwhile is
+        still gone from memory."""
+        role = session.staff.require("reprint").role
+
+        def job() -> PrintResult:
+            result = printer.print_receipt(receipt, reference)
+            self.audit.record(role, "reprint", reference,
+                              "printer_ok" if result.ok else "printer_fault")
+            return result
+
+        return job
 
     def device_status(self, session: HasStaff, reference: str | None) -> None:
         actor = session.staff.require("device_status")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from accessibility.languages import FALLBACK, Translator, language
@@ -23,7 +24,7 @@ from kiosk.reference import new_reference
 from kiosk.staff import StaffSession
 from kiosk.submission import Submission, open311_parameters
 from kiosk.texts import Texts
-from peripherals.printer.base import PaperSpec, ReceiptPrinter
+from peripherals.printer.base import PaperSpec, PrintResult, ReceiptPrinter
 from peripherals.printer.preview import render_preview_png
 from peripherals.receipt_document import QRBlock, ReceiptDocument
 
@@ -109,7 +110,9 @@ class ResidentSession:
 
     def choose(self, service_id: str) -> PageModel:
         service = self.parts.catalogue.service(service_id)
-        self.engine = JourneyEngine(service, self.parts.texts, lambda: uk_today(self.parts.clock))
+        # A partial over the clock, not a lambda over self: a closure over the session held by
+        # its own engine is a reference cycle that kept ended visits' answers in memory.
+        self.engine = JourneyEngine(service, self.parts.texts, partial(uk_today, self.parts.clock))
         self.outcome = None
         return self.engine.start()
 
@@ -138,32 +141,18 @@ class ResidentSession:
             entered_by=self.staff.entered_by(),
         )
 
-    def deliver_and_print(self, submission: Submission) -> SubmitOutcome:
-        """Durably enqueue, try to deliver at once, print the receipt. Safe off the GUI thread.
-
-        The outbox's UNIQUE submission id makes a double tap harmless: the second call finds
-        the first row and reuses its reference.
-        """
-        try:
-            accepted = self.parts.outbox.enqueue(submission)
-        except Exception as exc:
-            log.error("outbox refused submission %s: %s", submission.submission_id,
-                      type(exc).__name__)
-            raise SubmitFailed(type(exc).__name__) from exc
-        reference = str(getattr(accepted, "reference", submission.reference))
-        delivered = False
-        if self.parts.deliver_now is not None:
-            try:
-                delivered = self.parts.deliver_now(submission.submission_id)
-            # Delivery is retried by the relay; a failure here must never fail the resident.
-            except Exception as exc:  # noqa: BLE001
-                log.warning("immediate delivery of %s failed: %s", submission.submission_id,
-                            type(exc).__name__)
+    def delivery(self, submission: Submission) -> Callable[[], SubmitOutcome]:
+        """The background half of Send (enqueue, deliver, print), made on the GUI thread. It
+        holds the parts, the submission and the receipt's wording, never the session: a visit
+        ended while its receipt prints is still provably gone from memory, and its submission
+        still reaches the outbox."""
         texts = self._receipt_texts()
-        document = receipt_document(self._receipt(reference, texts.language), texts)
-        result = self.parts.printer.print_receipt(document, reference)
-        preview = render_preview_png(document, self.parts.paper)
-        return SubmitOutcome(reference, delivered, result.ok, result.error, document, preview)
+        receipt = partial(_receipt, self.parts, self._engine().service, texts.language)
+        return partial(deliver_and_print, self.parts, submission, receipt, texts)
+
+    def deliver_and_print(self, submission: Submission) -> SubmitOutcome:
+        """`delivery(submission)` run at once (headless callers and tests)."""
+        return self.delivery(submission)()
 
     def finish(self, outcome: SubmitOutcome) -> PageModel:
         self.outcome = outcome
@@ -171,26 +160,60 @@ class ResidentSession:
 
     def _receipt_texts(self) -> Texts:
         """The session's language, unless receipt printers cannot print its script (Urdu):
-        then English, so the paper is readable and carries the same reference and QR."""
-        if language(self.parts.texts.language).printable:
-            return self.parts.texts
-        return Translator(FALLBACK)
-
-    def _receipt(self, reference: str, lang: str) -> Receipt:
-        engine, profile = self._engine(), self.parts.profile
-        destination = profile.destinations[engine.service.destination.to]
-        return Receipt(
-            council_name=profile.council.name.get(lang),
-            site_name=profile.site.name.get(lang),
-            service_title=engine.service.title.get(lang),
-            reference=reference,
-            created=self.parts.clock.now().astimezone(UK),
-            next_steps=engine.service.confirmation.next_steps.get(lang),
-            status_url=destination.status_url.format(reference=reference),
-            contact_line=profile.council.contact_line.get(lang),
-        )
+        then English, so the paper is readable and carries the same reference and QR. A copy,
+        not the shared translator: the next visit may switch that before this receipt prints."""
+        current = self.parts.texts.language
+        return Translator(current if language(current).printable else FALLBACK)
 
     def _engine(self) -> JourneyEngine:
         if self.engine is None:
             raise SubmitFailed("no service chosen")
         return self.engine
+
+
+def deliver_and_print(parts: KioskParts, submission: Submission,
+                      receipt: Callable[[str], Receipt], texts: Texts) -> SubmitOutcome:
+    """Durably enqueue, ask the relay to deliver at once, print the receipt. Safe off the GUI
+    thread.
+
+    The outbox's UNIQUE submission id makes a double tap harmless: the second call finds the
+    first row and reuses its reference.
+    """
+    try:
+        accepted = parts.outbox.enqueue(submission)
+    except Exception as exc:
+        log.error("outbox refused submission %s: %s", submission.submission_id,
+                  type(exc).__name__)
+        raise SubmitFailed(type(exc).__name__) from exc
+    reference = str(getattr(accepted, "reference", submission.reference))
+    delivered = False
+    if parts.deliver_now is not None:
+        try:
+            delivered = parts.deliver_now(submission.submission_id)
+        # Delivery is retried by the relay; a failure here must never fail the resident.
+        except Exception as exc:  # noqa: BLE001
+            log.warning("immediate delivery of %s failed: %s", submission.submission_id,
+                        type(exc).__name__)
+    document = receipt_document(receipt(reference), texts)
+    try:
+        result = parts.printer.print_receipt(document, reference)
+    except Exception as exc:  # noqa: BLE001 - a printer bug must not lose the confirmation
+        log.error("printer raised %s", type(exc).__name__)
+        result = PrintResult(False, 0, "printer_error")
+    preview = render_preview_png(document, parts.paper)
+    return SubmitOutcome(reference, delivered, result.ok, result.error, document, preview)
+
+
+def _receipt(parts: KioskParts, service: Service, lang: str, reference: str) -> Receipt:
+    profile = parts.profile
+    destination = profile.destinations[service.destination.to]
+    return Receipt(
+        council_name=profile.council.name.get(lang),
+        site_name=profile.site.name.get(lang),
+        service_title=service.title.get(lang),
+        reference=reference,
+        created=parts.clock.now().astimezone(UK),
+        next_steps=service.confirmation.next_steps.get(lang),
+        status_url=destination.status_url.format(reference=reference),
+        contact_line=profile.council.contact_line.get(lang),
+    )

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLoggingCategory
+from PySide6.QtCore import QLoggingCategory, QTimer
 from PySide6.QtWidgets import QApplication
 
 from accessibility.languages import Translator
@@ -21,6 +21,9 @@ from kiosk.assembly import Assembly, assemble
 from kiosk.assist import StaffAssist
 from kiosk.clock import Clock, FakeClock, SystemClock
 from kiosk.profile import LoadedProfile
+from kiosk.terminal import Terminal
+from kiosk.terminal_staff import StaffDesk
+from ui.background import Background
 from ui.demo_controls import DemoStrip
 from ui.staff.controller import StaffController
 from ui.staff.maintenance import RESTART_EXIT_CODE
@@ -34,7 +37,9 @@ class Kiosk:
     """Everything `run` builds, so tests and the tour can drive and then close it."""
 
     app: QApplication
+    terminal: Terminal
     window: KioskWindow
+    staff: StaffController
     assembly: Assembly
     clock: Clock
     speech: Speech | None = None
@@ -44,8 +49,7 @@ class Kiosk:
         return self.window.theme
 
     def close(self) -> None:
-        if self.window.staff is not None:
-            self.window.staff.shutdown()
+        self.staff.shutdown()
         self.window.background.shutdown()
         if self.window.player is not None:
             self.window.player.shutdown()
@@ -99,13 +103,18 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
         assembly.start_relay()
     if speech is _DEFAULT:
         speech = default_speech()
-    window = KioskWindow(assembly.parts, texts, clock, on_quit=app.quit, speech=speech)
     assist = (StaffAssist(assembly.staff, assembly.audit, clock)
               if assembly.staff is not None else None)
-    staff = StaffController(window, assist, assembly.health, reader=assembly.card_reader,
+    background = Background()
+    terminal = Terminal(assembly.parts, runner=background,
+                        defer=lambda callback: QTimer.singleShot(0, callback),
+                        on_fatal=lambda problems: _wipe_failed(app),
+                        staff=StaffDesk(assist, clock))
+    window = KioskWindow(terminal, texts, on_quit=app.quit, speech=speech, background=background)
+    background.setParent(window)
+    staff = StaffController(window, terminal, assembly.health, reader=assembly.card_reader,
                             poll_seconds=loaded.profile.printer.status_poll_seconds,
                             restart=lambda: app.exit(RESTART_EXIT_CODE), animate=animate)
-    window.attach_staff(staff)
     staff.start()
     if with_strip:
         window.outer.addWidget(DemoStrip(texts, assembly.printer, assembly.card_reader))
@@ -114,7 +123,17 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     if app.platformName() == "offscreen":
         # No real screen to hold it: pin the panel's size so a page can never grow the window.
         window.setFixedSize(display.width_px, display.height_px)
-    return Kiosk(app, window, assembly, clock, speech)
+    return Kiosk(app, terminal, window, staff, assembly, clock, speech)
+
+
+WIPE_FAILED_EXIT_CODE = 76
+
+
+def _wipe_failed(app: QApplication) -> None:
+    """A wipe that cannot be proved complete: the out-of-order cover is up; leave, so the
+    service starts a fresh process (no attract screen that might hold the last visit)."""
+    log.critical("session wipe could not be verified; exiting for a clean restart")
+    app.exit(WIPE_FAILED_EXIT_CODE)
 
 
 def run(loaded: LoadedProfile, state_dir: Path, *, screenshots: Path | None = None) -> int:

@@ -21,6 +21,8 @@ class Overlay(QWidget):
     def __init__(self, parent: QWidget, theme: Theme, *, tall: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("overlay")
+        # The window keeps every shown overlay covering it when it is resized.
+        self.setProperty("overlay", True)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.tall = tall
         outer = QVBoxLayout(self)

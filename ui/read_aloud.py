@@ -21,7 +21,7 @@ from ui.speech import spoken_widget_name
 if TYPE_CHECKING:
     from accessibility.languages import Translator
     from kiosk.preferences import Preferences
-    from kiosk.resident import KioskParts, ResidentSession
+    from kiosk.terminal import Terminal
     from ui.keyboard import OnScreenKeyboard
     from ui.speech import SpeechPlayer
 
@@ -29,9 +29,7 @@ if TYPE_CHECKING:
 class ReadAloud:
     page: QWidget | None
     texts: Translator
-    prefs: Preferences
-    parts: KioskParts
-    session: ResidentSession
+    terminal: Terminal
     player: SpeechPlayer | None
     keyboard: OnScreenKeyboard
     _highlighted: QWidget | None
@@ -42,27 +40,28 @@ class ReadAloud:
 
     def script(self) -> list[Utterance]:
         """What the page on screen says, in page order (kiosk.announce)."""
-        view, texts, prefs = self.page, self.texts, self.prefs
+        view, texts, prefs = self.page, self.texts, self.terminal.prefs
         lang = texts.language
-        profile = self.parts.profile
+        profile = self.terminal.parts.profile
+        session = self.terminal.session
         if isinstance(view, AttractPage):
             return attract_script(texts, profile.council.name.get(lang), profile.site.name.get(lang))
         if isinstance(view, MenuPage):
-            return menu_script(texts, self.session.services())
-        engine = self.session.engine
+            return menu_script(texts, session.services())
+        engine = session.engine
         if engine is None:
             return []
-        outcome = self.session.outcome
+        outcome = session.outcome
         return script_for(engine.current(), texts, read_personal=prefs.read_personal,
                           printed=bool(outcome and outcome.printed))
 
     def announce(self) -> None:
-        if self.player is not None and self.prefs.read_aloud:
-            self.player.speak(self.script(), slow=self.prefs.slow_speech)
+        if self.player is not None and self.terminal.prefs.read_aloud:
+            self.player.speak(self.script(), slow=self.terminal.prefs.slow_speech)
 
     def repeat(self) -> None:
         if self.player is not None:
-            self.player.speak(self.script(), slow=self.prefs.slow_speech)
+            self.player.speak(self.script(), slow=self.terminal.prefs.slow_speech)
 
     def stop_speech(self) -> None:
         if self.player is not None:
@@ -72,19 +71,19 @@ class ReadAloud:
         """Long press on the attract screen: read aloud on, and how to use the kiosk by touch."""
         if self.player is None:
             return
-        if not self.prefs.read_aloud:
-            self.set_preferences(self.prefs.with_(read_aloud=True))
-        self.player.speak(welcome_script(self.texts), slow=self.prefs.slow_speech)
+        if not self.terminal.prefs.read_aloud:
+            self.set_preferences(self.terminal.prefs.with_(read_aloud=True))
+        self.player.speak(welcome_script(self.texts), slow=self.terminal.prefs.slow_speech)
 
     def _speak_key(self, name: str) -> None:
         """Keys are spoken, except into a personal field unless the resident chose that."""
-        if self.player is None or not self.prefs.read_aloud:
+        if self.player is None or not self.terminal.prefs.read_aloud:
             return
         field = self.keyboard.attached_field
-        if field is not None and field.property("personal") and not self.prefs.read_personal:
+        if field is not None and field.property("personal") and not self.terminal.prefs.read_personal:
             return
         self.player.speak([Utterance(name, self.texts.language, "key")],
-                          slow=self.prefs.slow_speech)
+                          slow=self.terminal.prefs.slow_speech)
 
     def _highlight(self, item: str) -> None:
         """Show which item is being spoken (checklist CF-05); colour plus a border."""

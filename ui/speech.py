@@ -138,6 +138,13 @@ class SpeechPlayer(QObject):
         self.stop()
         self._last = ((), False)
 
+    def holds_visit(self) -> bool:
+        """Whether anything said for the last visit is still kept here (checked after every
+        wipe). A synthesis already running is abandoned at its end (espeak-ng has a timeout)
+        and its file deleted unplayed."""
+        self._drain()  # results the worker handed over since: out of date, so deleted now
+        return bool(self._last[0] or self._pending or self._current is not None)
+
     def shutdown(self) -> None:
         """Stop, end the worker thread and delete any files still held. Idempotent."""
         if self._closed:
@@ -184,7 +191,10 @@ class SpeechPlayer(QObject):
             if job is None:
                 return
             self._synthesize_job(job)
-            if not self._hand_over(job.generation, None):
+            generation = job.generation
+            # Not kept while waiting for the next job: its words may be a resident's answers.
+            del job
+            if not self._hand_over(generation, None):
                 return
 
     def _synthesize_job(self, job: _Job) -> None:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def panel_in_place(kiosk: Kiosk) -> bool:
     """Shown, and done sliding in."""
-    staff = kiosk.window.staff
+    staff = kiosk.staff
     panel = staff.panel if staff is not None else None
     return panel is not None and panel.isVisible() and panel.geometry() == kiosk.window.rect()
 
@@ -36,7 +36,7 @@ def staff_tour(kiosk: Kiosk, out: Path) -> list[str]:
     confirmation when the printer is out of paper, and IT's maintenance screen."""
     reader, printer = kiosk.assembly.card_reader, kiosk.assembly.printer
     window, app = kiosk.window, kiosk.app
-    staff = window.staff
+    staff = kiosk.staff
     if not isinstance(reader, FakeCardReader) or not isinstance(printer, FakePrinter) \
             or staff is None or not isinstance(kiosk.clock, FakeClock):
         return []

@@ -5,16 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
 
 from accessibility.languages import Translator, language
 from accessibility.speech import Speech
 from accessibility.themes import Theme, make_theme, style_sheet
-from kiosk.announce import (
-    timeout_script,
-)
+from kiosk.announce import timeout_script
 from kiosk.clock import Clock
 from kiosk.journey.pages import (
     CheckAnswersPage,
@@ -24,9 +22,10 @@ from kiosk.journey.pages import (
     QuestionPage,
 )
 from kiosk.journey.validation import RawAnswer
-from kiosk.preferences import Preferences, defaults
-from kiosk.resident import KioskParts, ResidentSession, SubmitOutcome
-from kiosk.session import Change, EndReason, Phase, SessionLifecycle
+from kiosk.preferences import Preferences
+from kiosk.resident import KioskParts, ResidentSession
+from kiosk.session import EndReason, SessionLifecycle
+from kiosk.terminal import AttractScreen, MenuScreen, Shown, Terminal
 from ui.accessibility_panel import AccessibilityPanel
 from ui.background import Background
 from ui.idle import IdleWatch
@@ -40,7 +39,6 @@ from ui.pages.summary import CheckAnswersView, ConfirmationView, ExitView
 from ui.read_aloud import ReadAloud
 from ui.scanner import ScannerFilter
 from ui.speech import SpeechPlayer
-from ui.staff.controller import StaffController
 from ui.widgets import button, label
 from ui.wipe import clear_clipboard, destroy, leftovers
 
@@ -48,20 +46,25 @@ log = logging.getLogger(__name__)
 
 
 class KioskWindow(ReadAloud, QWidget):
-    def __init__(self, parts: KioskParts, texts: Translator, clock: Clock,
+    """A view of the `Terminal`: subscribes to its events, renders what it shows, forwards
+    the resident's intents. Owns widgets only; every decision is the terminal's."""
+
+    # The header (with the council name staff hold for the PIN pad) was rebuilt.
+    chrome_rebuilt = Signal()
+
+    def __init__(self, terminal: Terminal, texts: Translator,
                  *, on_quit: Callable[[], None] | None = None,
-                 speech: Speech | None = None) -> None:
+                 speech: Speech | None = None, background: Background | None = None) -> None:
         super().__init__()
         self.setObjectName("root")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        self.parts, self.texts, self.clock = parts, texts, clock
-        self.prefs = defaults(parts.profile)
-        self.theme = self._theme_for(self.prefs)
-        self.texts.switch(self.prefs.language)
-        self.background = Background(self)
-        self.lifecycle = SessionLifecycle(parts.profile.session)
-        self.idle = IdleWatch(self.lifecycle, clock, self._lifecycle_changed, self)
+        self.terminal = terminal
+        self.texts = texts
+        self.theme = self._theme_for(terminal.prefs)
+        self.texts.switch(terminal.prefs.language)
+        self.background = background or Background(self)
+        self.idle = IdleWatch(terminal, self)
         # Read aloud: any touch interrupts speech (checklist CF-07); a new page replaces it.
         self.player = SpeechPlayer(speech, self) if speech is not None else None
         self._highlighted: QWidget | None = None
@@ -79,20 +82,17 @@ class KioskWindow(ReadAloud, QWidget):
         # into a field. Installed after the idle watch so it sees keys first (Qt runs the
         # newest filter first); typing it lets through still counts as activity.
         self.scanner = ScannerFilter(parent=self)
-        self.scanner.scanned.connect(self._library_card_scanned)
+        self.scanner.scanned.connect(terminal.library_card_scanned)
         if handle is not None:
             handle.installEventFilter(self.idle)
             handle.installEventFilter(self.scanner)
-        self.session = ResidentSession(parts)
-        self.session_serial = 0
         self.page: QWidget | None = None
         self._retired: list[QWidget] = []
         self.intents = Intents(
-            start=self.start, choose_service=self.choose_service, answer=self.answer,
-            back=self.back, change=self.change, submit=self.submit, finish=self.finish,
-            start_again=self.start_again,
+            start=terminal.start, choose_service=terminal.choose_service, answer=terminal.answer,
+            back=terminal.back, change=terminal.change, submit=terminal.submit,
+            finish=terminal.finish, start_again=terminal.start_again,
         )
-        self._render: Callable[[], QWidget] = self._attract_view
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 0, 0, 0)
         self.outer.setSpacing(0)
@@ -107,16 +107,49 @@ class KioskWindow(ReadAloud, QWidget):
         self.keyboard_dock = KeyboardDock(self.keyboard, self)
         self.keyboard.key_pressed.connect(self._speak_key)
         self.panel: AccessibilityPanel | None = None
-        self.staff: StaffController | None = None  # attached by the composition root
         self._build_chrome()
-        if parts.profile.demo_quit_shortcut and on_quit is not None:
+        if terminal.parts.profile.demo_quit_shortcut and on_quit is not None:
             quit_key = QShortcut(QKeySequence("Ctrl+Shift+Q"), self)
             quit_key.setContext(Qt.ShortcutContext.ApplicationShortcut)
             quit_key.activated.connect(on_quit)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusWindowChanged.connect(self._reclaim_focus)
-        self.show_attract()
+        events = terminal.events
+        events.page_changed.connect(self._page_changed)
+        events.session_started.connect(self._session_started)
+        events.preferences_changed.connect(self._preferences_changed)
+        events.warning.connect(self._warning)
+        events.warning_cleared.connect(self._warning_cleared)
+        events.session_ended.connect(self._session_ended)
+        events.wiping.connect(self._wipe_widgets)
+        events.wipe_failed.connect(self._wipe_failed)
+        events.submitting.connect(self._submitting)
+        events.submit_failed.connect(self._submit_failed)
+        terminal.add_wipe_check(self._wipe_check)
+        self._swap(terminal.current())
+
+    # ----- what tests and the staff panel read ---------------------------------------------
+
+    @property
+    def parts(self) -> KioskParts:
+        return self.terminal.parts
+
+    @property
+    def clock(self) -> Clock:
+        return self.terminal.clock
+
+    @property
+    def session(self) -> ResidentSession:
+        return self.terminal.session
+
+    @property
+    def lifecycle(self) -> SessionLifecycle:
+        return self.terminal.lifecycle
+
+    @property
+    def prefs(self) -> Preferences:
+        return self.terminal.prefs
 
     def _reclaim_focus(self, window: object) -> None:
         """A kiosk has one window; if it loses activation (seen while audio starts playing
@@ -128,7 +161,7 @@ class KioskWindow(ReadAloud, QWidget):
     # ----- chrome --------------------------------------------------------------------------
 
     def _theme_for(self, prefs: Preferences) -> Theme:
-        display = self.parts.profile.display
+        display = self.terminal.parts.profile.display
         return make_theme(prefs.colours, prefs.text_size, display.width_px, display.height_px,
                           display.diagonal_inches, language(prefs.language).font)
 
@@ -136,23 +169,24 @@ class KioskWindow(ReadAloud, QWidget):
         """Header and overlays, in the current language and theme (rebuilt when they change)."""
         if self.header is not None:
             self.outer.removeWidget(self.header)
-            self._retired.append(self.header)
-            self.header.hide()
-            self.header.setParent(None)
-            self.header.deleteLater()
+            self._retire(self.header)
         for name in ("timeout_overlay", "fault_overlay"):
             old = getattr(self, name, None)
             if old is not None:
-                self._retired.append(old)
-                old.hide()
-                old.setParent(None)
-                old.deleteLater()
+                self._retire(old)
         self.header = self._header()
         self.outer.insertWidget(0, self.header)
         self.header.show()
         self.timeout_overlay = TimeoutOverlay(self, self.texts, self.theme, self.more_time,
-                                              lambda: self.end(EndReason.START_AGAIN))
+                                              self.terminal.start_again)
         self.fault_overlay = FaultOverlay(self, self.texts, self.theme)
+        self.chrome_rebuilt.emit()
+
+    def _retire(self, widget: QWidget) -> None:
+        self._retired.append(widget)
+        widget.hide()
+        widget.setParent(None)
+        widget.deleteLater()
 
     def _header(self) -> QWidget:
         header = QWidget()
@@ -165,8 +199,6 @@ class KioskWindow(ReadAloud, QWidget):
         lang = self.texts.language
         self.logo = label(self.parts.profile.council.name.get(lang), name="councilName")
         row.addWidget(self.logo, 1)
-        if self.staff is not None:
-            self.staff.watch_logo(self.logo)
         speaking = self.prefs.read_aloud and self.player is not None
         for key, name, act in (("nav.repeat", "repeat", self.repeat),
                                ("nav.stop", "stopSpeech", self.stop_speech)):
@@ -180,23 +212,10 @@ class KioskWindow(ReadAloud, QWidget):
         row.addWidget(self.accessibility_button)
         self.start_again_button = button(self.texts("nav.start_again"), "header",
                                          name="startAgain")
-        self.start_again_button.clicked.connect(self.start_again)
-        self.start_again_button.setVisible(self.lifecycle.phase is not Phase.ATTRACT)
+        self.start_again_button.clicked.connect(self.terminal.start_again)
+        self.start_again_button.setVisible(self.terminal.in_session)
         row.addWidget(self.start_again_button)
         return header
-
-    def _library_card_scanned(self, number: str) -> None:
-        """Kept with the session (wiped with it) for journeys that take a library card number
-        as an optional identifier; never logged."""
-        if self.lifecycle.phase in (Phase.ACTIVE, Phase.WARNING):
-            self.session.library_card = number
-            self.lifecycle.touch(self.clock.monotonic())
-            self.idle.reschedule()
-
-    def attach_staff(self, staff: StaffController) -> None:
-        """Staff sign-in (card, or holding the council name for the PIN pad) and the panel."""
-        self.staff = staff
-        staff.watch_logo(self.logo)
 
     # ----- accessibility -------------------------------------------------------------------
 
@@ -208,19 +227,18 @@ class KioskWindow(ReadAloud, QWidget):
 
     def close_accessibility(self) -> None:
         if self.panel is not None:
-            self._retired.append(self.panel)
-            self.panel.hide()
-            self.panel.setParent(None)
-            self.panel.deleteLater()
+            self._retire(self.panel)
             self.panel = None
 
     def set_preferences(self, prefs: Preferences) -> None:
         """Apply at once; the page is rebuilt with every answer (and half-typed text) kept."""
-        old, self.prefs = self.prefs, prefs
+        self.terminal.set_preferences(prefs)
+
+    def _preferences_changed(self, prefs: Preferences, old: Preferences) -> None:
         panel_open = self.panel is not None
+        app = QApplication.instance()
         if prefs.look != old.look or prefs.language != old.language:
             self.theme = self._theme_for(prefs)
-            app = QApplication.instance()
             if isinstance(app, QApplication):
                 app.setStyleSheet(style_sheet(self.theme))
         if prefs.language != old.language:
@@ -228,24 +246,23 @@ class KioskWindow(ReadAloud, QWidget):
             self.keyboard.set_language(prefs.language)
         if prefs.look != old.look or prefs.language != old.language:
             self.keyboard.set_theme(self.theme)
-        app = QApplication.instance()
         if isinstance(app, QApplication):
             rtl = self.texts.right_to_left
             app.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl
                                    else Qt.LayoutDirection.LeftToRight)
-        if prefs != old:
-            self._keep_typed()
-            self._build_chrome()
-            self._swap(self._render)
+        self._keep_typed()
+        self._build_chrome()
+        if self.page is not None:
+            self._swap(self.terminal.current())
         if self.player is not None and not prefs.read_aloud:
             self.player.stop()
         if panel_open:
             self.open_accessibility()
 
     def _keep_typed(self) -> None:
-        engine, view = self.session.engine, self.page
-        if engine is not None and isinstance(view, QuestionView):
-            engine.keep_typed(view.model.page_id, view.input.value())
+        view = self.page
+        if isinstance(view, QuestionView):
+            self.terminal.keep_typed(view.model.page_id, view.input.value())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         handle = self.windowHandle()
@@ -256,18 +273,20 @@ class KioskWindow(ReadAloud, QWidget):
         super().closeEvent(event)
 
     def resizeEvent(self, event: object) -> None:
-        staff = self.staff
-        extra = (staff.panel, staff.pin_pad, staff.maintenance) if staff is not None else ()
-        for overlay in (self.timeout_overlay, self.fault_overlay, self.panel, *extra):
-            if overlay is not None and overlay.isVisible():
-                overlay.setGeometry(self.rect())
+        """Every overlay covers the whole window, whoever opened it (staff panel included)."""
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child.property("overlay") and child.isVisible():
+                child.setGeometry(self.rect())
 
     # ----- showing pages -------------------------------------------------------------------
 
-    def _swap(self, render: Callable[[], QWidget]) -> None:
-        """Show the page `render` builds; kept so a theme or language change can rebuild it."""
-        self._render = render
-        page = render()
+    def _page_changed(self, shown: Shown) -> None:
+        if isinstance(shown, AttractScreen):
+            self.start_again_button.hide()
+        self._swap(shown)
+
+    def _swap(self, shown: Shown) -> None:
+        page = self._view_for(shown)
         if self.page is not None:
             self.content.removeWidget(self.page)
             self.page.hide()
@@ -280,36 +299,18 @@ class KioskWindow(ReadAloud, QWidget):
         self._highlighted = None
         self.announce()
 
-    def _attract_view(self) -> QWidget:
-        lang = self.texts.language
+    def _view_for(self, shown: Shown) -> QWidget:
+        t, th, i = self.texts, self.theme, self.intents
+        lang = t.language
         profile = self.parts.profile
-        return AttractPage(self.texts, self.theme, self.intents,
-                           profile.council.name.get(lang), profile.site.name.get(lang),
-                           self.choose_language, self.welcome, self.clock.monotonic)
+        if isinstance(shown, AttractScreen):
+            return AttractPage(t, th, i, profile.council.name.get(lang), profile.site.name.get(lang),
+                               self.choose_language, self.welcome, self.clock.monotonic)
+        if isinstance(shown, MenuScreen):
+            return MenuPage(t, th, i, shown.services)
+        return self._model_view(shown)
 
-    def _menu_view(self) -> QWidget:
-        return MenuPage(self.texts, self.theme, self.intents, self.session.services())
-
-    def show_attract(self) -> None:
-        self.start_again_button.hide()
-        self._swap(self._attract_view)
-
-    def choose_language(self, code: str) -> None:
-        """From the attract screen: the language the session will start in."""
-        self.set_preferences(self.prefs.with_(language=code))
-
-    def show_model(self, model: PageModel) -> None:
-        engine = self.session.engine
-        first = [model]
-
-        def render() -> QWidget:
-            # First build uses the model just returned; rebuilds re-render in the new look.
-            current = first.pop() if first else (engine.current() if engine else model)
-            return self._view_for(current)
-
-        self._swap(render)
-
-    def _view_for(self, model: PageModel) -> QWidget:
+    def _model_view(self, model: PageModel) -> QWidget:
         t, th, i = self.texts, self.theme, self.intents
         view: QWidget
         if isinstance(model, QuestionPage):
@@ -326,127 +327,108 @@ class KioskWindow(ReadAloud, QWidget):
                                     qr_payload=outcome.qr_payload if outcome else None)
         return view
 
-    # ----- intents -------------------------------------------------------------------------
+    def show_attract(self) -> None:
+        self.start_again_button.hide()
+        self._swap(AttractScreen())
+
+    def choose_language(self, code: str) -> None:
+        """From the attract screen: the language the session will start in."""
+        self.set_preferences(self.prefs.with_(language=code))
+
+    # ----- intents (kept for the tour and tests; the terminal decides) ---------------------
 
     def start(self) -> None:
-        if self.lifecycle.phase is not Phase.ATTRACT:
-            return
-        self.lifecycle.begin(self.clock.monotonic())
-        self.idle.reschedule()
-        self.start_again_button.show()
-        self._swap(self._menu_view)
+        self.terminal.start()
 
     def choose_service(self, service_id: str) -> None:
-        self.show_model(self.session.choose(service_id))
+        self.terminal.choose_service(service_id)
 
     def answer(self, page_id: str, raw: RawAnswer) -> None:
-        if self.session.engine is not None:
-            self.show_model(self.session.answer(page_id, raw))
+        self.terminal.answer(page_id, raw)
 
     def back(self) -> None:
-        engine = self.session.engine
-        if engine is None:
-            return
-        model = engine.back()
-        if model is None:
-            self.session.leave_service()
-            self._swap(self._menu_view)
-        else:
-            self.show_model(model)
+        self.terminal.back()
 
     def change(self, page_id: str) -> None:
-        if self.session.engine is not None:
-            self.show_model(self.session.engine.change(page_id))
+        self.terminal.change(page_id)
 
     def submit(self) -> None:
-        view = self.page
-        if not isinstance(view, CheckAnswersView) or self.background.busy:
-            return
-        view.sending()
-        session, serial = self.session, self.session_serial
-        submission = session.prepare_submission()
-
-        def done(outcome: SubmitOutcome) -> None:
-            if self.staff is not None:
-                self.staff.after_print(outcome.printed)
-            if serial != self.session_serial:
-                return  # session ended meanwhile; the outbox row is safe and will be sent
-            self.show_model(session.finish(outcome))
-
-        def failed(error: BaseException) -> None:
-            log.error("submission failed: %s", type(error).__name__)
-            if serial == self.session_serial and isinstance(self.page, CheckAnswersView):
-                self.page.failed()
-
-        self.background.run(lambda: session.deliver_and_print(submission), done, failed)
+        self.terminal.submit()
 
     def finish(self) -> None:
-        self.end(EndReason.FINISHED)
+        self.terminal.finish()
 
     def start_again(self) -> None:
-        if self.lifecycle.phase in (Phase.ACTIVE, Phase.WARNING):
-            self.end(EndReason.START_AGAIN)
-
-    def more_time(self) -> None:
-        if self.lifecycle.extend(self.clock.monotonic()) is not None:
-            self.idle.countdown.stop()
-            self.timeout_overlay.hide()
-            self.idle.reschedule()
-
-    # ----- lifecycle -----------------------------------------------------------------------
-
-    def _lifecycle_changed(self, change: Change) -> None:
-        if change.phase is Phase.WARNING:
-            self._update_countdown()
-            self.timeout_overlay.cover()
-            self.idle.countdown.start()
-            if self.player is not None and self.prefs.read_aloud:
-                seconds = self.lifecycle.seconds_left(self.clock.monotonic())
-                self.player.speak(timeout_script(self.texts, seconds, self.lifecycle.can_extend),
-                                  slow=self.prefs.slow_speech)
-        elif change.phase is Phase.ENDED:
-            self._ended()
-
-    def _update_countdown(self) -> None:
-        seconds = self.lifecycle.seconds_left(self.clock.monotonic())
-        self.timeout_overlay.show_seconds(seconds, self.lifecycle.can_extend)
+        self.terminal.start_again()
 
     def end(self, reason: EndReason) -> None:
-        if self.lifecycle.phase in (Phase.ACTIVE, Phase.WARNING):
-            self.lifecycle.end(reason)
-            self._ended()
+        self.terminal.end(reason)
 
-    def _ended(self) -> None:
-        self.idle.timer.stop()
-        self.idle.countdown.stop()
-        # Wipe after the current signal handler returns: the button pressed may be on the page.
-        QTimer.singleShot(0, self.wipe)
+    def more_time(self) -> None:
+        self.terminal.more_time()
 
     def wipe(self) -> bool:
-        """Destroy every session widget, clear clipboards, drop the engine; verify; attract."""
-        self.session_serial += 1
-        if self.staff is not None:
-            self.staff.session_ending()
-        self.scanner.reset()  # half a scan held back is personal data too
+        return self.terminal.wipe()
+
+    # ----- what the terminal tells --------------------------------------------------------
+
+    def _session_started(self) -> None:
+        self.start_again_button.show()
+
+    def _submitting(self) -> None:
+        if isinstance(self.page, CheckAnswersView):
+            self.page.sending()
+
+    def _submit_failed(self) -> None:
+        if isinstance(self.page, CheckAnswersView):
+            self.page.failed()
+
+    def _warning(self, seconds: int, can_extend: bool) -> None:
+        self._update_countdown()
+        self.timeout_overlay.cover()
+        self.idle.countdown.start()
+        if self.player is not None and self.prefs.read_aloud:
+            self.player.speak(timeout_script(self.texts, seconds, can_extend),
+                              slow=self.prefs.slow_speech)
+
+    def _warning_cleared(self) -> None:
+        self.idle.countdown.stop()
+        self.timeout_overlay.hide()
+
+    def _update_countdown(self) -> None:
+        self.timeout_overlay.show_seconds(self.terminal.seconds_left(),
+                                          self.lifecycle.can_extend)
+
+    def _session_ended(self, reason: EndReason) -> None:
+        self.idle.countdown.stop()
+
+    def _wipe_widgets(self) -> None:
+        """Everything of the visit in this window: page, overlays, half a scan, the speech
+        that could repeat it, the keyboard, clipboards. Each step on its own, so one failing
+        never leaves the others undone (the terminal verifies afterwards)."""
+        for step in (self.scanner.reset, self._forget_speech, self.timeout_overlay.hide,
+                     self.idle.countdown.stop, self.close_accessibility, self._drop_page,
+                     self.keyboard_dock.reset, lambda: destroy(self._retired), clear_clipboard):
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - the rest of the wipe must still run
+                log.error("wipe step failed: %s", type(exc).__name__)
+
+    def _forget_speech(self) -> None:
         if self.player is not None:
             self.player.forget()  # Repeat must never replay the last resident's answers
-        self.session = ResidentSession(self.parts)
-        self.timeout_overlay.hide()
-        self.close_accessibility()
-        if self.prefs != defaults(self.parts.profile):
-            self.set_preferences(defaults(self.parts.profile))
+
+    def _drop_page(self) -> None:
         if self.page is not None:
             self.content.removeWidget(self.page)
             self._retired.append(self.page)
             self.page = None
-        self.keyboard_dock.reset()
-        destroy(self._retired)
-        clear_clipboard()
+
+    def _wipe_check(self) -> list[str]:
         problems = leftovers()
-        if problems:
-            log.error("session wipe incomplete: %s", ", ".join(problems))
-            self.fault_overlay.cover()
-            return False
-        self.lifecycle.wiped()
-        self.show_attract()
-        return True
+        if self.player is not None and self.player.holds_visit():
+            problems.append("speech still holds the visit's words")
+        return problems
+
+    def _wipe_failed(self, problems: tuple[str, ...]) -> None:
+        self.fault_overlay.cover()

@@ -17,6 +17,7 @@ from peripherals.cards import FakeCardReader
 from peripherals.printer import FakePrinter
 from tests.ui.driving import answer_text, choose, page_name, tap, touch, type_text, widget
 from ui.demo_controls import DEMO_IT_CARD, DEMO_STAFF_CARD, DemoStrip
+from ui.staff.controller import StaffController
 from ui.window import KioskWindow
 
 STRANGER = bytes.fromhex("04000000000001")
@@ -29,7 +30,7 @@ def reader_of(kiosk) -> FakeCardReader:
 
 
 def panel_shown(window: KioskWindow) -> bool:
-    staff = window.staff
+    staff = window.findChild(StaffController)
     return staff is not None and staff.panel is not None and staff.panel.isVisible()
 
 
@@ -102,9 +103,9 @@ def test_an_unknown_card_does_nothing(make_kiosk, qtbot) -> None:
 def test_the_panel_closes_itself_after_a_quiet_minute(make_kiosk, qtbot) -> None:
     kiosk = make_kiosk()
     window = kiosk.window
-    assert window.staff is not None
-    assert window.staff.panel_timer.interval() == 60_000
-    window.staff.panel_timer.setInterval(50)
+    assert kiosk.staff is not None
+    assert kiosk.staff.panel_timer.interval() == 60_000
+    kiosk.staff.panel_timer.setInterval(50)
     reader_of(kiosk).insert(DEMO_STAFF_CARD)
     qtbot.waitUntil(lambda: panel_shown(window))
     qtbot.waitUntil(lambda: not panel_shown(window), timeout=2000)
@@ -116,7 +117,7 @@ def test_pin_pad_from_holding_the_council_name_with_lockout_countdown(make_kiosk
                                                                       clock: FakeClock) -> None:
     kiosk = make_kiosk()
     window = kiosk.window
-    staff = window.staff
+    staff = kiosk.staff
     assert staff is not None
     hold_logo(qtbot, window, clock, 1.0)
     assert staff.pin_pad is None  # a short touch is not a hold
@@ -227,7 +228,7 @@ def test_device_status_in_the_panel(make_kiosk, qtbot) -> None:
 def test_it_card_reaches_maintenance_and_hands_the_terminal_back(make_kiosk, qtbot) -> None:
     kiosk = make_kiosk()
     window = kiosk.window
-    staff = window.staff
+    staff = kiosk.staff
     assert staff is not None
     restarts: list[bool] = []
     staff.restart_app = lambda: restarts.append(True)

@@ -1,5 +1,7 @@
 """Staff beside the terminal, on screen: card and PIN sign-in, the panel, maintenance, and the
-device status poller. Decisions and the audit log are `kiosk.assist`'s; this wires Qt to it.
+device status poller. Decisions are the terminal's staff desk (`kiosk.terminal_staff`, over
+`kiosk.assist`); this is a view of it, drawn over the window (imported one way: the window
+knows nothing of staff).
 
 The panel closes when the card comes off the reader, when staff close it, or after a minute
 without a touch on it. The resident's page under it is never rebuilt, so nothing they typed
@@ -10,16 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-from kiosk.assist import StaffAssist
 from kiosk.health import DeviceStatus, HealthMonitor
-from kiosk.session import EndReason, Phase
-from kiosk.staff import Actor, PinResult
+from kiosk.staff import PinResult
+from kiosk.terminal import Terminal
 from peripherals.cards import CardEvent, CardReader
 from peripherals.printer.base import PrintResult
 from ui.background import Background
@@ -27,9 +27,7 @@ from ui.card_events import CardEventBridge
 from ui.staff.maintenance import MaintenanceScreen
 from ui.staff.panel import PanelActions, PanelState, StaffPanel
 from ui.staff.pin_pad import PinPadOverlay
-
-if TYPE_CHECKING:
-    from ui.window import KioskWindow
+from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
 
@@ -39,21 +37,21 @@ FIRST_PROBE_MS = 3000
 
 
 class StaffController(QObject):
-    def __init__(self, window: KioskWindow, assist: StaffAssist | None, health: HealthMonitor,
+    def __init__(self, window: KioskWindow, terminal: Terminal, health: HealthMonitor,
                  *, reader: CardReader | None = None, poll_seconds: int = 30,
                  restart: Callable[[], None] | None = None, animate: bool = True) -> None:
         super().__init__(window)
-        self.window, self.assist, self.health = window, assist, health
+        self.window, self.terminal, self.health = window, terminal, health
+        self.desk = terminal.staff
         self.restart_app = restart or (lambda: None)
         self.animate = animate
         self.panel: StaffPanel | None = None
         self.pin_pad: PinPadOverlay | None = None
         self.maintenance: MaintenanceScreen | None = None
-        self._maintainer: Actor | None = None
         self._logo_pressed_at: float | None = None
         self.panel_timer = QTimer(self)
         self.panel_timer.setSingleShot(True)
-        self.panel_timer.setInterval((assist.panel_seconds if assist else 60) * 1000)
+        self.panel_timer.setInterval(self.desk.panel_seconds * 1000)
         self.panel_timer.timeout.connect(self.close_panel)
         self.maintenance_timer = QTimer(self)
         self.maintenance_timer.setSingleShot(True)
@@ -74,6 +72,11 @@ class StaffController(QObject):
             self.bridge = CardEventBridge(self)
             self.bridge.card_event.connect(self.on_card)
             self.bridge.attach(reader)
+        # Staff leave with the visit; the overlays go with them.
+        terminal.events.wiping.connect(self._session_wiped)
+        terminal.events.printed.connect(self.after_print)
+        window.chrome_rebuilt.connect(self._watch_logo)
+        self._watch_logo()
 
     def start(self) -> None:
         """Poll from now on; the first look waits a moment so devices that connect in the
@@ -90,30 +93,21 @@ class StaffController(QObject):
 
     # --- who is acting ---------------------------------------------------------------------
 
-    def reference(self) -> str | None:
-        """The visit's reference for the audit log, only while a resident session is open."""
-        window = self.window
-        if window.lifecycle.phase in (Phase.ACTIVE, Phase.WARNING):
-            return window.session.reference
-        return None
-
     def on_card(self, event: CardEvent) -> None:
-        if self.assist is None or self.maintenance is not None:
+        if self.maintenance is not None:
             return
-        session = self.window.session
         if event.kind == "inserted":
-            actor = self.assist.card_inserted(event.uid, session, self.reference())
-            if actor is not None:
+            if self.desk.card_inserted(event.uid) is not None:
                 self.close_pin_pad()
                 self.open_panel()
-        elif self.assist.card_removed(session, self.reference()):
+        elif self.desk.card_removed():
             self.close_panel()
 
     # --- the council name: hold for three seconds for the PIN pad ---------------------------
 
-    def watch_logo(self, widget: QWidget) -> None:
-        if self.assist is not None and self.assist.directory.has_pins:
-            widget.installEventFilter(self)
+    def _watch_logo(self) -> None:
+        if self.desk.has_pins:
+            self.window.logo.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -131,13 +125,12 @@ class StaffController(QObject):
         return False
 
     def open_pin_pad(self) -> None:
-        if self.assist is None or self.maintenance is not None:
+        if not self.desk.enabled or self.maintenance is not None:
             return
         self.close_pin_pad()
         self.window.stop_speech()
-        assist = self.assist
         self.pin_pad = PinPadOverlay(self.window, self.window.texts, self.window.theme,
-                                     on_pin=self._try_pin, locked_for=assist.pin_locked_for,
+                                     on_pin=self._try_pin, locked_for=self.desk.pin_locked_for,
                                      on_cancel=self.close_pin_pad)
         self.pin_pad.cover()
         self.pin_pad.setFocus()
@@ -145,8 +138,9 @@ class StaffController(QObject):
         self.window.scanner.set_enabled(False)
 
     def _try_pin(self, pin: str) -> PinResult:
-        assert self.assist is not None
-        result = self.assist.try_pin(pin, self.window.session, self.reference())
+        result = self.desk.try_pin(pin)
+        if result is None:  # could not be audited: refused, and the pad says so
+            return PinResult("refused", None)
         if result.outcome == "accepted":
             QTimer.singleShot(0, self._pin_accepted)
         return result
@@ -163,16 +157,16 @@ class StaffController(QObject):
     # --- the panel -------------------------------------------------------------------------
 
     def open_panel(self) -> None:
-        actor = self.window.session.staff.actor
+        actor = self.desk.actor
         if actor is None:
             return
         self.close_panel()
         self.window.stop_speech()
         self.window.close_accessibility()
-        session = self.window.session
-        in_session = self.reference() is not None
+        session = self.terminal.session
+        in_session = self.desk.reference() is not None
         state = PanelState(in_session=in_session, assisted=session.assisted,
-                           can_reprint=in_session and session.outcome is not None)
+                           can_reprint=self.desk.can_reprint())
         actions = PanelActions(assist=self.do_assist, end_session=self.do_end_session,
                                reprint=self.do_reprint, device_status=self.do_device_status,
                                maintenance=self.enter_maintenance, hand_back=self.hand_back,
@@ -190,34 +184,27 @@ class StaffController(QObject):
         self.panel = None
 
     def hand_back(self) -> None:
-        if self.assist is not None:
-            self.assist.hand_back(self.window.session, self.reference(), "manual")
+        self.desk.hand_back()
         self.close_panel()
 
     def do_assist(self) -> None:
-        if self.assist is None:
-            return
-        self.assist.assist(self.window.session, self.reference())
-        self.window.lifecycle.set_assisted(True, self.window.clock.monotonic())
-        self.window.idle.reschedule()
-        if self.panel is not None:
+        if self.desk.mark_assisted() and self.panel is not None:
             self.panel.mark_assisted()
             self.panel.say(self.window.texts("staff.assist_done"))
 
     def do_end_session(self) -> None:
-        if self.assist is None:
-            return
-        self.assist.end_session(self.window.session, self.reference())
         self.close_panel()
-        self.window.end(EndReason.STAFF)
+        self.desk.end_session()
 
     def do_reprint(self) -> None:
-        session, assist = self.window.session, self.assist
-        outcome = session.outcome
-        if assist is None or outcome is None:
+        if not self.desk.can_reprint():
             return
-        printer = self.window.parts.printer
-        panel = self.panel
+        printer = self.terminal.parts.printer
+        panel, desk = self.panel, self.desk
+        # Made on the GUI thread, run on the worker: the same document, so the same bytes.
+        job = desk.reprint_job(printer)
+        if job is None:
+            return
 
         def done(result: PrintResult) -> None:
             if panel is not None and shiboken6.isValid(panel):
@@ -227,34 +214,26 @@ class StaffController(QObject):
                 self.refresh_health(only=("printer",))
 
         self.window.background.run(
-            lambda: assist.reprint(session, outcome.reference, outcome.receipt, printer), done,
-            lambda error: log.error("reprint failed: %s", type(error).__name__))
+            job, done, lambda error: log.error("reprint failed: %s", type(error).__name__))
 
     def do_device_status(self) -> None:
-        if self.assist is None or self.panel is None:
+        if not self.desk.enabled or self.panel is None:
             return
-        self.assist.device_status(self.window.session, self.reference())
+        self.desk.device_status()
         self.panel.show_status(self.health.latest)
         self.refresh_health()
 
     # --- maintenance -----------------------------------------------------------------------
 
     def enter_maintenance(self) -> None:
-        if self.assist is None:
-            return
-        self._maintainer = self.assist.enter_maintenance(self.window.session, self.reference())
-        # IT now act on the terminal, not the resident session being ended under them; their
-        # sign-out is logged when they leave maintenance.
-        self.window.session.staff.hand_back()
         self.close_panel()
-        if self.window.lifecycle.phase in (Phase.ACTIVE, Phase.WARNING):
-            self.window.end(EndReason.STAFF)
-        # After the wipe (queued first), so the maintenance screen covers a clean terminal.
-        QTimer.singleShot(0, self._show_maintenance)
+        if self.desk.enter_maintenance():
+            # After the wipe (deferred first), so the maintenance screen covers a clean
+            # terminal.
+            QTimer.singleShot(0, self._show_maintenance)
 
     def _show_maintenance(self) -> None:
         window = self.window
-        window.idle.timer.stop()
         self.maintenance = MaintenanceScreen(window, window.texts, window.theme,
                                              on_restart=self.restart, on_refresh=self.refresh_health,
                                              on_hand_back=lambda: self.leave_maintenance("manual"))
@@ -271,20 +250,14 @@ class StaffController(QObject):
         if self.maintenance is None:
             return
         self.maintenance_timer.stop()
-        if self.assist is not None and self._maintainer is not None:
-            self.assist.leave_maintenance(self._maintainer, "timeout" if reason == "timeout"
-                                          else "manual")
-        self._maintainer = None
         _retire(self.maintenance)
         self.maintenance = None
-        self.window.show_attract()
+        self.desk.leave_maintenance(reason)
 
     # --- session end -----------------------------------------------------------------------
 
-    def session_ending(self) -> None:
-        """Called by the wipe: staff leave with the session; overlays go with it."""
-        if self.assist is not None and self.window.session.staff.actor is not None:
-            self.assist.hand_back(self.window.session, None, "session_ended")
+    def _session_wiped(self) -> None:
+        """Staff left with the visit (the terminal handed them back); overlays go with it."""
         self.close_panel()
         self.close_pin_pad()
 

@@ -45,7 +45,7 @@ def kiosk(qtbot, tmp_path: Path, private_pcscd: PrivatePcscd) -> Iterator:
 
 
 def panel_shown(kiosk) -> bool:
-    staff = kiosk.window.staff
+    staff = kiosk.staff
     return staff.panel is not None and staff.panel.isVisible()
 
 

@@ -1,0 +1,434 @@
+"""The terminal: one Qt-free owner of the visit.
+
+It decides everything about a resident's visit — the lifecycle (attract → active → idle
+warning → ended → wiped), the `ResidentSession`, the accessibility preferences, staff assist,
+holds and the wipe — and publishes what happened as events (`kiosk.events`). The window, the
+staff panel and read aloud are views that subscribe and forward intents; headless tests drive
+a whole visit through this class with no Qt, the way Home Assistant tests drive config flows.
+
+Three things are injected because they belong to whoever runs the terminal:
+
+* `runner` does slow work (the outbox and printer, a lookup) off the caller's thread and calls
+  back on it — the UI passes its `Background` (Anki's CollectionOp shape), tests run inline;
+* `defer` calls something once the current intent has returned — the UI passes a zero-delay
+  timer, so a page's widgets are never destroyed inside their own click handler;
+* `on_fatal` is called when a wipe cannot be proved complete: the process must not show an
+  attract screen that might still hold the last visit, so production exits and systemd
+  starts a fresh one.
+
+The wipe never depends on anything that can fail. Each step (staff hand-back and its audit,
+every view's clean-up, speech, preferences) is guarded; what fails is logged by type and the
+wipe goes on; then it is verified (views' checks plus weak references to the ended session and
+its engine) before the attract screen shows again.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Literal, Protocol, TypeVar
+
+from kiosk.catalogue import Service
+from kiosk.events import Event
+from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, PageModel
+from kiosk.journey.validation import RawAnswer
+from kiosk.preferences import Preferences, defaults
+from kiosk.resident import KioskParts, ResidentSession, SubmitFailed, SubmitOutcome
+from kiosk.session import Change, EndReason, Phase, SessionLifecycle
+from kiosk.terminal_staff import StaffDesk
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Runner(Protocol):
+    """Runs `work` elsewhere; exactly one of the callbacks runs later on the caller's thread."""
+
+    def run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
+            on_error: Callable[[BaseException], None]) -> None: ...
+
+
+class InlineRunner:
+    """Runs work at once on the calling thread: headless tests and tools."""
+
+    def run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
+            on_error: Callable[[BaseException], None]) -> None:
+        try:
+            result = work()
+        except Exception as exc:  # noqa: BLE001 - handed to on_error, as a thread would
+            on_error(exc)
+            return
+        on_done(result)
+
+
+def call_now(callback: Callable[[], None]) -> None:
+    callback()
+
+
+@dataclass(frozen=True)
+class AttractScreen:
+    kind: Literal["attract"] = "attract"
+
+
+@dataclass(frozen=True)
+class MenuScreen:
+    services: tuple[Service, ...]
+    kind: Literal["menu"] = "menu"
+
+
+Shown = AttractScreen | MenuScreen | PageModel
+
+WipeCheck = Callable[[], list[str]]
+
+
+class TerminalEvents:
+    """Everything a view can subscribe to. Arguments never carry a resident's answers except
+    inside page models, which only the views showing them receive."""
+
+    def __init__(self) -> None:
+        self.page_changed: Event[[Shown]] = Event("page_changed")
+        self.session_started: Event[[]] = Event("session_started")
+        self.session_ended: Event[[EndReason]] = Event("session_ended")
+        # Views drop everything of the visit here (widgets, clipboard, speech, keyboard).
+        self.wiping: Event[[]] = Event("wiping")
+        # After a verified wipe, before the next touch: the safe moment for maintenance.
+        self.between_sessions: Event[[]] = Event("between_sessions")
+        self.wipe_failed: Event[[tuple[str, ...]]] = Event("wipe_failed")
+        self.hold: Event[[str]] = Event("hold")
+        self.release: Event[[str]] = Event("release")
+        self.warning: Event[[int, bool]] = Event("warning")
+        self.warning_cleared: Event[[]] = Event("warning_cleared")
+        self.deadline_changed: Event[[float | None]] = Event("deadline_changed")
+        self.preferences_changed: Event[[Preferences, Preferences]] = Event("preferences_changed")
+        self.submitting: Event[[]] = Event("submitting")
+        self.submit_failed: Event[[]] = Event("submit_failed")
+        self.printed: Event[[bool]] = Event("printed")
+
+
+class Hold:
+    """A token for one outside step; release it exactly once (extra releases do nothing)."""
+
+    def __init__(self, reason: str, serial: int) -> None:
+        self.reason = reason
+        self.serial = serial
+        self.released = False
+
+    def __repr__(self) -> str:
+        return f"Hold({self.reason!r}, released={self.released})"
+
+
+class Terminal:
+    def __init__(self, parts: KioskParts, *, runner: Runner | None = None,
+                 defer: Callable[[Callable[[], None]], None] = call_now,
+                 on_fatal: Callable[[tuple[str, ...]], None] | None = None,
+                 staff: StaffDesk | None = None) -> None:
+        self.parts = parts
+        self.clock = parts.clock
+        self.events = TerminalEvents()
+        self.runner: Runner = runner or InlineRunner()
+        self._defer = defer
+        self._on_fatal = on_fatal
+        self.lifecycle = SessionLifecycle(parts.profile.session)
+        self.prefs = defaults(parts.profile)
+        self.session = ResidentSession(parts)
+        # Bumped by every wipe: a background result for an ended visit is dropped.
+        self.serial = 0
+        self.maintenance = False
+        self.submitting = False
+        self._holds: list[Hold] = []
+        self._wipe_checks: list[WipeCheck] = []
+        self._wipe_pending = False
+        self.staff = staff or StaffDesk(None, parts.clock)
+        self.staff.bind(self)
+
+    # ----- what is showing -----------------------------------------------------------------
+
+    @property
+    def phase(self) -> Phase:
+        return self.lifecycle.phase
+
+    @property
+    def in_session(self) -> bool:
+        return self.lifecycle.phase in (Phase.ACTIVE, Phase.WARNING)
+
+    def current(self) -> Shown:
+        """What the screen shows now, in the current language: views re-render from this."""
+        if not self.in_session:
+            return AttractScreen()
+        engine = self.session.engine
+        if engine is None:
+            return MenuScreen(self.session.services())
+        return engine.current()
+
+    def _show(self, shown: Shown) -> None:
+        if isinstance(shown, ConfirmationPage):
+            self.lifecycle.confirm(self.clock.monotonic())
+            self._deadline_changed()
+        self.events.page_changed.emit(shown)
+
+    # ----- resident intents ----------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.lifecycle.phase is not Phase.ATTRACT or self.maintenance or self._wipe_pending:
+            return
+        self.lifecycle.begin(self.clock.monotonic())
+        self.events.session_started.emit()
+        self._deadline_changed()
+        self._show(self.current())
+
+    def choose_service(self, service_id: str) -> None:
+        if self.in_session and self.session.engine is None:
+            self._show(self.session.choose(service_id))
+
+    def answer(self, page_id: str, raw: RawAnswer) -> None:
+        if self.in_session and self.session.engine is not None:
+            self._show(self.session.answer(page_id, raw))
+
+    def back(self) -> None:
+        engine = self.session.engine
+        if not self.in_session or engine is None or self.submitting:
+            return
+        model = engine.back()
+        if model is None:
+            self.session.leave_service()
+        self._show(self.current())
+
+    def change(self, page_id: str) -> None:
+        engine = self.session.engine
+        if self.in_session and engine is not None and not self.submitting:
+            self._show(engine.change(page_id))
+
+    def keep_typed(self, page_id: str, raw: RawAnswer) -> None:
+        """Half-typed text survives a re-render (new text size, colours, language)."""
+        engine = self.session.engine
+        if engine is not None:
+            engine.keep_typed(page_id, raw)
+
+    def library_card_scanned(self, number: str) -> None:
+        """Kept with the session (wiped with it) for journeys that take a library card
+        number as an optional identifier; never logged."""
+        if self.in_session:
+            self.session.library_card = number
+            self.touch()
+
+    def submit(self) -> None:
+        """Send from check answers: durably enqueue, deliver through the relay, print; the
+        session is held meanwhile so it cannot time out under a resident watching a printer."""
+        engine = self.session.engine
+        if (not self.in_session or self.submitting or engine is None
+                or not isinstance(engine.current(), CheckAnswersPage)):
+            return
+        try:
+            submission = self.session.prepare_submission()
+        except SubmitFailed:
+            self.events.submit_failed.emit()
+            return
+        self.submitting = True
+        hold = self.hold("submit")
+        serial = self.serial
+        # Holds nothing of the session: a visit ended while its receipt prints must still be
+        # provably gone from memory, and its submission still goes into the outbox.
+        job = self.session.delivery(submission)
+        self.events.submitting.emit()
+
+        def done(outcome: SubmitOutcome) -> None:
+            if serial == self.serial:
+                self.submitting = False
+            self.release(hold)
+            self.events.printed.emit(outcome.printed)
+            if serial != self.serial:
+                return  # the visit ended meanwhile; the outbox row is safe and will be sent
+            self._show(self.session.finish(outcome))
+
+        def failed(error: BaseException) -> None:
+            log.error("submission failed: %s", type(error).__name__)
+            if serial == self.serial:
+                self.submitting = False
+            self.release(hold)
+            if serial == self.serial:
+                self.events.submit_failed.emit()
+
+        self.runner.run(job, done, failed)
+
+    def finish(self) -> None:
+        self.end(EndReason.FINISHED)
+
+    def start_again(self) -> None:
+        self.end(EndReason.START_AGAIN)
+
+    def more_time(self) -> None:
+        if self.lifecycle.extend(self.clock.monotonic()) is not None:
+            self.events.warning_cleared.emit()
+            self._deadline_changed()
+
+    def set_preferences(self, prefs: Preferences) -> None:
+        old, self.prefs = self.prefs, prefs
+        if prefs != old:
+            self.events.preferences_changed.emit(prefs, old)
+
+    # ----- time ----------------------------------------------------------------------------
+
+    def touch(self) -> None:
+        """Any input anywhere: restarts the idle period (not while the warning shows)."""
+        self.lifecycle.touch(self.clock.monotonic())
+        self._deadline_changed()
+
+    def next_deadline(self) -> float | None:
+        return self.lifecycle.next_deadline()
+
+    def seconds_left(self) -> int:
+        return self.lifecycle.seconds_left(self.clock.monotonic())
+
+    def tick(self) -> None:
+        """Called when `next_deadline()` has passed (a timer in the UI, the test by hand)."""
+        change = self.lifecycle.tick(self.clock.monotonic())
+        self._deadline_changed()
+        if change is not None:
+            self._changed(change)
+
+    def _changed(self, change: Change) -> None:
+        if change.phase is Phase.WARNING:
+            self.events.warning.emit(self.seconds_left(), self.lifecycle.can_extend)
+        elif change.phase is Phase.ACTIVE:
+            self.events.warning_cleared.emit()
+        elif change.phase is Phase.ENDED and change.reason is not None:
+            self._ended(change.reason)
+
+    def _deadline_changed(self) -> None:
+        self.events.deadline_changed.emit(self.lifecycle.next_deadline())
+
+    # ----- holds ---------------------------------------------------------------------------
+
+    def hold(self, reason: str) -> Hold:
+        """Something outside the resident's touch is happening (a call, a booking being
+        confirmed, a print): the session must not time out until it is released."""
+        token = Hold(reason, self.serial)
+        if not self.in_session:
+            token.released = True
+            return token
+        self._holds.append(token)
+        change = self.lifecycle.hold()
+        self.events.hold.emit(reason)
+        self._deadline_changed()
+        if change is not None:
+            self._changed(change)
+        return token
+
+    def release(self, token: Hold) -> None:
+        if token.released:
+            return
+        token.released = True
+        if token in self._holds:
+            self._holds.remove(token)
+        if token.serial != self.serial:
+            return
+        if not self._holds:
+            self.lifecycle.release(self.clock.monotonic())
+        self.events.release.emit(token.reason)
+        self._deadline_changed()
+
+    @property
+    def held(self) -> tuple[str, ...]:
+        return tuple(h.reason for h in self._holds)
+
+    # ----- ending and the wipe -------------------------------------------------------------
+
+    def end(self, reason: EndReason) -> None:
+        if self.in_session:
+            self.lifecycle.end(reason)
+            self._deadline_changed()
+            self._ended(reason)
+
+    def _ended(self, reason: EndReason) -> None:
+        self._wipe_pending = True
+        self.events.session_ended.emit_all(reason)
+        # After the current intent returns: the button pressed may be on the page.
+        self._defer(self._wipe_later)
+
+    def _wipe_later(self) -> None:
+        self.wipe()
+
+    def add_wipe_check(self, check: WipeCheck) -> None:
+        """A view's proof that nothing of the visit is left in it (run after every wipe)."""
+        self._wipe_checks.append(check)
+
+    def wipe(self) -> bool:
+        """Drop everything of the visit, verify, then show the attract screen. True when
+        verified; otherwise `wipe_failed` fires and `on_fatal` is called."""
+        self._wipe_pending = False
+        self.serial += 1
+        for hold in self._holds:
+            hold.released = True
+        self._holds.clear()
+        self.submitting = False
+        problems: list[str] = []
+        old = self.session
+        watched: list[tuple[str, weakref.ref[Any]]] = [("session", weakref.ref(old))]
+        if old.engine is not None:
+            watched.append(("engine", weakref.ref(old.engine)))
+        _guarded("staff hand-back", partial(self.staff.session_ending, old))
+        del old
+        self.session = ResidentSession(self.parts)
+        if self.prefs != defaults(self.parts.profile):
+            _guarded("preferences", lambda: self.set_preferences(defaults(self.parts.profile)))
+            self.prefs = defaults(self.parts.profile)
+        failures = self.events.wiping.emit_all()
+        problems += [f"a view's wipe raised {type(f).__name__}" for f in failures]
+        del failures
+        problems += self._verify(watched)
+        if problems:
+            log.error("session wipe incomplete: %s", "; ".join(problems))
+            self.events.wipe_failed.emit_all(tuple(problems))
+            if self._on_fatal is not None:
+                self._on_fatal(tuple(problems))
+            return False
+        self.lifecycle.wiped()
+        self._deadline_changed()
+        self.events.between_sessions.emit_all()
+        self.events.page_changed.emit_all(self.current())
+        return True
+
+    def _verify(self, watched: list[tuple[str, weakref.ref[Any]]]) -> list[str]:
+        problems: list[str] = []
+        for check in self._wipe_checks:
+            try:
+                problems += check()
+            except Exception as exc:  # noqa: BLE001 - a check that cannot run proves nothing
+                problems.append(f"a wipe check raised {type(exc).__name__}")
+        alive = [name for name, ref in watched if ref() is not None]
+        if alive:
+            # Only a reference cycle keeps these now; a full collection frees them. Logged
+            # because every such cycle is a bug (answers kept in memory until collected).
+            gc.collect()
+            late = [name for name, ref in watched if ref() is not None]
+            if late:
+                problems += [f"the ended visit's {name} is still reachable" for name in late]
+            else:
+                log.warning("the ended visit's %s needed a full garbage collection",
+                            " and ".join(alive))
+        return problems
+
+    # ----- maintenance ---------------------------------------------------------------------
+
+    def enter_maintenance(self) -> None:
+        """IT take the terminal: the resident session (if any) ends and is wiped first."""
+        self.maintenance = True
+        self.end(EndReason.STAFF)
+
+    def leave_maintenance(self) -> None:
+        if self.maintenance:
+            self.maintenance = False
+            self.events.page_changed.emit(self.current())
+
+
+def _guarded(step: str, action: Callable[[], object]) -> None:
+    """Run one wipe step; a failure is logged and the wipe goes on (verified afterwards)."""
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - the wipe goes on whatever one step does
+        log.error("wipe: %s failed (%s); carrying on", step, type(exc).__name__)
