@@ -371,7 +371,8 @@ class Terminal:
         watched: list[tuple[str, weakref.ref[Any]]] = [("session", weakref.ref(old))]
         if old.engine is not None:
             watched.append(("engine", weakref.ref(old.engine)))
-        _guarded("staff hand-back", partial(self.staff.session_ending, old))
+        audit_later: list[Callable[[], None]] = []
+        _guarded("staff hand-back", partial(_collect, audit_later, self.staff.session_ending, old))
         del old
         self.session = ResidentSession(self.parts)
         if self.prefs != defaults(self.parts.profile):
@@ -389,6 +390,8 @@ class Terminal:
             return False
         self.lifecycle.wiped()
         self._deadline_changed()
+        for job in audit_later:
+            self.runner.run(job, _ignore, _audit_failed)
         self.events.between_sessions.emit_all()
         self.events.page_changed.emit_all(self.current())
         return True
@@ -424,6 +427,21 @@ class Terminal:
         if self.maintenance:
             self.maintenance = False
             self.events.page_changed.emit(self.current())
+
+
+def _collect(into: list[Callable[[], None]], step: Callable[[T], Callable[[], None] | None],
+             argument: T) -> None:
+    job = step(argument)
+    if job is not None:
+        into.append(job)
+
+
+def _ignore(result: object) -> None:
+    return None
+
+
+def _audit_failed(error: BaseException) -> None:
+    log.error("audit line after the wipe not written (%s)", type(error).__name__)
 
 
 def _guarded(step: str, action: Callable[[], object]) -> None:

@@ -138,9 +138,20 @@ class StaffDesk:
         session.staff.hand_back()
         self.changed.emit_all(None)
 
-    def session_ending(self, session: ResidentSession) -> None:
-        """Called by the wipe: staff leave with the visit."""
-        self._hand_back(session, None, "session_ended")
+    def session_ending(self, session: ResidentSession) -> Callable[[], None] | None:
+        """Called by the wipe: staff leave with the visit at once; the audit line comes back
+        as a job to run after the wipe, so a locked or full audit database never holds the
+        last resident's page on screen."""
+        actor = session.staff.actor
+        if actor is None:
+            return None
+        session.staff.hand_back()
+        self.changed.emit_all(None)
+        assist = self.assist
+        if assist is None:
+            return None
+        role = actor.role
+        return lambda: assist.audit.record(role, "staff_out", None, "session_ended")
 
     # --- panel actions ---------------------------------------------------------------------
 
@@ -154,9 +165,15 @@ class StaffDesk:
         return True
 
     def end_session(self) -> None:
+        """Staff end the visit; it ends even if the audit log cannot take the line."""
         if self.assist is None:
             return
-        self.assist.end_session(self.terminal.session, self.reference())
+        try:
+            self.assist.end_session(self.terminal.session, self.reference())
+        except PermissionError:
+            return
+        except Exception as exc:  # noqa: BLE001 - ending must not depend on the audit
+            log.error("staff end of session not audited (%s)", type(exc).__name__)
         self.terminal.end(EndReason.STAFF)
 
     def device_status(self) -> None:
