@@ -167,6 +167,10 @@ def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,
            loaded: LoadedProfile) -> list[Probe]:
     destinations = loaded.profile.destinations
     found: list[Probe] = [PrinterProbe(printer), CardReaderProbe(reader), OutboxProbe(outbox)]
+    # Still probed from the screen: the relay's own view (`RelayClient.status()`: each
+    # destination's health as its last send saw it, and the outbox depth) is meant to
+    # replace NetworkProbe and HubProbe here, once device status has message keys for
+    # "relay not running" and "back office refusing our key".
     first = next(iter(destinations.values()))
     found.append(NetworkProbe(str(first.endpoint)))
     found += [HubProbe(name, str(dest.endpoint)) for name, dest in destinations.items()]

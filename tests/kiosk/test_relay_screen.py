@@ -21,6 +21,7 @@ from kiosk.profile import load_profile
 from tests.hub_server import REPO_ROOT, running_hub
 from tests.kiosk.open311_fake import Open311Fake, make_submission
 from tests.kiosk_fixtures import demo_profile_copy
+from tests.relay_process import running_relay
 
 
 def _production_copy(tmp_path: Path, base_url: str) -> Path:
@@ -135,3 +136,17 @@ def test_kiosk_run_on_production_with_no_display_refuses_and_sends_nothing(
         with sqlite3.connect(db) as conn:
             assert conn.execute("SELECT count(*) FROM service_requests").fetchone() == (0,)
 
+
+
+def test_a_second_relay_on_the_same_state_folder_refuses_in_one_line(tmp_path: Path) -> None:
+    profile = demo_profile_copy(tmp_path)
+    state = tmp_path / "state"
+    with running_relay(profile, state, tmp_path / "first") as first:
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        second = _kiosk(["relay", "--profile", str(profile), "--state-dir", str(state)], env)
+        assert second.returncode == 1
+        [line] = second.stderr.splitlines()
+        assert line.startswith("relay: not started. another relay")
+        assert RelayClient(first.socket).status().depth == 0  # the first still answers
+        assert first.stop() == 0
+    assert not (state / "relay.sock").exists()
