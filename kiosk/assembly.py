@@ -1,7 +1,10 @@
-"""Build the long-lived parts of a kiosk from a profile: outbox, relay, printer, texts.
+"""Build the long-lived parts of a kiosk from a profile: outbox, printer, texts, relay client.
 
 Qt-free, so headless tests, the relay process and the UI's composition root assemble the
 kiosk the same way. Everything opened here is closed by `Assembly.close()`.
+
+The screen never sends to a back office: it writes the outbox and asks the relay (its own
+process, `kiosk relay`; in the demo, `Assembly.start_relay`) over the relay socket.
 """
 
 from __future__ import annotations
@@ -27,7 +30,15 @@ from kiosk.health import (
     Probe,
     versions,
 )
-from kiosk.outbox import Outbox, Relay, RelayWorker, load_or_create_key, senders_from_profile
+from kiosk.outbox import (
+    Outbox,
+    Relay,
+    RelayClient,
+    RelayService,
+    load_or_create_key,
+    senders_from_profile,
+    socket_path,
+)
 from kiosk.profile import LoadedProfile
 from kiosk.profile import Printer as PrinterSettings
 from kiosk.resident import KioskParts
@@ -65,28 +76,38 @@ def paper_spec(settings: PrinterSettings) -> PaperSpec:
 @dataclass
 class Assembly:
     loaded: LoadedProfile
+    state_dir: Path
     parts: KioskParts
     outbox: Outbox
-    relay: Relay
     printer: ReceiptPrinter
     audit: AuditLog
     health: HealthMonitor
     staff: StaffDirectory | None = None
     card_reader: CardReader | None = None
-    worker: RelayWorker | None = None
+    relay_service: RelayService | None = None
     _closed: bool = field(default=False, repr=False)
 
+    @property
+    def relay(self) -> Relay | None:
+        """The in-process relay, once `start_relay` has run (never in production)."""
+        return self.relay_service.relay if self.relay_service is not None else None
+
     def start_relay(self, interval_seconds: float = 30.0) -> None:
-        """The in-process relay (demo, tests). Production runs `kiosk relay` on its own."""
-        self.worker = RelayWorker(self.relay, interval_seconds)
-        self.worker.start()
+        """The relay in this process (demo, tests), serving the same socket as `kiosk relay`:
+        the screen still asks it through the socket, so its code path is the production one."""
+        if self.relay_service is not None:
+            raise RuntimeError("the relay is already running in this process")
+        service = RelayService(make_relay(self.loaded, self.outbox), socket_path(self.state_dir),
+                               interval_seconds)
+        service.start()
+        self.relay_service = service
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        if self.worker is not None:
-            self.worker.stop(10.0)
+        if self.relay_service is not None:
+            self.relay_service.stop(10.0)
         if self.card_reader is not None:
             self.card_reader.stop()
         self.printer.close()
@@ -94,20 +115,24 @@ class Assembly:
         self.outbox.close()
 
 
-def open_outbox(loaded: LoadedProfile, state_dir: Path) -> tuple[Outbox, Relay]:
-    """The outbox and its relay: all the relay process needs (it never opens devices)."""
+def open_outbox(state_dir: Path) -> Outbox:
+    """The outbox (creating its key): the screen writes it, the relay delivers from it."""
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = load_or_create_key(state_dir / "outbox.key")
-    outbox = Outbox(state_dir / "outbox.db", key, time.time)
+    return Outbox(state_dir / "outbox.db", key, time.time)
+
+
+def make_relay(loaded: LoadedProfile, outbox: Outbox) -> Relay:
+    """The relay with a sender per destination: only the relay process (or the demo) builds it."""
     # Retry for days, not hours: a back office down over a long weekend must lose nothing.
-    relay = Relay(outbox, senders_from_profile(loaded.profile.destinations), time.time,
-                  random.Random(), max_attempts=1000)
-    return outbox, relay
+    return Relay(outbox, senders_from_profile(loaded.profile.destinations), time.time,
+                 random.Random(), max_attempts=1000)
 
 
 def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
              texts: Translator | None = None, deliver_immediately: bool = True) -> Assembly:
-    """Open the outbox (creating its key), pick the printer, wire the immediate delivery."""
+    """Open the outbox (creating its key), pick the printer, wire the immediate delivery to
+    the relay socket (`deliver_immediately=False`: the screen never asks)."""
     clock = clock or SystemClock()
     profile = loaded.profile
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -116,7 +141,7 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
     cache = state_dir / "cache"
     cache.mkdir(exist_ok=True, mode=0o700)
     os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))
-    outbox, relay = open_outbox(loaded, state_dir)
+    outbox = open_outbox(state_dir)
     paper = paper_spec(profile.printer)
     printer = make_printer(profile.printer.type, paper=paper,
                            **printer_options(profile.printer, state_dir))
@@ -126,25 +151,26 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
     staff = StaffDirectory.from_settings(profile.staff) if profile.staff is not None else None
     audit = AuditLog(state_dir / "audit.db", clock)
     translator = texts or Translator(profile.default_language)
-
-    def deliver_now(submission_id: str) -> bool:
-        return relay.deliver(submission_id, wait=3.0).delivered
-
+    relay = RelayClient(socket_path(state_dir), wait=profile.outbox.send_wait_seconds)
     parts = KioskParts(
         profile=profile, catalogue=loaded.catalogue, texts=translator, clock=clock,
         outbox=outbox, printer=printer, paper=paper,
-        deliver_now=deliver_now if deliver_immediately else None,
+        deliver_now=relay.deliver_now if deliver_immediately else None,
     )
     health = HealthMonitor(probes(printer, reader, outbox, loaded), clock,
                            versions(loaded.source.read_bytes(),
                                     [(s.id, s.version) for s in loaded.catalogue]))
-    return Assembly(loaded, parts, outbox, relay, printer, audit, health, staff, reader)
+    return Assembly(loaded, state_dir, parts, outbox, printer, audit, health, staff, reader)
 
 
 def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,
            loaded: LoadedProfile) -> list[Probe]:
     destinations = loaded.profile.destinations
     found: list[Probe] = [PrinterProbe(printer), CardReaderProbe(reader), OutboxProbe(outbox)]
+    # Still probed from the screen: the relay's own view (`RelayClient.status()`: each
+    # destination's health as its last send saw it, and the outbox depth) is meant to
+    # replace NetworkProbe and HubProbe here, once device status has message keys for
+    # "relay not running" and "back office refusing our key".
     first = next(iter(destinations.values()))
     found.append(NetworkProbe(str(first.endpoint)))
     found += [HubProbe(name, str(dest.endpoint)) for name, dest in destinations.items()]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from kiosk.config_errors import ConfigError
@@ -35,36 +37,73 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def has_display(environ: Mapping[str, str]) -> bool:
+    """A display to show on: X11, Wayland, or a Qt platform chosen explicitly (eglfs...)."""
+    return any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def launch_refusal(mode: str, environ: Mapping[str, str], *, screenshots: bool) -> str | None:
+    """Why this launch must not go ahead, in one line; None when it may.
+
+    The scripted tour clicks through a made-up report and sends it: it belongs to the demo
+    council only. A production kiosk with nothing to show on (started over SSH, say) must
+    stop, never fall back to the tour and post to a real back office.
+    """
+    if mode == "demo":
+        return None
+    if screenshots:
+        return (f"--screenshots runs the scripted tour, which sends a made-up report: it is for "
+                f"demo profiles only, and this profile's mode is {mode}.")
+    if not has_display(environ):
+        return (f"No display to run on (DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM are all "
+                f"unset) and this profile's mode is {mode}: start the kiosk from its display "
+                f"session (systemd/civic-kiosk-ui.service), or set QT_QPA_PLATFORM.")
+    return None
+
+
 def _cmd_run(args: argparse.Namespace, profile: Path) -> int:
     loaded = _load(profile)
     if loaded is None:
         return 2
+    screenshots = Path(args.screenshots) if getattr(args, "screenshots", None) else None
+    refusal = launch_refusal(loaded.profile.mode, os.environ, screenshots=screenshots is not None)
+    if refusal is not None:
+        print(f"kiosk: not started. {refusal}", file=sys.stderr)
+        return 2
     from ui.app import run
 
-    screenshots = Path(args.screenshots) if getattr(args, "screenshots", None) else None
     return run(loaded, Path(args.state_dir), screenshots=screenshots)
 
 
 def _cmd_relay(args: argparse.Namespace) -> int:
+    """Deliver the outbox and answer the screen on the relay socket until SIGTERM."""
     loaded = _load(Path(args.profile))
     if loaded is None:
         return 2
-    from kiosk.assembly import open_outbox
-    from kiosk.outbox import RelayWorker
+    from kiosk.assembly import make_relay, open_outbox
+    from kiosk.outbox import RelayBusy, RelayService, RelaySocketError, socket_path
 
-    outbox, relay = open_outbox(loaded, Path(args.state_dir))
-    worker = RelayWorker(relay, args.interval)
+    state_dir = Path(args.state_dir)
+    outbox = open_outbox(state_dir)
+    service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        worker.start()
-        print(f"relay: delivering from {outbox.path}", flush=True)
-        while not stop.wait(1.0):
+        try:
+            service.start()
+        except (RelayBusy, RelaySocketError) as exc:
+            print(f"relay: not started. {exc}", file=sys.stderr)
+            return 1
+        try:
+            print(f"relay: delivering from {outbox.path}, answering on {service.server.path}",
+                  flush=True)
+            while not stop.wait(1.0):
+                pass
+        except KeyboardInterrupt:
             pass
-    except KeyboardInterrupt:
-        pass
+        finally:
+            service.stop(10.0)
     finally:
-        worker.stop(10.0)
         outbox.close()
     return 0
 
@@ -152,6 +191,8 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the kiosk full screen on a profile")
     run.add_argument("--profile", required=True)
     run.add_argument("--state-dir", default="/var/lib/civic-kiosk")
+    run.add_argument("--screenshots", metavar="DIR",
+                     help="demo profiles only: render a scripted tour into DIR and exit")
     demo = sub.add_parser("demo", help="run the kiosk on the embedded demo council")
     demo.add_argument("--state-dir", default="demo-output")
     demo.add_argument("--screenshots", metavar="DIR",

@@ -147,6 +147,14 @@ class SessionTimings(_Strict):
     confirmation_seconds: int = Field(default=90, ge=20, le=600)
 
 
+class OutboxSettings(_Strict):
+    send_wait_seconds: float = Field(
+        default=3.0, gt=0, le=10,
+        description="After Send, how long the screen waits for the relay to say the council "
+                    "has the report before it says \"saved, will be sent\".",
+    )
+
+
 class CatalogueSettings(_Strict):
     path: str = Field(description="Folder of service files, relative to the profile file.")
     services: tuple[str, ...] | None = Field(
@@ -182,6 +190,7 @@ class Profile(_Strict):
         default=None, description="Staff cards and PINs; no staff panel when absent."
     )
     session: SessionTimings = SessionTimings()
+    outbox: OutboxSettings = OutboxSettings()
     display: Display = Display()
     accessibility: AccessibilityDefaults = AccessibilityDefaults()
     default_language: Literal["en", "cy", "pl", "ur", "ro"] = "en"

@@ -128,8 +128,10 @@ def running_hub(
     catalogue: Path | None = None,
     council_name: str | None = None,
     extra_args: Sequence[str] = (),
+    port: int | None = None,
 ) -> Iterator[HubProcess]:
-    """A real hub on a free 127.0.0.1 port with its database at `tmp_path/hub.db`."""
+    """A real hub on a free 127.0.0.1 port (or `port`, to bring a stopped hub back where its
+    clients expect it) with its database at `tmp_path/hub.db`."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{tmp_path / 'hub.db'}"
     args = ["--database", database_url, "--log-level", "warning"]
@@ -140,8 +142,9 @@ def running_hub(
     if council_name is not None:
         args += ["--council-name", council_name]
     args += list(extra_args)
+    chosen = port
     for attempt in range(_PORT_ATTEMPTS):
-        port = free_port()
+        port = chosen or free_port()
         process, stdout_path, stderr_path = _start(tmp_path, port, args)
         base_url = f"http://127.0.0.1:{port}"
         try:
@@ -149,7 +152,8 @@ def running_hub(
         except HubStartError:
             _stop(process)
             # Another process may have taken the free port between our probe and the bind.
-            if "already in use" in _read(stderr_path) and attempt + 1 < _PORT_ATTEMPTS:
+            if ("already in use" in _read(stderr_path) and attempt + 1 < _PORT_ATTEMPTS
+                    and chosen is None):
                 continue
             raise
         except BaseException:

@@ -19,6 +19,7 @@ from accessibility.speech import EspeakSpeech, Speech, SpeechUnavailable
 from accessibility.themes import Theme, style_sheet
 from kiosk.assembly import Assembly, assemble
 from kiosk.assist import StaffAssist
+from kiosk.cli import launch_refusal
 from kiosk.clock import Clock, FakeClock, SystemClock
 from kiosk.profile import LoadedProfile
 from kiosk.terminal import Terminal
@@ -137,9 +138,13 @@ def _wipe_failed(app: QApplication) -> None:
 
 
 def run(loaded: LoadedProfile, state_dir: Path, *, screenshots: Path | None = None) -> int:
-    """Full screen on a display; with no display (or when asked) the screenshot tour."""
+    """Full screen on a display. A demo profile with no display (or when asked) runs the
+    screenshot tour; a production one refuses (`kiosk.cli.launch_refusal`), never tours."""
+    refusal = launch_refusal(loaded.profile.mode, os.environ, screenshots=screenshots is not None)
+    if refusal is not None:
+        raise ValueError(refusal)
     headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    if screenshots is not None or headless:
+    if loaded.profile.mode == "demo" and (screenshots is not None or headless):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from ui.tour import run_tour
 

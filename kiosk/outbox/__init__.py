@@ -20,6 +20,16 @@ from kiosk.outbox.relay import (
     RelayWorker,
     backoff_delay,
 )
+from kiosk.outbox.relay_ipc import (
+    DeliveryAnswer,
+    RelayClient,
+    RelayServer,
+    RelaySocketError,
+    RelayStatus,
+    RelayUnavailable,
+    socket_path,
+)
+from kiosk.outbox.relay_service import RelayService
 from kiosk.outbox.store import (
     DuplicateReference,
     Enqueued,
@@ -34,6 +44,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "MAX_DELAY",
     "SCHEMA_VERSION",
+    "DeliveryAnswer",
     "DuplicateReference",
     "Enqueued",
     "KeyFileError",
@@ -46,7 +57,13 @@ __all__ = [
     "PayloadUnreadable",
     "Relay",
     "RelayBusy",
+    "RelayClient",
     "RelayLock",
+    "RelayServer",
+    "RelayService",
+    "RelaySocketError",
+    "RelayStatus",
+    "RelayUnavailable",
     "RelayWorker",
     "SendKind",
     "SendResult",
@@ -58,4 +75,5 @@ __all__ = [
     "load_or_create_key",
     "parse_retry_after",
     "senders_from_profile",
+    "socket_path",
 ]

@@ -96,6 +96,15 @@ class Relay:
         finally:
             self._lock.release()
 
+    @property
+    def outbox(self) -> Outbox:
+        return self._outbox
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """The destinations this relay can send to, in profile order."""
+        return tuple(self._senders)
+
     def health(self, destination: str) -> Health | None:
         """The destination's state as of the last attempt; None before any attempt."""
         return self._health.get(destination)

@@ -27,7 +27,7 @@ def test_missed_bin_reaches_the_hub_and_the_receipt_links_to_it(
     make_kiosk, qtbot, tmp_path: Path
 ) -> None:
     with running_hub(tmp_path / "hub") as hub:
-        kiosk = make_kiosk(hub.base_url)
+        kiosk = make_kiosk(hub.base_url, start_relay=True)
         window = kiosk.window
         tap(qtbot, window, "start")
         assert page_name(window) == "menu"
