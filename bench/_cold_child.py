@@ -67,31 +67,76 @@ def bare(width: int, height: int) -> int:
 
 
 def kiosk(profile: str, state_dir: str) -> int:
-    """What `kiosk run` does up to the first frame (the relay runs as its own process)."""
+    """What `kiosk run` does (the relay runs as its own process): the profile, the start-up
+    shell painted first (`ui.boot`), then the rest built into it. Also stamps when the kiosk
+    is ready, and a first touch on the attract screen until the menu is painted."""
     stamps = {"main": time.perf_counter()}
     from pathlib import Path
 
-    from kiosk.profile import load_profile
-    from ui.app import build
+    from kiosk.profile import load_device_profile
+    from ui.boot import open_shell
 
     stamps["imported"] = time.perf_counter()
-    loaded = load_profile(Path(profile))
+    path = Path(profile)
+    device = load_device_profile(path)
     stamps["profile"] = time.perf_counter()
-    built = build(loaded, Path(state_dir), start_relay=False)
-    stamps["built"] = time.perf_counter()
-
-    def done() -> None:
-        _finish(stamps)
-        built.app.quit()
-
-    watcher = _watch_first_paint(built.window, stamps, done)
-    built.window.show()
+    shell = open_shell(device)
     stamps["shown"] = time.perf_counter()
+    from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    built: list[object] = []
+
+    class MenuPainted(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and "touched" in stamps \
+                    and "menu_painted" not in stamps and _on_menu(built):
+                stamps["menu_painted"] = time.perf_counter()
+                QTimer.singleShot(0, finish)
+            return False
+
+    menu_watch = MenuPainted()
+
+    def finish() -> None:
+        _finish(stamps)
+        app.quit()
+
+    def touch() -> None:
+        window = built[0].window  # type: ignore[attr-defined]
+        window.installEventFilter(menu_watch)
+        page = window.page
+        stamps["touched"] = time.perf_counter()
+        QTest.mouseClick(page, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+        window.repaint()
+
+    def load_rest() -> None:
+        stamps["first_frame"] = time.perf_counter()
+        from ui.app import build_into
+
+        built.append(build_into(shell, path, device, Path(state_dir)))
+        stamps["ready"] = time.perf_counter()
+        QTimer.singleShot(0, touch)
+
+    def first_paint() -> None:
+        stamps["paint_start"] = stamps.get("paint_start", time.perf_counter())
+        load_rest()
+
+    shell.after_first_paint(first_paint)
     try:
-        return int(built.app.exec())
+        return int(app.exec())
     finally:
-        built.window.removeEventFilter(watcher)
-        built.close()
+        for kiosk in built:
+            kiosk.close()  # type: ignore[attr-defined]
+        shell.close()
+
+
+def _on_menu(built: list[object]) -> bool:
+    if not built:
+        return False
+    page = built[0].window.page  # type: ignore[attr-defined]
+    return page is not None and page.property("pageName") == "menu"
 
 
 def main(argv: list[str]) -> int:

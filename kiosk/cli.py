@@ -1,7 +1,8 @@
 """The `kiosk` command: run the kiosk or the demo, validate a profile, run the relay, enrol staff.
 
-Qt-free except `run`/`demo`, which import `ui.app` lazily (the one documented exception in
-ARCHITECTURE.md) so `validate` and `relay` work on a machine without PySide6.
+Qt-free except `run`/`demo`, which import `ui.boot` and then `ui.app` lazily (the documented
+exception in docs/architecture.md) so `validate` and `relay` work on a machine without
+PySide6, and so the first frame is painted before the heavy part of the UI is imported.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.config_errors import ConfigError
-from kiosk.profile import LoadedProfile, load_profile
+from kiosk.launch import launch_refusal, tours
+from kiosk.profile import LoadedProfile, load_device_profile, load_profile
+
+if TYPE_CHECKING:
+    from ui.boot import BootShell, Started
 
 DEMO_PROFILE = Path(__file__).resolve().parent / "demo" / "profile.yaml"
 
@@ -37,42 +42,50 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def has_display(environ: Mapping[str, str]) -> bool:
-    """A display to show on: X11, Wayland, or a Qt platform chosen explicitly (eglfs...)."""
-    return any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+def _cmd_run(args: argparse.Namespace, path: Path) -> int:
+    """Check the profile, then paint the attract screen before loading the rest.
 
-
-def launch_refusal(mode: str, environ: Mapping[str, str], *, screenshots: bool) -> str | None:
-    """Why this launch must not go ahead, in one line; None when it may.
-
-    The scripted tour clicks through a made-up report and sends it: it belongs to the demo
-    council only. A production kiosk with nothing to show on (started over SSH, say) must
-    stop, never fall back to the tour and post to a real back office.
+    The profile alone is validated before anything shows (a bad one never reaches the
+    screen); the catalogue and everything else load after the first frame (`ui.boot`), and a
+    problem there is reported the same way, with exit code 2.
     """
-    if mode == "demo":
-        return None
-    if screenshots:
-        return (f"--screenshots runs the scripted tour, which sends a made-up report: it is for "
-                f"demo profiles only, and this profile's mode is {mode}.")
-    if not has_display(environ):
-        return (f"No display to run on (DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM are all "
-                f"unset) and this profile's mode is {mode}: start the kiosk from its display "
-                f"session (systemd/civic-kiosk-ui.service), or set QT_QPA_PLATFORM.")
-    return None
-
-
-def _cmd_run(args: argparse.Namespace, profile: Path) -> int:
-    loaded = _load(profile)
-    if loaded is None:
+    try:
+        profile = load_device_profile(path)
+    except ConfigError as exc:
+        print(f"The profile cannot be used. {exc.describe()}", file=sys.stderr)
         return 2
     screenshots = Path(args.screenshots) if getattr(args, "screenshots", None) else None
-    refusal = launch_refusal(loaded.profile.mode, os.environ, screenshots=screenshots is not None)
+    refusal = launch_refusal(profile.mode, os.environ, screenshots=screenshots is not None)
     if refusal is not None:
         print(f"kiosk: not started. {refusal}", file=sys.stderr)
         return 2
-    from ui.app import run
+    state_dir = Path(args.state_dir)
+    if tours(profile.mode, os.environ, screenshots=screenshots is not None):
+        loaded = _load(path)
+        if loaded is None:
+            return 2
+        from ui.app import run
 
-    return run(loaded, Path(args.state_dir), screenshots=screenshots)
+        return run(loaded, state_dir, screenshots=screenshots)
+    from ui.boot import run_painted_first
+
+    def finish(shell: BootShell) -> Started:
+        from ui.app import build_into  # the heavy part, once the first frame is up
+
+        return build_into(shell, path, profile, state_dir)
+
+    if profile.demo_quit_shortcut:
+        print("Demo mode: press Ctrl+Shift+Q to quit.", flush=True)
+    return run_painted_first(profile, finish, _start_failed)
+
+
+def _start_failed(exc: Exception) -> int:
+    if isinstance(exc, ConfigError):
+        print(f"The profile cannot be used. {exc.describe()}", file=sys.stderr)
+        return 2
+    logging.getLogger(__name__).critical("the kiosk could not start: %s", type(exc).__name__,
+                                         exc_info=exc)
+    return 1
 
 
 def _cmd_relay(args: argparse.Namespace) -> int:

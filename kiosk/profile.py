@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
-from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
 from kiosk.localtext import LocalText
 from kiosk.staff import StaffSettings
+
+if TYPE_CHECKING:
+    from kiosk.catalogue import Catalogue
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SUPPORTED_LANGUAGES = ("en", "cy", "pl", "ur", "ro")
@@ -230,7 +232,20 @@ class LoadedProfile:
 
 def load_profile(path: Path) -> LoadedProfile:
     """Load a profile and its catalogue; ConfigError lists every problem in either."""
-    profile = load_model(Profile, path)
+    return load_services(load_device_profile(path), path)
+
+
+def load_device_profile(path: Path) -> Profile:
+    """The profile alone, validated completely: all the screen needs for its first frame
+    (council, site, theme, languages), so a bad profile still fails before anything shows."""
+    return load_model(Profile, path)
+
+
+def load_services(profile: Profile, path: Path) -> LoadedProfile:
+    """The profile's service catalogue, checked against the profile (after the first frame:
+    the catalogue is most of a profile's loading time)."""
+    from kiosk.catalogue import load_catalogue
+
     folder = (path.parent / profile.catalogue.path).resolve()
     _, lines = read_yaml(path)
     if not folder.is_dir():

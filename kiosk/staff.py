@@ -30,8 +30,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kiosk.catalogue.model import IDENTIFIER
 from kiosk.clock import Clock
+from kiosk.identifiers import IDENTIFIER
 
 Role = Literal["staff", "it"]
 Permission = Literal["assist", "end_session", "reprint", "device_status", "maintenance"]

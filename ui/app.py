@@ -4,28 +4,29 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLoggingCategory, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from accessibility.languages import Translator
 from accessibility.speech import EspeakSpeech, Speech, SpeechUnavailable
 from accessibility.themes import Theme, style_sheet
 from kiosk.assembly import Assembly, assemble
 from kiosk.assist import StaffAssist
-from kiosk.cli import launch_refusal
 from kiosk.clock import Clock, FakeClock, SystemClock
-from kiosk.profile import LoadedProfile
+from kiosk.launch import launch_refusal
+from kiosk.profile import LoadedProfile, Profile, load_services
 from kiosk.terminal import Terminal
 from kiosk.terminal_staff import StaffDesk
 from ui.background import Background
+from ui.boot import BootShell
 from ui.demo_controls import DemoStrip
+from ui.qt_app import application
 from ui.staff.controller import StaffController
 from ui.staff.maintenance import RESTART_EXIT_CODE
 from ui.window import KioskWindow
@@ -51,6 +52,7 @@ class Kiosk:
 
     def close(self) -> None:
         self.staff.shutdown()
+        self.window.release_input()
         self.window.background.shutdown()
         if self.window.player is not None:
             self.window.player.shutdown()
@@ -58,18 +60,6 @@ class Kiosk:
         if isinstance(self.speech, EspeakSpeech):
             self.speech.close()
         self.assembly.close()
-
-
-def application() -> QApplication:
-    """One QApplication with a fixed argv: Qt parses argv, so never pass the real one (K12)."""
-    existing = QApplication.instance()
-    if isinstance(existing, QApplication):
-        return existing
-    # Audio back ends Qt probes and does not need (PipeWire), and offscreen window-manager
-    # hints, are noise in the journal.
-    QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver=false\n"
-                                    "qt.qpa.window=false\nqt.qpa.plugin=false")
-    return QApplication([sys.argv[0] if sys.argv else "kiosk"])
 
 
 def default_speech() -> Speech | None:
@@ -87,7 +77,8 @@ _DEFAULT: Any = object()
 
 def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
           start_relay: bool | None = None, speech: Speech | None = _DEFAULT,
-          demo_controls: bool | None = None, animate: bool = True) -> Kiosk:
+          demo_controls: bool | None = None, animate: bool = True,
+          parent: QWidget | None = None, texts: Translator | None = None) -> Kiosk:
     """Assemble the kiosk. The relay runs in-process only in demo mode unless told otherwise:
     in production it is its own service (systemd/civic-kiosk-relay.service). The demo strip
     (simulate a staff card, run the printer out of paper) exists only in demo profiles."""
@@ -98,7 +89,7 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     app = application()
     clock = clock or SystemClock()
     display = loaded.profile.display
-    texts = Translator(loaded.profile.default_language)
+    texts = texts or Translator(loaded.profile.default_language)
     assembly = assemble(loaded, state_dir, clock=clock, texts=texts)
     if start_relay if start_relay is not None else loaded.profile.mode == "demo":
         assembly.start_relay()
@@ -111,7 +102,8 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
                         defer=lambda callback: QTimer.singleShot(0, callback),
                         on_fatal=lambda problems: _wipe_failed(app),
                         staff=StaffDesk(assist, clock))
-    window = KioskWindow(terminal, texts, on_quit=app.quit, speech=speech, background=background)
+    window = KioskWindow(terminal, texts, on_quit=app.quit, speech=speech, background=background,
+                         parent=parent)
     background.setParent(window)
     staff = StaffController(window, terminal, assembly.health, reader=assembly.card_reader,
                             poll_seconds=loaded.profile.printer.status_poll_seconds,
@@ -120,6 +112,8 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     if with_strip:
         window.outer.addWidget(DemoStrip(texts, assembly.printer, assembly.card_reader))
     app.setStyleSheet(style_sheet(window.theme))
+    if parent is not None:
+        return Kiosk(app, terminal, window, staff, assembly, clock, speech)
     window.resize(display.width_px, display.height_px)
     if app.platformName() == "offscreen":
         # No real screen to hold it: pin the panel's size so a page can never grow the window.
@@ -139,7 +133,7 @@ def _wipe_failed(app: QApplication) -> None:
 
 def run(loaded: LoadedProfile, state_dir: Path, *, screenshots: Path | None = None) -> int:
     """Full screen on a display. A demo profile with no display (or when asked) runs the
-    screenshot tour; a production one refuses (`kiosk.cli.launch_refusal`), never tours."""
+    screenshot tour; a production one refuses (`kiosk.launch.launch_refusal`), never tours."""
     refusal = launch_refusal(loaded.profile.mode, os.environ, screenshots=screenshots is not None)
     if refusal is not None:
         raise ValueError(refusal)
@@ -162,3 +156,12 @@ def run(loaded: LoadedProfile, state_dir: Path, *, screenshots: Path | None = No
         return kiosk.app.exec()
     finally:
         kiosk.close()
+
+
+def build_into(shell: BootShell, path: Path, profile: Profile, state_dir: Path) -> Kiosk:
+    """After the first frame: the catalogue, the outbox, the devices and the kiosk window,
+    built into the start-up shell (`ui.boot`). A bad catalogue raises ConfigError here."""
+    loaded = load_services(profile, path)
+    kiosk = build(loaded, state_dir, parent=shell, texts=shell.texts)
+    shell.adopt(kiosk.window, kiosk.window)
+    return kiosk

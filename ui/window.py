@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QWindow
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
 
 from accessibility.languages import Translator, language
@@ -54,10 +54,12 @@ class KioskWindow(ReadAloud, QWidget):
 
     def __init__(self, terminal: Terminal, texts: Translator,
                  *, on_quit: Callable[[], None] | None = None,
-                 speech: Speech | None = None, background: Background | None = None) -> None:
-        super().__init__()
-        self.setObjectName("root")
-        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+                 speech: Speech | None = None, background: Background | None = None,
+                 parent: QWidget | None = None) -> None:
+        # With a parent, this fills the start-up shell's one top-level window (ui.boot).
+        super().__init__(parent)
+        self.setObjectName("root" if parent is None else "kiosk")
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, parent is None)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.terminal = terminal
         self.texts = texts
@@ -76,8 +78,10 @@ class KioskWindow(ReadAloud, QWidget):
         # Every touch anywhere in the window counts as activity. The filter sits on the
         # native window, which sees only input: on the application it would see every
         # style and layout event too (hundreds per page) and slow each tap.
-        self.winId()
-        handle = self.windowHandle()
+        top = self.window()
+        top.winId()
+        handle = top.windowHandle()
+        self._input_handle: QWindow | None = handle
         # A library card scanner "types" its number: recognised by its speed and never typed
         # into a field. Installed after the idle watch so it sees keys first (Qt runs the
         # newest filter first); typing it lets through still counts as activity.
@@ -265,12 +269,17 @@ class KioskWindow(ReadAloud, QWidget):
             self.terminal.keep_typed(view.model.page_id, view.input.value())
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        handle = self.windowHandle()
+        self.release_input()
+        super().closeEvent(event)
+
+    def release_input(self) -> None:
+        """Stop watching the native window's input (it may outlive this widget: the shell)."""
+        handle = self._input_handle
         if handle is not None:
             handle.removeEventFilter(self.idle)
             handle.removeEventFilter(self.scanner)
+            self._input_handle = None
         self.scanner.reset()
-        super().closeEvent(event)
 
     def resizeEvent(self, event: object) -> None:
         """Every overlay covers the whole window, whoever opened it (staff panel included)."""

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kiosk.config_errors import FieldProblems, Loc
+from kiosk.identifiers import IDENTIFIER
 from kiosk.localtext import LocalText
 
 QuestionType = Literal[
@@ -21,7 +22,6 @@ QuestionType = Literal[
     "yes_no",
 ]
 CHECK_ANSWERS = "check_answers"
-IDENTIFIER = r"^[a-z][a-z0-9_]*$"
 OPEN311_FIELDS = ("address_string", "description", "email", "phone", "first_name", "last_name")
 
 # Defaults chosen so nothing typed at a kiosk can overflow Open311 (description <= 4000).

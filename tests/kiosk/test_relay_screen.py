@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.assembly import Assembly, assemble
-from kiosk.cli import launch_refusal
 from kiosk.config_errors import ConfigError
+from kiosk.launch import launch_refusal
 from kiosk.outbox import RelayClient
 from kiosk.profile import load_profile
 from tests.hub_server import REPO_ROOT, running_hub

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -14,9 +15,12 @@ from PySide6.QtWidgets import (
 )
 
 from accessibility.themes import Theme
-from kiosk.journey.validation import RawAnswer
 from kiosk.texts import Texts
 from ui.widgets import button
+
+if TYPE_CHECKING:
+    # Types only: the attract page is built before the journey code is loaded (paint first).
+    from kiosk.journey.validation import RawAnswer
 
 
 @dataclass

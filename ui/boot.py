@@ -1,0 +1,195 @@
+"""Paint first, load after: the attract screen from the profile alone, then the rest.
+
+A cold start used to spend most of its second importing and opening what the attract screen
+does not need: the catalogue, the journey code, the outbox, the printer, the card reader,
+QtMultimedia and speech. The shell shows the attract screen from what it does need (council
+and site names, theme, languages: all in the validated profile) and the composition root
+builds the kiosk into it after the first frame. This module imports nothing heavy, so the
+first frame costs little more than a bare PySide6 window.
+
+A touch that arrives before the kiosk is in is not lost and never reaches a part that is not
+ready: it is kept, "Just a moment" shows, and it is replayed on the real window once it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QStackedLayout, QVBoxLayout, QWidget
+
+from accessibility.languages import Translator, language
+from accessibility.themes import Theme, make_theme, style_sheet
+from kiosk.preferences import defaults
+from kiosk.profile import Profile
+from ui.pages.attract import AttractPage
+from ui.pages.base import Intents
+from ui.qt_app import application
+from ui.widgets import button, label
+
+log = logging.getLogger(__name__)
+
+
+class Started(Protocol):
+    """What the composition root hands back: something to close when the app ends."""
+
+    def close(self) -> None: ...
+
+
+class Adoptable(Protocol):
+    """The kiosk window as the shell needs it, to replay the touches it kept."""
+
+    def start(self) -> None: ...
+
+    def choose_language(self, code: str) -> None: ...
+
+    def welcome(self) -> None: ...
+
+    def open_accessibility(self) -> None: ...
+
+
+def first_theme(profile: Profile) -> Theme:
+    """The theme of a new visit: the same one the kiosk window will compute."""
+    prefs = defaults(profile)
+    display = profile.display
+    return make_theme(prefs.colours, prefs.text_size, display.width_px, display.height_px,
+                      display.diagonal_inches, language(prefs.language).font)
+
+
+class BootShell(QWidget):
+    """The one top-level window. Shows the attract screen at once; holds the kiosk window
+    once it is built (never a second top-level window: no flash, no focus change)."""
+
+    ready = Signal()
+
+    def __init__(self, profile: Profile, texts: Translator, theme: Theme) -> None:
+        super().__init__()
+        self.setObjectName("root")
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.profile, self.texts, self.theme = profile, texts, theme
+        self._kept: list[Callable[[Adoptable], None]] = []
+        self._painted: list[Callable[[], None]] = []
+        self.kiosk_window: QWidget | None = None
+        self.stack = QStackedLayout(self)
+        self.stack.setContentsMargins(0, 0, 0, 0)
+        self.boot_page = self._boot_page()
+        self.stack.addWidget(self.boot_page)
+
+    def _boot_page(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("bootPage")
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        theme, texts, lang = self.theme, self.texts, self.texts.language
+        # The window's header as it will look (council name, Accessibility), so nothing
+        # moves when the kiosk window takes over.
+        header = QWidget()
+        header.setObjectName("header")
+        header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        row = QHBoxLayout(header)
+        row.setContentsMargins(theme.margin_px, theme.gap_px, theme.margin_px, theme.gap_px)
+        row.setSpacing(theme.gap_px * 2)
+        row.addWidget(label(self.profile.council.name.get(lang), name="councilName"), 1)
+        accessibility = button(texts("nav.accessibility"), "header", name="accessibility")
+        accessibility.clicked.connect(lambda: self._keep(lambda w: w.open_accessibility()))
+        row.addWidget(accessibility)
+        column.addWidget(header)
+        self.waiting = label(texts("boot.just_a_moment"), "heading", name="bootWaiting")
+        self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.waiting.hide()
+        column.addWidget(self.waiting)
+        intents = Intents(start=lambda: self._keep(lambda w: w.start()),
+                          choose_service=_nothing, answer=_nothing, back=_nothing,
+                          change=_nothing, submit=_nothing, finish=_nothing,
+                          start_again=_nothing)
+        attract = AttractPage(texts, theme, intents, self.profile.council.name.get(lang),
+                              self.profile.site.name.get(lang),
+                              lambda code: self._keep(lambda w: w.choose_language(code)),
+                              lambda: self._keep(lambda w: w.welcome()), time.monotonic)
+        column.addWidget(attract, 1)
+        return page
+
+    def _keep(self, action: Callable[[Adoptable], None]) -> None:
+        """A touch before the kiosk is in: kept for it, and the resident told to wait."""
+        self._kept.append(action)
+        self.waiting.show()
+
+    def after_first_paint(self, callback: Callable[[], None]) -> None:
+        """Call back once the first frame is on screen (not merely queued)."""
+        self._painted.append(callback)
+        self.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self and event.type() == QEvent.Type.Paint and self._painted:
+            callbacks, self._painted = self._painted, []
+            self.removeEventFilter(self)
+            for callback in callbacks:
+                # After this paint has been flushed to the screen.
+                QTimer.singleShot(0, callback)
+        return False
+
+    def adopt(self, window: QWidget, target: Adoptable) -> None:
+        """The kiosk window takes over; kept touches are replayed on it, in order."""
+        self.kiosk_window = window
+        self.stack.addWidget(window)
+        self.stack.setCurrentWidget(window)
+        self.stack.removeWidget(self.boot_page)
+        self.boot_page.deleteLater()
+        kept, self._kept = self._kept, []
+        for action in kept:
+            action(target)
+        self.ready.emit()
+
+
+def _nothing(*args: object) -> None:
+    return None
+
+
+def open_shell(profile: Profile) -> BootShell:
+    """The application and the shell, shown: the first frame follows as soon as the event
+    loop runs."""
+    app = application()
+    texts = Translator(defaults(profile).language)
+    theme = first_theme(profile)
+    app.setStyleSheet(style_sheet(theme))
+    shell = BootShell(profile, texts, theme)
+    display = profile.display
+    shell.resize(display.width_px, display.height_px)
+    if app.platformName() == "offscreen":
+        shell.setFixedSize(display.width_px, display.height_px)
+        shell.show()
+    else:
+        shell.showFullScreen()
+    return shell
+
+
+def run_painted_first(profile: Profile, finish: Callable[[BootShell], Started],
+                      on_error: Callable[[Exception], int]) -> int:
+    """Show the attract screen, then `finish(shell)` builds the kiosk into it. An exception
+    from `finish` (a bad catalogue, an unusable printer setting) is handed to `on_error`,
+    whose return value becomes the exit code: reported precisely, never a traceback."""
+    shell = open_shell(profile)
+    app = application()
+    started: list[Started] = []
+
+    def load_rest() -> None:
+        began = time.perf_counter()
+        try:
+            started.append(finish(shell))
+        except Exception as exc:  # noqa: BLE001 - every start-up failure exits cleanly
+            app.exit(on_error(exc))
+            return
+        log.info("kiosk ready %.0f ms after the first frame", (time.perf_counter() - began) * 1000)
+
+    shell.after_first_paint(load_rest)
+    try:
+        return int(app.exec())
+    finally:
+        for kiosk in started:
+            kiosk.close()
+        shell.close()
