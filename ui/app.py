@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,43 +15,18 @@ from PySide6.QtWidgets import QApplication
 
 from accessibility.languages import Translator
 from accessibility.speech import EspeakSpeech, Speech, SpeechUnavailable
-from accessibility.themes import Theme, style_sheet
-from kiosk.assembly import Assembly, assemble
+from accessibility.themes import style_sheet
+from kiosk.assembly import assemble
 from kiosk.assist import StaffAssist
 from kiosk.clock import Clock, FakeClock, SystemClock
 from kiosk.profile import LoadedProfile
+from ui.built import Kiosk
 from ui.demo_controls import DemoStrip
 from ui.staff.controller import StaffController
 from ui.staff.maintenance import RESTART_EXIT_CODE
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Kiosk:
-    """Everything `run` builds, so tests and the tour can drive and then close it."""
-
-    app: QApplication
-    window: KioskWindow
-    assembly: Assembly
-    clock: Clock
-    speech: Speech | None = None
-
-    @property
-    def theme(self) -> Theme:
-        return self.window.theme
-
-    def close(self) -> None:
-        if self.window.staff is not None:
-            self.window.staff.shutdown()
-        self.window.background.shutdown()
-        if self.window.player is not None:
-            self.window.player.shutdown()
-        self.window.close()
-        if isinstance(self.speech, EspeakSpeech):
-            self.speech.close()
-        self.assembly.close()
 
 
 def application() -> QApplication:

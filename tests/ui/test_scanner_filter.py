@@ -243,14 +243,14 @@ def test_in_the_kiosk_a_scan_stays_out_of_a_text_question(make_kiosk, qtbot,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The window's own scanner filter: the number goes to the session, not the field, and
     is wiped with the session."""
-    from tests.ui.driving import choose, page_name, tap, widget  # the whole kiosk, only here
+    from ui.driving import choose, page_name, tap, widget  # the whole kiosk, only here
 
     window = make_kiosk().window
     clock = key_clock()
     monkeypatch.setattr(window.scanner, "_now", clock.monotonic_ms)  # moved by the test
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-missed-bin")
-    choose(qtbot, window, "general")
+    tap(window, "start")
+    tap(window, "service-missed-bin")
+    choose(window, "general")
     field = widget(window, "answer")
     assert isinstance(field, QLineEdit)
     qtbot.mouseClick(field, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
@@ -268,6 +268,6 @@ def test_in_the_kiosk_a_scan_stays_out_of_a_text_question(make_kiosk, qtbot,
     clock.advance_ms_to(last + 31)
     qtbot.waitUntil(lambda: field.text() == "DE99", timeout=1000)
     assert len(touches) == 4  # re-delivered keys do reach the idle watch
-    tap(qtbot, window, "startAgain")
+    tap(window, "startAgain")
     qtbot.waitUntil(lambda: page_name(window) == "attract")
     assert window.session.library_card is None
