@@ -14,7 +14,7 @@ from accessibility.themes import THRESHOLDS, contrast_ratio
 from kiosk.journey.pages import CheckAnswersPage, ExitPage, QuestionPage
 from kiosk.preferences import Preferences
 from tests.ui.test_reflow import VALID
-from ui.driving import choose, page_name, tap, type_text, widget
+from ui.driving import choose, deliver_posted_events, page_name, tap, type_text, widget
 
 
 def _screen(window: QWidget) -> Image.Image:
@@ -122,7 +122,7 @@ def test_urdu_mirrors_the_layout(make_kiosk, qtbot) -> None:
     assert QApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft
     tap(window, "start")
     tap(window, "service-missed-bin")
-    qtbot.wait(1)  # let the mirrored layout settle
+    deliver_posted_events()  # the mirrored layout done, as before any paint
     back = widget(window, "back")
     assert back.mapTo(window, back.rect().center()).x() > window.width() / 2
     council = widget(window, "councilName")

@@ -17,6 +17,12 @@ def _wait_said(qtbot, kiosk, text: str) -> None:
     qtbot.waitUntil(lambda: any(text in said for said in _said(kiosk)), timeout=5000)
 
 
+def _wait_silent(qtbot, kiosk) -> None:
+    """Until the player has said everything asked of it (speak() marks it active at once)."""
+    player = kiosk.window.player
+    qtbot.waitUntil(lambda: not player.active, timeout=5000)
+
+
 def _to_check_answers(qtbot, window) -> None:
     tap(window, "start")
     tap(window, "service-missed-bin")
@@ -99,7 +105,9 @@ def test_the_need_more_time_warning_is_spoken_once(make_kiosk, qtbot, clock) -> 
     for _ in range(5):
         clock.advance(1)
         window._update_countdown()
-    qtbot.wait(200)
+    # Every speak() is queued to the same player: once it has nothing left to say, a second
+    # warning (had one been asked for) has been made and recorded.
+    _wait_silent(qtbot, kiosk)
     assert sum("Do you need more time?" in said for said in _said(kiosk)) == 1
 
 
@@ -124,5 +132,5 @@ def test_keys_are_spoken_except_into_personal_fields(make_kiosk, qtbot) -> None:
     touch(window, phone, QPoint(10, 10))
     qtbot.waitUntil(window.keyboard.isVisible, timeout=2000)
     window.keyboard.key_pressed.emit("7")
-    qtbot.wait(200)
+    _wait_silent(qtbot, kiosk)
     assert "7" not in _said(kiosk)[before:]

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QWidget
 
-from ui.driving import answer_text, choose, page_name, tap, touch, widget
+from ui.driving import answer_text, choose, deliver_posted_events, page_name, tap, touch, widget
 
 
 def _begin(qtbot, kiosk) -> None:
@@ -148,7 +148,7 @@ def test_every_button_is_a_large_target(make_kiosk, qtbot) -> None:
     target = kiosk.theme.target_px
     assert target >= 81
     _begin(qtbot, kiosk)
-    qtbot.wait(1)
+    deliver_posted_events()  # the page's layout done, as before any paint
     for button in window.findChildren(QAbstractButton):
         if button.isVisible():
             assert button.height() >= target - 1, (button.objectName(), button.height())
