@@ -6,19 +6,21 @@ writing short silent WAVs, so each test takes a fraction of a second.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-pytest.importorskip("PySide6.QtMultimedia")
+from tests.needs import require_module, require_program
 
-from PySide6.QtWidgets import QApplication
+# QtMultimedia loads system audio libraries a bare machine may lack: skip or fail, per tests/needs.py.
+require_module("PySide6.QtMultimedia", "QtMultimedia cannot be loaded here")
 
-from accessibility.speech import EspeakSpeech, RecordingSpeech, Utterance
-from ui.speech import SpeechPlayer
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from accessibility.speech import EspeakSpeech, RecordingSpeech, Utterance  # noqa: E402
+from ui.speech import SpeechPlayer  # noqa: E402
 
 
 def script(*items: str, language: str = "en") -> list[Utterance]:
@@ -199,8 +201,8 @@ def test_shutdown_deletes_files_and_ends_the_worker(qtbot, make_player) -> None:
     assert not player.active
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_real_espeak_speech_plays_through(qtbot, tmp_path: Path) -> None:
+    require_program("espeak-ng", "espeak-ng is not installed (script/bootstrap installs it)")
     speech = EspeakSpeech(tmp_path)
     player = SpeechPlayer(speech)
     spy = Spy(player)
