@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from accessibility.languages import Translator
 from accessibility.speech import EspeakSpeech, Speech, SpeechUnavailable
-from accessibility.themes import Theme, style_sheet
-from kiosk.assembly import Assembly, assemble
+from accessibility.themes import style_sheet
+from kiosk.assembly import assemble
 from kiosk.assist import StaffAssist
 from kiosk.clock import Clock, FakeClock, SystemClock
 from kiosk.launch import launch_refusal
@@ -25,6 +24,7 @@ from kiosk.terminal import Terminal
 from kiosk.terminal_staff import StaffDesk
 from ui.background import Background
 from ui.boot import BootShell
+from ui.built import Kiosk
 from ui.demo_controls import DemoStrip
 from ui.qt_app import application
 from ui.staff.controller import StaffController
@@ -32,34 +32,6 @@ from ui.staff.maintenance import RESTART_EXIT_CODE
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Kiosk:
-    """Everything `run` builds, so tests and the tour can drive and then close it."""
-
-    app: QApplication
-    terminal: Terminal
-    window: KioskWindow
-    staff: StaffController
-    assembly: Assembly
-    clock: Clock
-    speech: Speech | None = None
-
-    @property
-    def theme(self) -> Theme:
-        return self.window.theme
-
-    def close(self) -> None:
-        self.staff.shutdown()
-        self.window.release_input()
-        self.window.background.shutdown()
-        if self.window.player is not None:
-            self.window.player.shutdown()
-        self.window.close()
-        if isinstance(self.speech, EspeakSpeech):
-            self.speech.close()
-        self.assembly.close()
 
 
 def default_speech() -> Speech | None:

@@ -7,21 +7,20 @@ show exactly what tapping a card or running out of paper does on a real terminal
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtTest import QTest
+from PySide6.QtCore import QPoint
 
 from kiosk.clock import FakeClock
 from peripherals.cards import FakeCardReader
 from peripherals.printer import FakePrinter
+from ui.built import Kiosk
 from ui.demo_controls import DEMO_IT_CARD, DEMO_STAFF_CARD, DemoStrip
+from ui.driving import deliver_posted_events, hold, on_page, tap, type_text, wait_for
 from ui.pages.summary import ConfirmationView
 from ui.staff.controller import LOGO_HOLD_SECONDS
-from ui.tour import click, settle, type_into, wait_for
 
-if TYPE_CHECKING:
-    from ui.app import Kiosk
+# Sliding in, probing devices: quick on any machine, but never waited on without a limit.
+SECONDS = 20.0
 
 
 def panel_in_place(kiosk: Kiosk) -> bool:
@@ -35,7 +34,7 @@ def staff_tour(kiosk: Kiosk, out: Path) -> list[str]:
     """Staff card over a resident's page, device status, PIN pad and its lockout, the
     confirmation when the printer is out of paper, and IT's maintenance screen."""
     reader, printer = kiosk.assembly.card_reader, kiosk.assembly.printer
-    window, app = kiosk.window, kiosk.app
+    window = kiosk.window
     staff = kiosk.staff
     if not isinstance(reader, FakeCardReader) or not isinstance(printer, FakePrinter) \
             or staff is None or not isinstance(kiosk.clock, FakeClock):
@@ -44,47 +43,43 @@ def staff_tour(kiosk: Kiosk, out: Path) -> list[str]:
     shots: list[str] = []
 
     def shot(name: str) -> None:
-        settle(app)
+        deliver_posted_events()
         path = out / f"{len(shots) + 1:02d}-{name}.png"
         window.grab().save(str(path))
         shots.append(path.name)
 
-    click(kiosk, "start")
-    click(kiosk, "service-missed-bin")
-    click(kiosk, "option-recycling")
-    click(kiosk, "continue")
-    type_into(kiosk, "answer", "DE99 1")
+    tap(window, "start")
+    tap(window, "service-missed-bin")
+    tap(window, "option-recycling")
+    tap(window, "continue")
+    type_text(window, "answer", "DE99 1")
     reader.insert(DEMO_STAFF_CARD)
-    wait_for(app, lambda: panel_in_place(kiosk))
+    wait_for(lambda: panel_in_place(kiosk), seconds=SECONDS, what="the staff panel")
     shot("staff-panel")
-    click(kiosk, "staff-device_status")
-    wait_for(app, lambda: staff.probes.idle.is_set() and staff.panel is not None
-             and staff.panel.status_view is not None)
-    settle(app)
+    tap(window, "staff-device_status")
+    wait_for(lambda: staff.probes.idle.is_set() and staff.panel is not None
+             and staff.panel.status_view is not None, seconds=SECONDS, what="device status")
+    deliver_posted_events()
     shot("staff-device-status")
     reader.remove()
-    wait_for(app, lambda: staff.panel is None)
+    wait_for(lambda: staff.panel is None, seconds=SECONDS, what="the panel to close")
     shot("staff-card-removed")
 
     # The PIN pad, from holding the council name for three seconds.
-    handle = window.windowHandle()
-    point = window.logo.mapTo(window, QPoint(10, window.logo.height() // 2))
-    QTest.mousePress(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
-    kiosk.clock.advance(LOGO_HOLD_SECONDS)
-    QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
-    settle(app)
+    hold(window, window.logo, kiosk.clock, LOGO_HOLD_SECONDS, QPoint(10, window.logo.height() // 2))
+    deliver_posted_events()
     if staff.pin_pad is not None:
         for digit in "12":
-            click(kiosk, f"pin-{digit}")
+            tap(window, f"pin-{digit}")
         shot("staff-pin-pad")
         for _ in range(5):
             for digit in "0000":
-                click(kiosk, f"pin-{digit}")
-            click(kiosk, "pinEnter")
+                tap(window, f"pin-{digit}")
+            tap(window, "pinEnter")
         shot("staff-pin-locked")
-        click(kiosk, "pinCancel")
-    click(kiosk, "startAgain")
-    wait_for(app, lambda: window.page is not None and window.page.property("pageName") == "attract")
+        tap(window, "pinCancel")
+    tap(window, "startAgain")
+    wait_for(on_page(window, "attract"), seconds=SECONDS, what="the attract page")
 
     # Out of paper (as the demo strip does it): the submission goes; the code is on screen.
     strip = window.findChild(DemoStrip)
@@ -93,27 +88,28 @@ def staff_tour(kiosk: Kiosk, out: Path) -> list[str]:
         set_paper()
     else:
         printer.paper_state = "out"
-    click(kiosk, "start")
-    click(kiosk, "service-feedback")
+    tap(window, "start")
+    tap(window, "service-feedback")
     for step in ("option-compliment", "continue", "option-bins", "continue"):
-        click(kiosk, step)
-    type_into(kiosk, "answer", "The crew were very helpful")
+        tap(window, step)
+    type_text(window, "answer", "The crew were very helpful")
     for step in ("continue", "continue", "option-no", "continue", "submit"):
-        click(kiosk, step)
-    wait_for(app, lambda: isinstance(window.page, ConfirmationView))
+        tap(window, step)
+    wait_for(lambda: isinstance(window.page, ConfirmationView), seconds=SECONDS,
+             what="the confirmation page")
     shot("confirmation-printer-out-of-paper")
     if set_paper is not None:
         set_paper()
     printer.paper_state = "ok"
     reader.insert(DEMO_IT_CARD)
-    wait_for(app, lambda: panel_in_place(kiosk))
+    wait_for(lambda: panel_in_place(kiosk), seconds=SECONDS, what="the staff panel")
     shot("it-panel")
-    click(kiosk, "staff-maintenance")
-    wait_for(app, lambda: staff.maintenance is not None and staff.maintenance.isVisible())
-    wait_for(app, lambda: staff.probes.idle.is_set())
-    settle(app)
+    tap(window, "staff-maintenance")
+    wait_for(lambda: staff.maintenance is not None and staff.maintenance.isVisible()
+             and staff.probes.idle.is_set(), seconds=SECONDS, what="the maintenance screen")
+    deliver_posted_events()
     shot("maintenance")
-    click(kiosk, "maintenance-hand_back")
+    tap(window, "maintenance-hand_back")
     reader.remove()
-    wait_for(app, lambda: window.page is not None and window.page.property("pageName") == "attract")
+    wait_for(on_page(window, "attract"), seconds=SECONDS, what="the attract page")
     return shots

@@ -5,7 +5,6 @@ No Qt here: `accessibility` is a leaf room and must be testable without PySide6.
 
 from __future__ import annotations
 
-import shutil
 import stat
 import threading
 import wave
@@ -22,8 +21,8 @@ from accessibility.speech import (
     VoiceMissing,
 )
 
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
-                                  reason="espeak-ng is not installed (script/bootstrap does it)")
+# The tests that run the real espeak-ng take this fixture (tests/needs.py decides skip or fail).
+needs_espeak = pytest.mark.usefixtures("espeak_ng")
 
 SAMPLES = {
     "en": "What is the postcode of the collection address?",

@@ -179,19 +179,6 @@ def _handler_for(fake: Open311Fake) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class FakeClock:
-    """Epoch seconds that move only when a test says so."""
-
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def make_submission(*, destination: str = "council", text: str = "pothole outside",
                     reference: str | None = None, submission_id: str | None = None,
                     attributes: dict[str, str | list[str]] | None = None) -> Submission:

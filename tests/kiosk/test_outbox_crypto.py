@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.clock import FakeClock
 from kiosk.outbox import (
     KeyFileError,
     Open311Sender,
@@ -22,7 +23,7 @@ from kiosk.outbox import (
     connect,
     load_or_create_key,
 )
-from tests.kiosk.open311_fake import FakeClock, Open311Fake, make_submission
+from tests.kiosk.open311_fake import Open311Fake, make_submission
 
 CANARY = "CANARY-7f3a-JANE-DOE-SW1A1AA"
 
@@ -59,7 +60,7 @@ def key(tmp_path: Path) -> bytes:
 
 @pytest.fixture
 def outbox(tmp_path: Path, key: bytes) -> Iterator[Outbox]:
-    with Outbox(tmp_path / "outbox.db", key, FakeClock()) as box:
+    with Outbox(tmp_path / "outbox.db", key, FakeClock().epoch) as box:
         yield box
 
 
@@ -132,7 +133,7 @@ def _payloads(db: Path) -> dict[str, bytes]:
 
 def _relay(outbox: Outbox, fake: Open311Fake, *names: str) -> Relay:
     sender = Open311Sender(fake.url, "key", timeout_seconds=5)
-    return Relay(outbox, dict.fromkeys(names or ("council",), sender), FakeClock(),
+    return Relay(outbox, dict.fromkeys(names or ("council",), sender), FakeClock().epoch,
                  random.Random(1))
 
 

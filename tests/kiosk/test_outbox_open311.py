@@ -9,9 +9,10 @@ from email.utils import formatdate
 import pytest
 import requests
 
+from kiosk.clock import FakeClock
 from kiosk.outbox import Open311Sender, SendResult, parse_retry_after, senders_from_profile
 from kiosk.profile import Open311Destination
-from tests.kiosk.open311_fake import FakeClock, Open311Fake, Reply, make_submission
+from tests.kiosk.open311_fake import Open311Fake, Reply, make_submission
 
 
 @pytest.fixture
@@ -105,8 +106,8 @@ def test_a_wrong_api_key_is_a_retry_that_it_can_fix(fake: Open311Fake) -> None:
 def test_retry_after_in_seconds_and_as_a_date(fake: Open311Fake) -> None:
     clock = FakeClock()
     fake.script(Reply(503, headers=(("Retry-After", "120"),)),
-                Reply(429, headers=(("Retry-After", formatdate(clock() + 300, usegmt=True)),)))
-    sender = _sender(fake, clock=clock)
+                Reply(429, headers=(("Retry-After", formatdate(clock.epoch() + 300, usegmt=True)),)))
+    sender = _sender(fake, clock=clock.epoch)
     assert sender.send(make_submission()).retry_after == 120
     assert sender.send(make_submission()).retry_after == 300
 
@@ -117,7 +118,7 @@ def test_retry_after_in_seconds_and_as_a_date(fake: Open311Fake) -> None:
     ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),  # in the past: no extra wait
 ])
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:
-    assert parse_retry_after(header, FakeClock()()) == expected
+    assert parse_retry_after(header, FakeClock().epoch()) == expected
 
 
 def test_a_slow_server_is_a_timeout_retry(fake: Open311Fake) -> None:

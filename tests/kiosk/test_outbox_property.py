@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from kiosk.clock import FakeClock
 from kiosk.outbox import MAX_DELAY, Open311Sender, Outbox, Relay
 from kiosk.submission import Submission
-from tests.kiosk.open311_fake import FakeClock, Open311Fake, Reply, make_submission
+from tests.kiosk.open311_fake import Open311Fake, Reply, make_submission
 
 KEY = bytes(range(32))
 SERVER_MODES = {
@@ -39,10 +40,10 @@ class OutboxMachine(RuleBasedStateMachine):
         self._open()
 
     def _open(self) -> None:
-        self.outbox = Outbox(self.folder / "outbox.db", KEY, self.clock)
+        self.outbox = Outbox(self.folder / "outbox.db", KEY, self.clock.epoch)
         self.sender = Open311Sender(self.fake.url, "key", timeout_seconds=5)
         # Never dead-letter in this model: an outage must not lose anything.
-        self.relay = Relay(self.outbox, {"council": self.sender}, self.clock,
+        self.relay = Relay(self.outbox, {"council": self.sender}, self.clock.epoch,
                            random.Random(0), max_attempts=10**6)
 
     def _close(self) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.clock import FakeClock
 from kiosk.outbox import (
     SCHEMA_VERSION,
     DuplicateReference,
@@ -24,7 +25,7 @@ from kiosk.outbox import (
     connect,
     store,
 )
-from tests.kiosk.open311_fake import FakeClock, make_submission
+from tests.kiosk.open311_fake import make_submission
 
 KEY = bytes(range(32))
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def outbox(tmp_path: Path, clock: FakeClock) -> Iterator[Outbox]:
-    with Outbox(tmp_path / "outbox.db", KEY, clock) as box:
+    with Outbox(tmp_path / "outbox.db", KEY, clock.epoch) as box:
         yield box
 
 
@@ -65,7 +66,7 @@ def test_the_outbox_opens_its_connection_through_the_factory(
         return made[-1]
 
     monkeypatch.setattr(store, "connect", recording_connect)
-    with Outbox(tmp_path / "outbox.db", KEY, FakeClock()) as box:
+    with Outbox(tmp_path / "outbox.db", KEY, FakeClock().epoch) as box:
         box.enqueue(make_submission())
         assert len(made) == 1
         assert _pragmas(made[0])["synchronous"] == 2
@@ -73,11 +74,11 @@ def test_the_outbox_opens_its_connection_through_the_factory(
 
 def test_an_accepted_submission_is_there_after_reopening(tmp_path: Path) -> None:
     submission = make_submission()
-    with Outbox(tmp_path / "outbox.db", KEY, FakeClock()) as box:
+    with Outbox(tmp_path / "outbox.db", KEY, FakeClock().epoch) as box:
         accepted = box.enqueue(submission)
     assert (accepted.submission_id, accepted.reference, accepted.duplicate) == (
         submission.submission_id, submission.reference, False)
-    with Outbox(tmp_path / "outbox.db", KEY, FakeClock()) as box:
+    with Outbox(tmp_path / "outbox.db", KEY, FakeClock().epoch) as box:
         row = box.get(submission.submission_id)
         assert row is not None
         assert (row.state, row.reference, row.attempts) == ("pending", submission.reference, 0)
@@ -114,29 +115,29 @@ def test_row_metadata_carries_no_payload(outbox: Outbox) -> None:
 
 
 def test_depth_and_age_of_the_oldest_pending_row(outbox: Outbox, clock: FakeClock) -> None:
-    assert (outbox.depth(), outbox.oldest_pending_age(clock())) == (0, None)
+    assert (outbox.depth(), outbox.oldest_pending_age(clock.epoch())) == (0, None)
     first = make_submission()
     outbox.enqueue(first)
     clock.advance(60)
     outbox.enqueue(make_submission())
     clock.advance(30)
-    assert (outbox.depth(), outbox.oldest_pending_age(clock())) == (2, 90)
+    assert (outbox.depth(), outbox.oldest_pending_age(clock.epoch())) == (2, 90)
     outbox.mark_delivered(first.submission_id, remote_id="SR-1", remote_token=None)
-    assert (outbox.depth(), outbox.oldest_pending_age(clock())) == (1, 30)
+    assert (outbox.depth(), outbox.oldest_pending_age(clock.epoch())) == (1, 30)
 
 
 def test_pending_due_follows_the_schedule(outbox: Outbox, clock: FakeClock) -> None:
     early, late = make_submission(), make_submission()
     outbox.enqueue(early)
     outbox.enqueue(late)
-    outbox.mark_retry(late.submission_id, next_attempt_at=clock() + 100, error="http_503")
-    assert [r.submission_id for r in outbox.pending_due(clock())] == [early.submission_id]
-    due = outbox.pending_due(clock() + 100)
+    outbox.mark_retry(late.submission_id, next_attempt_at=clock.epoch() + 100, error="http_503")
+    assert [r.submission_id for r in outbox.pending_due(clock.epoch())] == [early.submission_id]
+    due = outbox.pending_due(clock.epoch() + 100)
     assert [r.submission_id for r in due] == [early.submission_id, late.submission_id]
     assert due[1].attempts == 1
     assert due[1].last_error == "http_503"
     # A schedule beyond the horizon can only come from the clock going backwards.
-    assert len(outbox.pending_due(clock() - 10_000, horizon=900)) == 2
+    assert len(outbox.pending_due(clock.epoch() - 10_000, horizon=900)) == 2
 
 
 def test_state_changes_apply_only_to_pending_rows(outbox: Outbox) -> None:
@@ -162,7 +163,7 @@ def test_state_changes_apply_only_to_pending_rows(outbox: Outbox) -> None:
 
 def test_schema_version_is_recorded_and_a_newer_one_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "outbox.db"
-    Outbox(path, KEY, FakeClock()).close()
+    Outbox(path, KEY, FakeClock().epoch).close()
     conn = connect(path)
     try:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -170,7 +171,7 @@ def test_schema_version_is_recorded_and_a_newer_one_is_refused(tmp_path: Path) -
     finally:
         conn.close()
     with pytest.raises(OutboxError, match="newer than this software"):
-        Outbox(path, KEY, FakeClock())
+        Outbox(path, KEY, FakeClock().epoch)
 
 
 def test_outbox_files_are_private(outbox: Outbox) -> None:
@@ -181,7 +182,7 @@ def test_outbox_files_are_private(outbox: Outbox) -> None:
 
 
 def test_a_closed_outbox_refuses_work(tmp_path: Path) -> None:
-    box = Outbox(tmp_path / "outbox.db", KEY, FakeClock())
+    box = Outbox(tmp_path / "outbox.db", KEY, FakeClock().epoch)
     box.close()
     box.close()  # idempotent
     with pytest.raises(OutboxError, match="closed"):
@@ -223,7 +224,7 @@ def _assert_recovered(path: Path, accepted: list[str]) -> None:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         conn.close()
-    with Outbox(path, KEY, FakeClock()) as box:
+    with Outbox(path, KEY, FakeClock().epoch) as box:
         for sid in accepted:
             row = box.get(sid)
             assert row is not None, sid

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.clock import FakeClock
 from kiosk.outbox import (
     Open311Sender,
     Outbox,
@@ -24,7 +25,7 @@ from kiosk.outbox import (
     SendResult,
 )
 from kiosk.submission import Submission
-from tests.kiosk.open311_fake import FakeClock, Open311Fake, make_submission
+from tests.kiosk.open311_fake import Open311Fake, make_submission
 
 KEY = bytes(range(32))
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,12 +38,12 @@ def path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def outbox(path: Path) -> Iterator[Outbox]:
-    with Outbox(path, KEY, FakeClock()) as box:
+    with Outbox(path, KEY, FakeClock().epoch) as box:
         yield box
 
 
 def _relay(outbox: Outbox, senders: dict[str, Sender] | None = None) -> Relay:
-    return Relay(outbox, senders or {}, FakeClock(), random.Random(3))
+    return Relay(outbox, senders or {}, FakeClock().epoch, random.Random(3))
 
 
 def _relay_threads() -> list[threading.Thread]:
@@ -51,7 +52,7 @@ def _relay_threads() -> list[threading.Thread]:
 
 def test_a_second_worker_on_the_same_outbox_fails_to_start(path: Path, outbox: Outbox) -> None:
     first = RelayWorker(_relay(outbox), interval_seconds=3600)
-    with Outbox(path, KEY, FakeClock()) as other_box:
+    with Outbox(path, KEY, FakeClock().epoch) as other_box:
         second_relay = _relay(other_box)
         second = RelayWorker(second_relay, interval_seconds=3600)
         first.start()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.needs import require_module, require_or_skip
+
 REPO = Path(__file__).resolve().parents[2]
 DOC = (REPO / "docs" / "peripherals.md").read_text(encoding="utf-8")
 BOOTSTRAP = (REPO / "script" / "bootstrap").read_text(encoding="utf-8")
@@ -63,9 +65,9 @@ def test_the_rule_files_the_doc_points_to_exist_and_name_the_kiosk_user() -> Non
 def test_the_installed_pcscd_matches_what_the_doc_and_tests_assume() -> None:
     """On a bootstrapped machine (CI), the daemon, the virtual reader driver and pyscard are
     all where the tests and the doc say; elsewhere this says what is missing."""
-    if shutil.which("pcscd", path="/usr/sbin:/sbin:/usr/bin") is None:
-        pytest.skip("pcscd is not installed here (script/bootstrap --test installs it)")
+    require_or_skip(shutil.which("pcscd", path="/usr/sbin:/sbin:/usr/bin") is not None,
+                    "pcscd is not installed here (script/bootstrap --test installs it)")
     assert Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so").exists()
     assert Path("/lib/systemd/system/pcscd.socket").exists()  # socket-activated, as documented
-    scard = pytest.importorskip("smartcard.scard")
+    scard = require_module("smartcard.scard", "pyscard is not installed (pip install pyscard==2.3.1)")
     assert hasattr(scard, "SCardGetStatusChange")

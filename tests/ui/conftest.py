@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("PySide6")
-
 from accessibility.speech import RecordingSpeech
 from kiosk.clock import FakeClock
 from kiosk.profile import load_profile

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from accessibility.themes import THRESHOLDS, contrast_ratio
 from kiosk.journey.pages import CheckAnswersPage, ExitPage, QuestionPage
 from kiosk.preferences import Preferences
-from tests.ui.driving import choose, page_name, tap, type_text, widget
 from tests.ui.test_reflow import VALID
+from ui.driving import choose, deliver_posted_events, page_name, tap, type_text, widget
 
 
 def _screen(window: QWidget) -> Image.Image:
@@ -97,21 +97,21 @@ def test_rendered_pages_meet_contrast(make_kiosk, qtbot, colours: str) -> None:
 def test_choices_apply_at_once_and_keep_answers(make_kiosk, qtbot) -> None:
     kiosk = make_kiosk()
     window = kiosk.window
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-missed-bin")
-    choose(qtbot, window, "recycling")
-    type_text(qtbot, window, "answer", "de99")  # typed, not yet continued
-    tap(qtbot, window, "accessibility")
-    tap(qtbot, window, "a11y-text_size-large")
-    tap(qtbot, window, "a11y-colours-yellow")
-    tap(qtbot, window, "a11y-language-cy")
+    tap(window, "start")
+    tap(window, "service-missed-bin")
+    choose(window, "recycling")
+    type_text(window, "answer", "de99")  # typed, not yet continued
+    tap(window, "accessibility")
+    tap(window, "a11y-text_size-large")
+    tap(window, "a11y-colours-yellow")
+    tap(window, "a11y-language-cy")
     assert window.theme.text_scale == 1.5
     assert window.theme.palette.background == "#000000"
-    tap(qtbot, window, "a11yDone")
+    tap(window, "a11yDone")
     assert widget(window, "title").text() == "Beth yw cod post y cyfeiriad casglu?"
     assert widget(window, "answer").text() == "de99"  # half-typed text survives
     assert window.session.engine.answers() == {"bin_type": "recycling"}
-    tap(qtbot, window, "back")
+    tap(window, "back")
     assert widget(window, "option-recycling").isChecked()
 
 
@@ -120,9 +120,9 @@ def test_urdu_mirrors_the_layout(make_kiosk, qtbot) -> None:
     window = kiosk.window
     window.choose_language("ur")
     assert QApplication.layoutDirection() == Qt.LayoutDirection.RightToLeft
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-missed-bin")
-    qtbot.wait(1)  # let the mirrored layout settle
+    tap(window, "start")
+    tap(window, "service-missed-bin")
+    deliver_posted_events()  # the mirrored layout done, as before any paint
     back = widget(window, "back")
     assert back.mapTo(window, back.rect().center()).x() > window.width() / 2
     council = widget(window, "councilName")
@@ -135,10 +135,10 @@ def test_every_choice_resets_when_the_session_ends(make_kiosk, qtbot) -> None:
     kiosk = make_kiosk()
     window = kiosk.window
     defaults = window.prefs
-    tap(qtbot, window, "start")
+    tap(window, "start")
     window.set_preferences(Preferences(read_aloud=True, slow_speech=True, read_personal=True,
                                        text_size="extra_large", colours="dark", language="pl"))
-    tap(qtbot, window, "startAgain")
+    tap(window, "startAgain")
     qtbot.waitUntil(lambda: page_name(window) == "attract", timeout=3000)
     assert window.prefs == defaults
     assert window.theme.text_scale == 1.0

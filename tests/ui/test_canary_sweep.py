@@ -15,7 +15,7 @@ from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit
 
 from kiosk.journey.pages import CheckAnswersPage, ExitPage, QuestionPage
-from tests.ui.driving import page_name, tap, type_text, widget
+from ui.driving import page_name, tap, type_text, widget
 from ui.wipe import leftovers
 
 CANARY = "cnryq7x2zz"
@@ -25,17 +25,17 @@ def _fill(qtbot, kiosk, model: QuestionPage) -> None:
     window = kiosk.window
     q = model.qtype
     if q in ("radios", "yes_no") or q == "checkboxes":
-        tap(qtbot, window, f"option-{model.options[0].value}")
+        tap(window, f"option-{model.options[0].value}")
     elif q == "date":
-        type_text(qtbot, window, "answer-day", CANARY)
-        tap(qtbot, window, "continue")
+        type_text(window, "answer-day", CANARY)
+        tap(window, "continue")
         for part in ("day", "month", "year"):
             widget(window, f"answer-{part}").setText("")
-        type_text(qtbot, window, "answer-day", "20")
-        type_text(qtbot, window, "answer-month", "11")
-        type_text(qtbot, window, "answer-year", "2026")
+        type_text(window, "answer-day", "20")
+        type_text(window, "answer-month", "11")
+        type_text(window, "answer-year", "2026")
     else:
-        type_text(qtbot, window, "answer", CANARY + " " * (q == "textarea"))
+        type_text(window, "answer", CANARY + " " * (q == "textarea"))
         edit = widget(window, "answer")
         if isinstance(edit, QLineEdit):
             edit.selectAll()
@@ -45,33 +45,33 @@ def _fill(qtbot, kiosk, model: QuestionPage) -> None:
             "number": "3",
         }.get(q)
         if valid is not None:
-            tap(qtbot, window, "continue")  # rejected: the canary stays on the page as typed
+            tap(window, "continue")  # rejected: the canary stays on the page as typed
             fresh = widget(window, "answer")
             assert isinstance(fresh, QLineEdit)
             fresh.selectAll()
             fresh.del_()
-            type_text(qtbot, window, "answer", valid)
+            type_text(window, "answer", valid)
         else:
             assert isinstance(edit, QLineEdit | QPlainTextEdit)
             if isinstance(edit, QPlainTextEdit):
                 edit.selectAll()
                 edit.copy()
-    tap(qtbot, window, "continue")
+    tap(window, "continue")
 
 
 def _walk_to_check_answers(qtbot, kiosk, service_id: str) -> None:
     window = kiosk.window
-    tap(qtbot, window, "start")
-    tap(qtbot, window, f"service-{service_id}")
+    tap(window, "start")
+    tap(window, f"service-{service_id}")
     for _ in range(40):
         model = window.session.engine.current()
         if isinstance(model, CheckAnswersPage):
             return
         if isinstance(model, ExitPage):
-            tap(qtbot, window, "back")
+            tap(window, "back")
             current = window.session.engine.current()
-            tap(qtbot, window, f"option-{current.options[1].value}")
-            tap(qtbot, window, "continue")
+            tap(window, f"option-{current.options[1].value}")
+            tap(window, "continue")
             continue
         assert isinstance(model, QuestionPage)
         _fill(qtbot, kiosk, model)
@@ -95,9 +95,9 @@ def test_nothing_survives_the_session(make_kiosk, qtbot, clock, tmp_path: Path, 
     assert any(CANARY in text for text in shown)  # the canary really was entered
     assert QGuiApplication.clipboard().text(QClipboard.Mode.Clipboard)  # the copy happened
     if ending == "finish":
-        tap(qtbot, window, "submit")
+        tap(window, "submit")
         qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=15000)
-        tap(qtbot, window, "finish")
+        tap(window, "finish")
     elif ending == "timeout":
         idle = kiosk.assembly.loaded.profile.session
         clock.advance(idle.idle_seconds + 1)
@@ -106,7 +106,7 @@ def test_nothing_survives_the_session(make_kiosk, qtbot, clock, tmp_path: Path, 
         clock.advance(idle.warning_seconds + 1)
         window.idle.check()
     else:
-        tap(qtbot, window, "startAgain")
+        tap(window, "startAgain")
     qtbot.waitUntil(lambda: page_name(window) == "attract", timeout=5000)
     assert not window.fault_overlay.isVisible()
     assert leftovers((CANARY, CANARY.upper())) == []

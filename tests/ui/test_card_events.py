@@ -5,9 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-
-pytest.importorskip("PySide6")
-
 from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import QApplication
 

@@ -13,7 +13,7 @@ from pyzbar.pyzbar import decode as read_codes
 from kiosk.reference import is_reference, spaced
 from tests.escpos_decode import decode
 from tests.hub_server import running_hub
-from tests.ui.driving import answer_date, answer_text, choose, page_name, tap, widget
+from ui.driving import answer_date, answer_text, choose, page_name, tap, widget
 
 
 def _qr_payloads(images: list[Image.Image]) -> list[str]:
@@ -29,21 +29,21 @@ def test_missed_bin_reaches_the_hub_and_the_receipt_links_to_it(
     with running_hub(tmp_path / "hub") as hub:
         kiosk = make_kiosk(hub.base_url, start_relay=True)
         window = kiosk.window
-        tap(qtbot, window, "start")
+        tap(window, "start")
         assert page_name(window) == "menu"
-        tap(qtbot, window, "service-missed-bin")
-        choose(qtbot, window, "recycling")
-        answer_text(qtbot, window, "de99 1aa")
-        answer_text(qtbot, window, "14 Acacia Avenue")
-        answer_date(qtbot, window, "20", "11", "2026")
-        answer_text(qtbot, window, "Left by the gate")
-        choose(qtbot, window, "phone")
-        answer_text(qtbot, window, "07700 900982")
+        tap(window, "service-missed-bin")
+        choose(window, "recycling")
+        answer_text(window, "de99 1aa")
+        answer_text(window, "14 Acacia Avenue")
+        answer_date(window, "20", "11", "2026")
+        answer_text(window, "Left by the gate")
+        choose(window, "phone")
+        answer_text(window, "07700 900982")
         assert page_name(window) == "check_answers"
         assert widget(window, "value-postcode").text() == "DE99 1AA"
         assert widget(window, "value-due_date").text() == "20 November 2026"
 
-        tap(qtbot, window, "submit")
+        tap(window, "submit")
         qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=20000)
         outcome = window.session.outcome
         assert outcome is not None
@@ -84,7 +84,7 @@ def test_missed_bin_reaches_the_hub_and_the_receipt_links_to_it(
         assert page.status_code == 200
         assert reference in page.text.replace(" ", "")
 
-        tap(qtbot, window, "finish")
+        tap(window, "finish")
         qtbot.waitUntil(lambda: page_name(window) == "attract", timeout=5000)
 
 
@@ -92,15 +92,15 @@ def test_hub_down_means_saved_and_sent_later(make_kiosk, qtbot, tmp_path: Path) 
     """Port 9 refuses connections: the confirmation says saved, and the row waits."""
     kiosk = make_kiosk("http://127.0.0.1:9")
     window = kiosk.window
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-feedback")
-    choose(qtbot, window, "compliment")
-    tap(qtbot, window, "option-libraries")
-    tap(qtbot, window, "continue")
-    answer_text(qtbot, window, "Lovely staff")
-    tap(qtbot, window, "continue")  # optional date left empty
-    choose(qtbot, window, "no")
-    tap(qtbot, window, "submit")
+    tap(window, "start")
+    tap(window, "service-feedback")
+    choose(window, "compliment")
+    tap(window, "option-libraries")
+    tap(window, "continue")
+    answer_text(window, "Lovely staff")
+    tap(window, "continue")  # optional date left empty
+    choose(window, "no")
+    tap(window, "submit")
     qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=20000)
     outcome = window.session.outcome
     assert outcome is not None

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from accessibility.keyboard_layouts import LANGUAGES, Action, Key, Purpose
 from accessibility.languages import Translator
 from accessibility.themes import MIN_TARGET_MM, Theme, standard_theme, style_sheet
+from kiosk.clock import FakeClock
 from ui.keyboard import (
     DEFAULT_REPEAT,
     KeyboardDock,
@@ -39,14 +40,6 @@ SAMPLES = {
     "ro": "Știință și țară ĂÂÎȘȚ",
     "ur": "پاکستان ٹڈڑںہھےیکگ ۱۲۳ 12 SW1A",
 }
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Rig:
@@ -75,7 +68,7 @@ class Rig:
         self.phone = self.add(QLineEdit(objectName="phone"))
         self.phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
         self.area = self.add(QPlainTextEdit(objectName="area"))
-        self.keyboard = OnScreenKeyboard(Translator(language), theme, clock=self.clock)
+        self.keyboard = OnScreenKeyboard(Translator(language), theme, clock=self.clock.monotonic)
         outer.addWidget(self.keyboard)
         self.dock = KeyboardDock(self.keyboard, self.root)
         qtbot.addWidget(self.root)
@@ -331,10 +324,10 @@ def test_double_strike_protection(qtbot, rig: Rig) -> None:
     rig.keyboard.set_double_strike_ms(500)
     rig.focus(rig.text)
     type_on(qtbot, rig.keyboard, "a")
-    rig.clock.now += 0.4
+    rig.clock.advance(0.4)
     type_on(qtbot, rig.keyboard, "a")
     type_on(qtbot, rig.keyboard, "b")
-    rig.clock.now += 0.6
+    rig.clock.advance(0.6)
     type_on(qtbot, rig.keyboard, "b")
     assert rig.text.text() == "abb"
 

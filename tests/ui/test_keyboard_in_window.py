@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton
 
-from tests.ui.driving import choose, page_name, tap, widget
+from ui.driving import choose, page_name, tap, widget
 
 
 def _key(window, name: str) -> QPushButton:
@@ -31,10 +31,10 @@ def _type(qtbot, window, text: str) -> None:
 
 def test_touch_only_postcode_and_house(make_kiosk, qtbot) -> None:
     window = make_kiosk().window
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-missed-bin")
+    tap(window, "start")
+    tap(window, "service-missed-bin")
     assert not window.keyboard.isVisible()
-    choose(qtbot, window, "general")
+    choose(window, "general")
     field = widget(window, "answer")
     qtbot.mouseClick(field, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
     qtbot.waitUntil(window.keyboard.isVisible, timeout=2000)
@@ -42,7 +42,7 @@ def test_touch_only_postcode_and_house(make_kiosk, qtbot) -> None:
     _type(qtbot, window, "DE99 1AA")
     assert field.text() == "DE99 1AA"
     assert field.hasFocus()  # keys never take focus from the field
-    tap(qtbot, window, "continue")
+    tap(window, "continue")
     assert page_name(window) == "question:house"
     assert window.session.engine.answers()["postcode"] == "DE99 1AA"
     # The Continue button stays above the keyboard, on screen.
@@ -56,9 +56,9 @@ def test_touch_only_postcode_and_house(make_kiosk, qtbot) -> None:
 
 def test_digits_pad_for_dates_and_keyboard_gone_after_the_session(make_kiosk, qtbot) -> None:
     window = make_kiosk().window
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-missed-bin")
-    choose(qtbot, window, "general")
+    tap(window, "start")
+    tap(window, "service-missed-bin")
+    choose(window, "general")
     window.answer("postcode", "DE99 1AA")
     window.answer("house", "1")
     day = widget(window, "answer-day")
@@ -67,6 +67,6 @@ def test_digits_pad_for_dates_and_keyboard_gone_after_the_session(make_kiosk, qt
     assert window.keyboard.purpose == "digits"
     qtbot.mouseClick(_key(window, "key-2"), Qt.MouseButton.LeftButton)
     assert day.text() == "2"
-    tap(qtbot, window, "startAgain")
+    tap(window, "startAgain")
     qtbot.waitUntil(lambda: page_name(window) == "attract", timeout=3000)
     assert not window.keyboard.isVisible()

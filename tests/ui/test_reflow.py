@@ -9,8 +9,8 @@ from accessibility.languages import LANGUAGES
 from kiosk.journey.pages import CheckAnswersPage, ExitPage, QuestionPage
 from kiosk.journey.validation import DateParts
 from kiosk.preferences import TEXT_SIZES, Preferences
-from tests.ui.driving import page_name
 from tests.ui.layout_checks import layout_problems
+from ui.driving import page_name
 
 VALID = {
     "text": "14", "textarea": "Some words about it", "email": "a@example.org",

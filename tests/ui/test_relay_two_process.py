@@ -15,21 +15,21 @@ from pathlib import Path
 from kiosk.outbox import RelayClient
 from tests.hub_server import HubProcess, running_hub
 from tests.relay_process import running_relay
-from tests.ui.driving import answer_text, choose, page_name, tap, widget
+from ui.driving import answer_text, choose, page_name, tap, widget
 
 FEEDBACK = "Lovely staff at the library"
 
 
 def _send_feedback(qtbot, window) -> str:
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-feedback")
-    choose(qtbot, window, "compliment")
-    tap(qtbot, window, "option-libraries")
-    tap(qtbot, window, "continue")
-    answer_text(qtbot, window, FEEDBACK)
-    tap(qtbot, window, "continue")  # optional date left empty
-    choose(qtbot, window, "no")
-    tap(qtbot, window, "submit")
+    tap(window, "start")
+    tap(window, "service-feedback")
+    choose(window, "compliment")
+    tap(window, "option-libraries")
+    tap(window, "continue")
+    answer_text(window, FEEDBACK)
+    tap(window, "continue")  # optional date left empty
+    choose(window, "no")
+    tap(window, "submit")
     qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=20000)
     return str(widget(window, "deliveryState").text())
 
@@ -56,7 +56,7 @@ def test_the_relay_process_sends_and_the_screen_says_so(make_kiosk, qtbot, tmp_p
         assert first is not None
         assert first.delivered
         assert _stored_references(hub) == [first.reference]
-        tap(qtbot, window, "finish")
+        tap(window, "finish")
         qtbot.waitUntil(lambda: page_name(window) == "attract", timeout=5000)
 
         first_hub.close()  # the hub stops; the relay and the screen carry on

@@ -13,21 +13,10 @@ from PySide6.QtGui import QKeyEvent, QWindow
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.clock import FakeClock
 from ui.scanner import ScannerFilter
 
 _KEYS = {"\r": Qt.Key.Key_Return, " ": Qt.Key.Key_Space, "-": Qt.Key.Key_Minus}
-
-
-class FakeClock:
-    """Milliseconds, moved by the test; counts reads so a test can tell the timer has run."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.reads = 0
-
-    def __call__(self) -> float:
-        self.reads += 1
-        return self.now
 
 
 class Recorder(QObject):
@@ -45,6 +34,11 @@ class Recorder(QObject):
         return False
 
 
+def key_clock() -> FakeClock:
+    """The filter's clock, in the milliseconds the key times below are written in (from 1000)."""
+    return FakeClock(monotonic=1.0)
+
+
 def _key_for(char: str) -> int:
     if char in _KEYS:
         return _KEYS[char]
@@ -54,7 +48,7 @@ def _key_for(char: str) -> int:
 def send(handle: QWindow, clock: FakeClock, at: float, kind: QEvent.Type, key: int, text: str = "",
          modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
          stamp: float | None = None) -> None:
-    clock.now = at
+    clock.advance_ms_to(at)
     event = QKeyEvent(kind, key, modifiers, text)
     event.setTimestamp(int(at if stamp is None else stamp))
     QApplication.sendEvent(handle, event)
@@ -94,7 +88,7 @@ def _setup(qtbot, clock: FakeClock) -> tuple[Form, QWindow, ScannerFilter, list[
     form.field.setFocus()
     handle = form.windowHandle()
     assert handle is not None
-    scanner = ScannerFilter(now_ms=clock, parent=form)
+    scanner = ScannerFilter(now_ms=clock.monotonic_ms, parent=form)
     handle.installEventFilter(scanner)
     codes: list[str] = []
     scanner.scanned.connect(codes.append)
@@ -102,7 +96,7 @@ def _setup(qtbot, clock: FakeClock) -> tuple[Form, QWindow, ScannerFilter, list[
 
 
 def test_a_fast_run_ending_in_enter_is_a_scan_and_never_typed(qtbot) -> None:
-    clock = FakeClock()
+    clock = key_clock()
     form, handle, scanner, codes = _setup(qtbot, clock)
     recorder = Recorder()
     form.field.installEventFilter(recorder)
@@ -114,13 +108,13 @@ def test_a_fast_run_ending_in_enter_is_a_scan_and_never_typed(qtbot) -> None:
     assert scanner.held() == 0
     # Typing straight after a scan is typing.
     keys(handle, clock, "x", start=1000 + 10 * 4 + 5, step=0)
-    clock.now += 31
+    clock.advance_ms(31)
     qtbot.waitUntil(lambda: form.field.text() == "x", timeout=1000)
     assert codes == ["0123456789"]
 
 
 def test_slow_typing_reaches_the_field_in_order(qtbot) -> None:
-    clock = FakeClock()
+    clock = key_clock()
     form, handle, scanner, codes = _setup(qtbot, clock)
     recorder = Recorder()
     form.field.installEventFilter(recorder)
@@ -128,14 +122,14 @@ def test_slow_typing_reaches_the_field_in_order(qtbot) -> None:
     # Each key was released by the next one; only the newest is still held.
     assert form.field.text() == "Ab1 9"
     assert scanner.held() == 1
-    clock.now = last + 31
+    clock.advance_ms_to(last + 31)
     qtbot.waitUntil(lambda: form.field.text() == "Ab1 9x", timeout=1000)
     assert codes == []
     assert recorder.seen == [(kind, char) for char in "Ab1 9x" for kind in ("press", "release")]
 
 
 def test_a_short_fast_burst_and_enter_is_typing(qtbot) -> None:
-    clock = FakeClock()
+    clock = key_clock()
     form, handle, _, codes = _setup(qtbot, clock)
     with qtbot.waitSignal(form.field.returnPressed, timeout=500):
         keys(handle, clock, "1234567\r", start=1000, step=4)
@@ -144,7 +138,7 @@ def test_a_short_fast_burst_and_enter_is_typing(qtbot) -> None:
 
 
 def test_a_key_that_is_never_in_a_code_releases_held_keys_first(qtbot) -> None:
-    clock = FakeClock()
+    clock = key_clock()
     form, handle, _, _ = _setup(qtbot, clock)
     keys(handle, clock, "ab", start=1000, step=40)
     send(handle, clock, 1090, QEvent.Type.KeyPress, Qt.Key.Key_Backspace)
@@ -154,7 +148,7 @@ def test_a_key_that_is_never_in_a_code_releases_held_keys_first(qtbot) -> None:
 
 
 def test_a_touch_delivers_held_keys_before_it(qtbot) -> None:
-    clock = FakeClock()
+    clock = key_clock()
     form, handle, scanner, _ = _setup(qtbot, clock)
     keys(handle, clock, "q", start=1000, step=0)
     assert form.field.text() == ""
@@ -164,7 +158,7 @@ def test_a_touch_delivers_held_keys_before_it(qtbot) -> None:
 
 
 def test_a_scan_with_focus_elsewhere_is_still_caught(qtbot) -> None:
-    clock = FakeClock()
+    clock = key_clock()
     form, handle, _, codes = _setup(qtbot, clock)
     form.button.setFocus()
     with qtbot.assertNotEmitted(form.button.clicked):
@@ -180,7 +174,7 @@ def test_a_scan_with_focus_elsewhere_is_still_caught(qtbot) -> None:
 
 def test_disabled_scanning_still_swallows_a_scan(qtbot) -> None:
     """A PIN pad does not want a card number, and must not have one typed into it either."""
-    clock = FakeClock()
+    clock = key_clock()
     form, handle, scanner, codes = _setup(qtbot, clock)
     scanner.set_enabled(False)
     assert not scanner.is_enabled()
@@ -191,7 +185,7 @@ def test_disabled_scanning_still_swallows_a_scan(qtbot) -> None:
 
 
 def test_reset_drops_held_keys(qtbot) -> None:
-    clock = FakeClock()
+    clock = key_clock()
     form, handle, scanner, _ = _setup(qtbot, clock)
     keys(handle, clock, "1234", start=1000, step=3)
     assert scanner.held() == 4
@@ -199,7 +193,7 @@ def test_reset_drops_held_keys(qtbot) -> None:
     assert scanner.held() == 0
     # Typing afterwards arrives alone: the dropped keys were never queued in front of it.
     keys(handle, clock, "z", start=2000, step=0)
-    clock.now = 2031
+    clock.advance_ms_to(2031)
     qtbot.waitUntil(lambda: form.field.text() != "", timeout=1000)
     assert form.field.text() == "z"
 
@@ -207,12 +201,12 @@ def test_reset_drops_held_keys(qtbot) -> None:
 def test_a_stalled_gui_thread_does_not_split_a_scan(qtbot) -> None:
     """The device's timestamps keep the scanner's spacing even when the thread falls behind,
     and a release timer that fires late looks again before giving held keys away."""
-    clock = FakeClock()
+    clock = key_clock()
     form, handle, scanner, codes = _setup(qtbot, clock)
     keys(handle, clock, "1234", start=1000, step=4, stamps=50_000)
-    clock.now = 1200  # blocked for ~190 ms: the timer is long overdue
-    reads = clock.reads
-    qtbot.waitUntil(lambda: clock.reads > reads, timeout=1000)  # the late timer has run
+    clock.advance_ms_to(1200)  # blocked for ~190 ms: the timer is long overdue
+    reads = clock.monotonic_reads
+    qtbot.waitUntil(lambda: clock.monotonic_reads > reads, timeout=1000)  # the late timer has run
     assert scanner.held() == 4
     # The rest of the scan was queued during the stall: handled now, but stamped 4 ms apart.
     for i, char in enumerate("5678\r"):
@@ -249,14 +243,14 @@ def test_in_the_kiosk_a_scan_stays_out_of_a_text_question(make_kiosk, qtbot,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The window's own scanner filter: the number goes to the session, not the field, and
     is wiped with the session."""
-    from tests.ui.driving import choose, page_name, tap, widget  # the whole kiosk, only here
+    from ui.driving import choose, page_name, tap, widget  # the whole kiosk, only here
 
     window = make_kiosk().window
-    clock = FakeClock()
-    monkeypatch.setattr(window.scanner, "_now", clock)  # the filter's time, moved by the test
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-missed-bin")
-    choose(qtbot, window, "general")
+    clock = key_clock()
+    monkeypatch.setattr(window.scanner, "_now", clock.monotonic_ms)  # moved by the test
+    tap(window, "start")
+    tap(window, "service-missed-bin")
+    choose(window, "general")
     field = widget(window, "answer")
     assert isinstance(field, QLineEdit)
     qtbot.mouseClick(field, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
@@ -271,9 +265,9 @@ def test_in_the_kiosk_a_scan_stays_out_of_a_text_question(make_kiosk, qtbot,
     assert touches == []  # a scan is not a touch; the window counts it as activity itself
 
     last = keys(handle, clock, "DE99", start=2000, step=150)
-    clock.now = last + 31
+    clock.advance_ms_to(last + 31)
     qtbot.waitUntil(lambda: field.text() == "DE99", timeout=1000)
     assert len(touches) == 4  # re-delivered keys do reach the idle watch
-    tap(qtbot, window, "startAgain")
+    tap(window, "startAgain")
     qtbot.waitUntil(lambda: page_name(window) == "attract")
     assert window.session.library_card is None

@@ -9,12 +9,12 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QWidget
 
-from tests.ui.driving import answer_text, choose, page_name, tap, touch, widget
+from ui.driving import answer_text, choose, deliver_posted_events, page_name, tap, touch, widget
 
 
 def _begin(qtbot, kiosk) -> None:
-    tap(qtbot, kiosk.window, "start")
-    tap(qtbot, kiosk.window, "service-missed-bin")
+    tap(kiosk.window, "start")
+    tap(kiosk.window, "service-missed-bin")
 
 
 def test_touching_anywhere_on_the_attract_screen_starts(make_kiosk, qtbot) -> None:
@@ -31,7 +31,7 @@ def test_idle_warning_counts_down_and_more_time_extends_many_times(make_kiosk, q
     kiosk = make_kiosk()
     window, timings = kiosk.window, kiosk.assembly.loaded.profile.session
     _begin(qtbot, kiosk)
-    choose(qtbot, window, "general")
+    choose(window, "general")
     for _ in range(timings.max_extensions):
         clock.advance(timings.idle_seconds - 1)
         window.idle.check()
@@ -43,7 +43,7 @@ def test_idle_warning_counts_down_and_more_time_extends_many_times(make_kiosk, q
         clock.advance(10)
         window._update_countdown()
         assert widget(window, "countdown").text() == str(timings.warning_seconds - 10)
-        tap(qtbot, window, "moreTime")
+        tap(window, "moreTime")
         assert not window.timeout_overlay.isVisible()
     assert timings.max_extensions >= 10
     # The answers survived every extension.
@@ -59,7 +59,7 @@ def test_silence_during_the_warning_ends_and_wipes(make_kiosk, qtbot, clock) -> 
     kiosk = make_kiosk()
     window, timings = kiosk.window, kiosk.assembly.loaded.profile.session
     _begin(qtbot, kiosk)
-    choose(qtbot, window, "general")
+    choose(window, "general")
     clock.advance(timings.idle_seconds + 1)
     window.idle.check()
     # A touch on the warning itself does not dismiss it: it needs an answer.
@@ -78,7 +78,7 @@ def test_touches_keep_the_session_alive(make_kiosk, qtbot, clock) -> None:
     _begin(qtbot, kiosk)
     for _ in range(5):
         clock.advance(timings.idle_seconds - 5)
-        touch(qtbot, window, window.page, QPoint(5, 5))
+        touch(window, window.page, QPoint(5, 5))
         window.idle.check()
         assert not window.timeout_overlay.isVisible()
 
@@ -94,16 +94,16 @@ def test_start_again_is_on_every_page_and_ends_the_session(make_kiosk, qtbot) ->
         assert widget(window, "startAgain").isVisible(), page_name(window)
         seen.append(page_name(window))
         if kind == "choose":
-            choose(qtbot, window, value)
+            choose(window, value)
         elif kind == "date":
-            from tests.ui.driving import answer_date
+            from ui.driving import answer_date
 
-            answer_date(qtbot, window, "20", "11", "2026")
+            answer_date(window, "20", "11", "2026")
         else:
-            answer_text(qtbot, window, value)
+            answer_text(window, value)
     assert page_name(window) == "check_answers"
     assert widget(window, "startAgain").isVisible()
-    tap(qtbot, window, "startAgain")
+    tap(window, "startAgain")
     qtbot.waitUntil(lambda: page_name(window) == "attract", timeout=3000)
     assert len(seen) == 6
 
@@ -121,9 +121,9 @@ def test_no_widget_offers_a_context_menu_or_accepts_drops(make_kiosk, qtbot) -> 
                 assert not edit.acceptDrops()
                 checked += 1
         if kind == "choose":
-            choose(qtbot, window, value)
+            choose(window, value)
         else:
-            answer_text(qtbot, window, value)
+            answer_text(window, value)
     assert checked >= 2
     assert window.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
 
@@ -148,7 +148,7 @@ def test_every_button_is_a_large_target(make_kiosk, qtbot) -> None:
     target = kiosk.theme.target_px
     assert target >= 81
     _begin(qtbot, kiosk)
-    qtbot.wait(1)
+    deliver_posted_events()  # the page's layout done, as before any paint
     for button in window.findChildren(QAbstractButton):
         if button.isVisible():
             assert button.height() >= target - 1, (button.objectName(), button.height())

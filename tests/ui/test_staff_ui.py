@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QBuffer, QIODevice, Qt
+from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import QLabel, QPushButton
 from pyzbar.pyzbar import decode as read_codes
 
 from kiosk.clock import FakeClock
 from peripherals.cards import FakeCardReader
 from peripherals.printer import FakePrinter
-from tests.ui.driving import answer_text, choose, page_name, tap, touch, type_text, widget
 from ui.demo_controls import DEMO_IT_CARD, DEMO_STAFF_CARD, DemoStrip
+from ui.driving import answer_text, choose, hold, page_name, tap, touch, type_text, widget
 from ui.staff.controller import StaffController
 from ui.window import KioskWindow
 
@@ -38,38 +38,30 @@ def audit_actions(kiosk) -> list[str]:
     return [row.action for row in reversed(kiosk.assembly.audit.recent(100))]
 
 
-def hold_logo(qtbot, window: KioskWindow, clock: FakeClock, seconds: float) -> None:
-    handle = window.windowHandle()
-    point = window.logo.mapTo(window, window.logo.rect().center())
-    qtbot.mousePress(handle, Qt.MouseButton.LeftButton, pos=point)
-    clock.advance(seconds)
-    qtbot.mouseRelease(handle, Qt.MouseButton.LeftButton, pos=point)
-
-
 def enter_pin(qtbot, window: KioskWindow, pin: str) -> None:
     for digit in pin:
-        tap(qtbot, window, f"pin-{digit}")
-    tap(qtbot, window, "pinEnter")
+        tap(window, f"pin-{digit}")
+    tap(window, "pinEnter")
 
 
 def send_feedback(qtbot, window: KioskWindow, kind: str, topic: str, message: str) -> None:
     """Feedback with no date and no reply wanted, through to the confirmation page."""
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-feedback")
-    choose(qtbot, window, kind)
-    tap(qtbot, window, f"option-{topic}")
-    tap(qtbot, window, "continue")
-    answer_text(qtbot, window, message)
-    tap(qtbot, window, "continue")  # no date
-    choose(qtbot, window, "no")
-    tap(qtbot, window, "submit")
+    tap(window, "start")
+    tap(window, "service-feedback")
+    choose(window, kind)
+    tap(window, f"option-{topic}")
+    tap(window, "continue")
+    answer_text(window, message)
+    tap(window, "continue")  # no date
+    choose(window, "no")
+    tap(window, "submit")
     qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=20000)
 
 
 def to_postcode_page(qtbot, window: KioskWindow) -> None:
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-missed-bin")
-    choose(qtbot, window, "recycling")
+    tap(window, "start")
+    tap(window, "service-missed-bin")
+    choose(window, "recycling")
     assert page_name(window) == "question:postcode"
 
 
@@ -77,7 +69,7 @@ def test_staff_card_opens_the_panel_over_the_page_and_removing_it_closes_it(make
     kiosk = make_kiosk()
     window = kiosk.window
     to_postcode_page(qtbot, window)
-    type_text(qtbot, window, "answer", "DE99 1")
+    type_text(window, "answer", "DE99 1")
     page = window.page
     reader_of(kiosk).insert(DEMO_STAFF_CARD)
     qtbot.waitUntil(lambda: panel_shown(window))
@@ -119,9 +111,9 @@ def test_pin_pad_from_holding_the_council_name_with_lockout_countdown(make_kiosk
     window = kiosk.window
     staff = kiosk.staff
     assert staff is not None
-    hold_logo(qtbot, window, clock, 1.0)
+    hold(window, window.logo, clock, 1.0)
     assert staff.pin_pad is None  # a short touch is not a hold
-    hold_logo(qtbot, window, clock, 3.0)
+    hold(window, window.logo, clock, 3.0)
     assert staff.pin_pad is not None
     assert staff.pin_pad.isVisible()
     for attempt in range(4):
@@ -149,18 +141,18 @@ def test_assist_marks_answers_entered_by_staff_and_end_session_wipes(make_kiosk,
     to_postcode_page(qtbot, window)
     reader_of(kiosk).insert(DEMO_STAFF_CARD)
     qtbot.waitUntil(lambda: panel_shown(window))
-    tap(qtbot, window, "staff-assist")
+    tap(window, "staff-assist")
     assert widget(window, "staff-assist").text() == "Assisting this resident: on"
     assert window.lifecycle.assisted
-    tap(qtbot, window, "staffClose")
+    tap(window, "staffClose")
     assert not panel_shown(window)
-    answer_text(qtbot, window, "DE99 1AA")
+    answer_text(window, "DE99 1AA")
     assert window.session.staff.entered_by() == {"bin_type": "resident", "postcode": "staff"}
     reader_of(kiosk).remove()
     qtbot.waitUntil(lambda: window.session.staff.actor is None)
     reader_of(kiosk).insert(DEMO_STAFF_CARD)
     qtbot.waitUntil(lambda: panel_shown(window))
-    tap(qtbot, window, "staff-end_session")
+    tap(window, "staff-end_session")
     qtbot.waitUntil(lambda: page_name(window) == "attract")
     assert not panel_shown(window)
     assert window.session.staff.actor is None
@@ -201,7 +193,7 @@ def test_out_of_paper_shows_the_code_on_screen_and_staff_reprint_after_refill(
     printer.paper_state = "ok"
     reader_of(kiosk).insert(DEMO_STAFF_CARD)
     qtbot.waitUntil(lambda: panel_shown(window))
-    tap(qtbot, window, "staff-reprint")
+    tap(window, "staff-reprint")
     qtbot.waitUntil(lambda: widget(window, "staffNote").text() == "The receipt was printed again.")
     assert printer.job_names == [outcome.reference]
 
@@ -214,7 +206,7 @@ def test_device_status_in_the_panel(make_kiosk, qtbot) -> None:
     printer.paper_state = "near_end"
     reader_of(kiosk).insert(DEMO_STAFF_CARD)
     qtbot.waitUntil(lambda: panel_shown(window))
-    tap(qtbot, window, "staff-device_status")
+    tap(window, "staff-device_status")
     # Shown at once from the last poll, then refreshed by a fresh one.
     qtbot.waitUntil(lambda: any(w.isVisible() and w.text() == "Paper running low"
                                 for w in window.findChildren(QLabel, "health-paper")),
@@ -235,10 +227,10 @@ def test_it_card_reaches_maintenance_and_hands_the_terminal_back(make_kiosk, qtb
     to_postcode_page(qtbot, window)
     reader_of(kiosk).insert(DEMO_IT_CARD)
     qtbot.waitUntil(lambda: panel_shown(window))
-    tap(qtbot, window, "staff-maintenance")
+    tap(window, "staff-maintenance")
     qtbot.waitUntil(lambda: staff.maintenance is not None and staff.maintenance.isVisible())
     assert window.session.engine is None  # the resident session was ended and wiped
-    tap(qtbot, window, "maintenance-restart")
+    tap(window, "maintenance-restart")
     assert restarts == [True]
     assert staff.maintenance is None
     assert page_name(window) == "attract"
@@ -251,14 +243,14 @@ def test_demo_strip_taps_cards_and_runs_the_printer_out_of_paper(make_kiosk, qtb
     strip = window.findChild(DemoStrip)
     assert strip is not None
     assert strip.isVisible()
-    touch(qtbot, window, widget(window, "demoStaffCard"))
+    touch(window, widget(window, "demoStaffCard"))
     qtbot.waitUntil(lambda: panel_shown(window))
     # The panel covers the window; the demo strip's own button takes the card off again.
     strip.toggle_card(DEMO_STAFF_CARD)
     qtbot.waitUntil(lambda: not panel_shown(window))
     printer = kiosk.assembly.printer
     assert isinstance(printer, FakePrinter)
-    touch(qtbot, window, widget(window, "demoPaper"))
+    touch(window, widget(window, "demoPaper"))
     assert printer.paper_state == "out"
     assert widget(window, "demoPaper").text() == "Refill printer paper"
 

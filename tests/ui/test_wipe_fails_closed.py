@@ -22,7 +22,7 @@ from accessibility.speech import RecordingSpeech
 from kiosk.profile import load_profile
 from kiosk.session import Phase
 from tests.kiosk_fixtures import demo_profile_copy
-from tests.ui.driving import answer_text, choose, page_name, tap
+from ui.driving import answer_text, choose, page_name, tap
 from ui.wipe import leftovers
 
 CANARY = "Quillon Canary-Vex"
@@ -67,19 +67,19 @@ def build_kiosk(qtbot, tmp_path: Path, clock) -> Iterator:
 
 
 def to_message_page(qtbot, window) -> None:
-    tap(qtbot, window, "start")
-    tap(qtbot, window, "service-feedback")
-    choose(qtbot, window, "compliment")
-    tap(qtbot, window, "option-libraries")
-    tap(qtbot, window, "continue")
+    tap(window, "start")
+    tap(window, "service-feedback")
+    choose(window, "compliment")
+    tap(window, "option-libraries")
+    tap(window, "continue")
 
 
 def to_check_answers(qtbot, window) -> None:
     to_message_page(qtbot, window)
-    answer_text(qtbot, window, f"Lovely staff, from {CANARY}")
-    tap(qtbot, window, "continue")
-    tap(qtbot, window, "continue")  # optional date left empty
-    choose(qtbot, window, "no")
+    answer_text(window, f"Lovely staff, from {CANARY}")
+    tap(window, "continue")
+    tap(window, "continue")  # optional date left empty
+    choose(window, "no")
     assert page_name(window) == "check_answers"
 
 
@@ -104,7 +104,7 @@ def test_audit_locked_by_another_process(build_kiosk, qtbot, tmp_path: Path) -> 
     kiosk = build_kiosk()
     window = kiosk.window
     to_message_page(qtbot, window)
-    answer_text(qtbot, window, CANARY)
+    answer_text(window, CANARY)
     kiosk.assembly.card_reader.insert(STAFF_CARD)
     qtbot.waitUntil(lambda: kiosk.staff.panel is not None)
     kiosk.staff.close_panel()  # staff stay signed in (the card is on the reader)
@@ -114,7 +114,7 @@ def test_audit_locked_by_another_process(build_kiosk, qtbot, tmp_path: Path) -> 
     other.execute("BEGIN EXCLUSIVE")
     try:
         started = time.monotonic()
-        tap(qtbot, window, "startAgain")
+        tap(window, "startAgain")
         assert_fresh_attract(qtbot, kiosk, visit)
         assert time.monotonic() - started < 1.0  # never the audit log's 5 s busy wait
         assert kiosk.staff.panel is None
@@ -130,11 +130,11 @@ def test_speech_hung_in_synthesis(build_kiosk, qtbot, tmp_path: Path) -> None:
     try:
         kiosk.terminal.set_preferences(kiosk.terminal.prefs.with_(read_aloud=True))
         to_message_page(qtbot, window)
-        answer_text(qtbot, window, CANARY)
+        answer_text(window, CANARY)
         assert speech.entered.wait(5)
         visit = visit_refs(kiosk)
         started = time.monotonic()
-        tap(qtbot, window, "startAgain")
+        tap(window, "startAgain")
         assert_fresh_attract(qtbot, kiosk, visit)
         assert time.monotonic() - started < 1.0
         assert window.player is not None
@@ -152,10 +152,10 @@ def test_printer_raising(build_kiosk, qtbot, monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(kiosk.assembly.printer, "print_receipt", broken)
     to_check_answers(qtbot, window)
-    tap(qtbot, window, "submit")
+    tap(window, "submit")
     qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=10000)
     visit = visit_refs(kiosk)
-    tap(qtbot, window, "finish")
+    tap(window, "finish")
     assert_fresh_attract(qtbot, kiosk, visit)
 
 
@@ -168,11 +168,11 @@ def test_disk_full_at_send(build_kiosk, qtbot, monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(kiosk.assembly.outbox, "enqueue", full)
     to_check_answers(qtbot, window)
-    tap(qtbot, window, "submit")
+    tap(window, "submit")
     qtbot.waitUntil(lambda: kiosk.terminal.held == () and not kiosk.terminal.submitting)
     assert page_name(window) == "check_answers"  # nothing lost: the resident can try again
     visit = visit_refs(kiosk)
-    tap(qtbot, window, "startAgain")
+    tap(window, "startAgain")
     assert_fresh_attract(qtbot, kiosk, visit)
 
 
@@ -188,7 +188,7 @@ def test_an_unverifiable_wipe_covers_the_screen_and_asks_for_a_restart(
     stray.setObjectName("stray")
     stray.setText(CANARY)
     try:
-        tap(qtbot, window, "startAgain")
+        tap(window, "startAgain")
         qtbot.waitUntil(lambda: bool(fatal))
         assert any("QLineEdit#stray" in problem for problem in fatal[0])
         assert window.fault_overlay.isVisible()

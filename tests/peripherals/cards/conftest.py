@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from peripherals.cards import PcscCardReader, ReaderStatus
+from tests.needs import require_module, require_or_skip
 from tests.peripherals.cards.pcscd_harness import (
     EventLog,
     PcscdDidNotStart,
@@ -28,9 +29,8 @@ from tests.peripherals.cards.vpcd_card import VirtualCard
 def pcscd_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePcscd]:
     """The daemon's directory and PCSCLITE_CSOCK_NAME, fixed for the whole session."""
     missing = missing_prerequisite()
-    if missing:
-        pytest.skip(missing)
-    pytest.importorskip("smartcard.scard", reason="pyscard is not installed (pip install pyscard==2.3.1)")
+    require_or_skip(missing is None, missing or "")
+    require_module("smartcard.scard", "pyscard is not installed (pip install pyscard==2.3.1)")
     daemon = PrivatePcscd(tmp_path_factory.mktemp("pcscd"))
     env = pytest.MonkeyPatch()
     env.setenv("PCSCLITE_CSOCK_NAME", str(daemon.socket_path))
@@ -47,7 +47,7 @@ def pcscd_module(pcscd_session: PrivatePcscd) -> Iterator[PrivatePcscd]:
     try:
         pcscd_session.start()
     except PcscdDidNotStart as exc:
-        pytest.skip(f"pcscd cannot start here: {exc}")
+        require_or_skip(False, f"pcscd cannot start here: {exc}")
     try:
         _check_client_reaches()
         yield pcscd_session

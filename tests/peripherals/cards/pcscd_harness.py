@@ -24,6 +24,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from peripherals.cards import CardEvent, PcscCardReader, ReaderStatus
@@ -189,7 +190,13 @@ class EventLog:
         except queue.Empty:
             raise AssertionError(f"no card event within {timeout} s") from None
 
-    def assert_empty(self) -> None:
+    def assert_quiet_until(self, cause: Callable[[], object], kind: str) -> None:
+        """Nothing more was on its way: cause one more event through the same reader thread
+        and check it is the next to arrive. Absence shown by a sentinel, never by waiting a
+        while and finding nothing."""
+        cause()
+        event = self.next()
+        assert event.kind == kind, f"an unexpected {event.kind!r} event came before the sentinel"
         assert self.events.empty(), f"unexpected events: {list(self.events.queue)}"
 
 
