@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
 from kiosk.localtext import LocalText
+from kiosk.lookups.settings import LookupSettings
 from kiosk.staff import StaffSettings
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -181,6 +182,10 @@ class Profile(_Strict):
     staff: StaffSettings | None = Field(
         default=None, description="Staff cards and PINs; no staff panel when absent."
     )
+    lookups: LookupSettings | None = Field(
+        default=None, description="Who answers journeys' questions (addresses, bin days); "
+        "journeys that ask cannot be used when absent."
+    )
     session: SessionTimings = SessionTimings()
     display: Display = Display()
     accessibility: AccessibilityDefaults = AccessibilityDefaults()
@@ -205,6 +210,8 @@ class Profile(_Strict):
             if self.card_reader.type == "fake":
                 problems.append((("card_reader", "type"), "pcsc or none when mode is production",
                                  "fake"))
+            if self.lookups is not None and self.lookups.type == "fake":
+                problems.append((("lookups", "type"), "hub when mode is production", "fake"))
             if problems:
                 raise FieldProblems(problems)
         return self
