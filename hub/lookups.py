@@ -7,7 +7,6 @@ One log line per answered lookup: the source, the number of items and the time t
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import re
@@ -21,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.lookup_sources import BadInput, LookupSource
+from hub.open311 import api_key_ok
 from hub.state import hub_state
 
 PREFIX = "/kiosk/v1"
@@ -69,10 +69,7 @@ def _check_key(request: Request, keys: frozenset[str]) -> None:
     if not given:
         raise LookupFailed(401, "missing_api_key", f"Send the kiosk API key in {API_KEY_HEADER}",
                            headers={"WWW-Authenticate": API_KEY_HEADER})
-    matched = False
-    for key in keys:
-        matched |= hmac.compare_digest(given.encode(), key.encode())
-    if not matched:
+    if not api_key_ok(given, keys):
         raise LookupFailed(403, "invalid_api_key", "The API key is not valid")
 
 
