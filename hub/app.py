@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import (
@@ -22,6 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hub.catalogue_export import export_catalogue
 from hub.db import make_engine, prepare_database
 from hub.formats import Open311Error, error_response, format_of_path
+from hub.lookup_sources import SourceRegistry, demo_sources
+from hub.lookups import http_error_response, is_lookup_path, lookups_router
 from hub.open311 import PREFIX, open311_router
 from hub.settings import HubSettings
 from hub.state import HubState
@@ -47,6 +50,8 @@ async def _open311_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     """Open311 clients get an `errors` document, not FastAPI's `{"detail": ...}`."""
     assert isinstance(exc, StarletteHTTPException)
+    if is_lookup_path(request.url.path):
+        return http_error_response(exc)
     if not _is_open311(request):
         return await http_exception_handler(request, exc)
     status = exc.status_code if exc.status_code in (403, 404) else 400
@@ -67,8 +72,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return error_response(Open311Error.several(400, problems), format_of_path(request.url.path))
 
 
-def create_app(settings: HubSettings) -> FastAPI:
-    """A ready hub: catalogue loaded and exported, tables created, routes mounted.
+def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None = None) -> FastAPI:
+    """A ready hub: catalogue loaded and exported, tables created, routes mounted. Lookups
+    come from `lookup_sources`, else the demo council's (dated by the hub's time zone).
 
     Raises `kiosk.config_errors.ConfigError` for a bad catalogue and ValueError for one that
     cannot be published (two services sharing a service code).
@@ -77,6 +83,13 @@ def create_app(settings: HubSettings) -> FastAPI:
     exported = export_catalogue(catalogue)
     engine = make_engine(settings.database_url)
     sessions = prepare_database(engine)
+    if lookup_sources is None:
+        zone = ZoneInfo(settings.timezone)
+
+        def today() -> date:
+            return datetime.now(zone).date()
+
+        lookup_sources = demo_sources(today)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -96,10 +109,12 @@ def create_app(settings: HubSettings) -> FastAPI:
         sessions=sessions,
         catalogue=exported,
         changeset=_catalogue_changed(settings.catalogue_dir),
+        lookups=lookup_sources,
     )
     app.add_exception_handler(Open311Error, _open311_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(open311_router())
     app.include_router(status_router())
+    app.include_router(lookups_router())
     return app

@@ -7,6 +7,7 @@ clear line for whoever is at the terminal rather than a log record and a traceba
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import socket
 import sys
@@ -24,6 +25,9 @@ def _bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit this (Linux): without it a kept-alive connection's
+        # answer waits ~40 ms for the client's delayed ACK (Nagle) — every kiosk lookup did.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host, port))
         sock.listen(2048)
     except BaseException:
@@ -49,6 +53,16 @@ def _bind_error(settings: HubSettings, exc: OSError) -> str:
     return f"kiosk-hub: cannot listen on {where}: {reason}"
 
 
+def _log_to_stderr(level: str) -> None:
+    """The hub's own records (one line per lookup) beside uvicorn's, at the same level."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    logger = logging.getLogger("hub")
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+    logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings(argv, os.environ)
     try:
@@ -72,9 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kiosk-hub: {settings.council_name} hub on {url}", flush=True)
         print(f"kiosk-hub: Open311 GeoReport v2 at {url}/open311/v2/discovery.json, "
               f"receipt status pages at {url}/status/<reference>", flush=True)
+        print(f"kiosk-hub: kiosk lookups at {url}/kiosk/v1/lookups/<source> "
+              f"({', '.join(app.state.hub.lookups.names())})", flush=True)
         if settings.uses_demo_key and not settings.on_loopback:
             print("kiosk-hub: warning: the demo API key is accepted on a non-loopback "
                   "address; set KIOSK_HUB_API_KEYS or --api-key", file=sys.stderr, flush=True)
+        _log_to_stderr(settings.log_level)
         config = uvicorn.Config(app, log_level=settings.log_level, server_header=False,
                                 proxy_headers=True)
         server = uvicorn.Server(config)

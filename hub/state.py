@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.catalogue_export import Open311Catalogue
+from hub.lookup_sources import SourceRegistry
 from hub.settings import HubSettings
 
 
@@ -20,6 +21,7 @@ class HubState:
     sessions: sessionmaker[Session]
     catalogue: Open311Catalogue
     changeset: datetime
+    lookups: SourceRegistry
 
     def base_url(self, request: Request) -> str:
         """Where clients reach us: the configured public URL, else what this request used."""

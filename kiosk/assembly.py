@@ -30,6 +30,7 @@ from kiosk.health import (
     Probe,
     versions,
 )
+from kiosk.lookups import HubLookup, make_lookup
 from kiosk.outbox import (
     Outbox,
     Relay,
@@ -111,6 +112,8 @@ class Assembly:
         if self.card_reader is not None:
             self.card_reader.stop()
         self.printer.close()
+        if isinstance(self.parts.lookup, HubLookup):
+            self.parts.lookup.close()
         self.audit.close()
         self.outbox.close()
 
@@ -156,6 +159,7 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
         profile=profile, catalogue=loaded.catalogue, texts=translator, clock=clock,
         outbox=outbox, printer=printer, paper=paper,
         deliver_now=relay.deliver_now if deliver_immediately else None,
+        lookup=make_lookup(profile.lookups),
     )
     health = HealthMonitor(probes(printer, reader, outbox, loaded), clock,
                            versions(loaded.source.read_bytes(),

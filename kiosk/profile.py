@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
 from kiosk.localtext import LocalText
+from kiosk.lookups.settings import LookupSettings
 from kiosk.staff import StaffSettings
 
 if TYPE_CHECKING:
@@ -191,6 +192,10 @@ class Profile(_Strict):
     staff: StaffSettings | None = Field(
         default=None, description="Staff cards and PINs; no staff panel when absent."
     )
+    lookups: LookupSettings | None = Field(
+        default=None, description="Who answers journeys' questions (addresses, bin days); "
+        "journeys that ask cannot be used when absent."
+    )
     session: SessionTimings = SessionTimings()
     outbox: OutboxSettings = OutboxSettings()
     display: Display = Display()
@@ -216,6 +221,8 @@ class Profile(_Strict):
             if self.card_reader.type == "fake":
                 problems.append((("card_reader", "type"), "pcsc or none when mode is production",
                                  "fake"))
+            if self.lookups is not None and self.lookups.type == "fake":
+                problems.append((("lookups", "type"), "hub when mode is production", "fake"))
             if problems:
                 raise FieldProblems(problems)
         return self

@@ -18,6 +18,7 @@ from kiosk.clock import UK, Clock, uk_today
 from kiosk.journey.engine import JourneyEngine
 from kiosk.journey.pages import PageModel
 from kiosk.journey.validation import RawAnswer
+from kiosk.lookups import Lookup
 from kiosk.profile import Profile
 from kiosk.receipt import Receipt, receipt_document
 from kiosk.reference import new_reference
@@ -73,6 +74,7 @@ class KioskParts:
     printer: ReceiptPrinter
     paper: PaperSpec
     deliver_now: DeliverNow | None = None
+    lookup: Lookup | None = None
 
 
 class ResidentSession:

@@ -11,5 +11,21 @@ from kiosk.lookups.base import (
     LookupResult,
     LookupUnavailable,
 )
+from kiosk.lookups.factory import make_lookup
+from kiosk.lookups.fake import FakeLookup
+from kiosk.lookups.hub_client import HubLookup
+from kiosk.lookups.settings import FakeLookupSettings, HubLookupSettings, LookupSettings
 
-__all__ = ["Lookup", "LookupItem", "LookupRequest", "LookupResult", "LookupUnavailable"]
+__all__ = [
+    "FakeLookup",
+    "FakeLookupSettings",
+    "HubLookup",
+    "HubLookupSettings",
+    "Lookup",
+    "LookupItem",
+    "LookupRequest",
+    "LookupResult",
+    "LookupSettings",
+    "LookupUnavailable",
+    "make_lookup",
+]

@@ -1,0 +1,33 @@
+"""The hub's lookup sources: one small class per source, registered by name.
+
+`demo_sources` is what the demo council ships: addresses by postcode from a fictional
+gazetteer, and bin collection days for those addresses. A council adds a source by writing a
+class with `name`, `inputs` and `answer` (see `base.LookupSource`) and passing it to
+`create_app(..., lookup_sources=...)` with the others (docs/lookups.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from hub.lookup_sources.addresses import AddressesSource
+from hub.lookup_sources.base import BadInput, LookupSource, SourceItem, SourceRegistry
+from hub.lookup_sources.bins import BinCollectionsSource, load_bin_rounds
+from hub.lookup_sources.gazetteer import load_gazetteer
+
+DEMO_GAZETTEER = Path(__file__).resolve().parent / "demo_gazetteer.yaml"
+DEMO_BINS = Path(__file__).resolve().parent / "demo_bins.yaml"
+
+
+def demo_sources(today: Callable[[], date]) -> SourceRegistry:
+    """The demo council's sources; `today` is the council's calendar date (bin days)."""
+    gazetteer = load_gazetteer(DEMO_GAZETTEER)
+    return SourceRegistry([
+        AddressesSource(gazetteer),
+        BinCollectionsSource(gazetteer, load_bin_rounds(DEMO_BINS), today),
+    ])
+
+
+__all__ = ["BadInput", "LookupSource", "SourceItem", "SourceRegistry", "demo_sources"]
