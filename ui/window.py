@@ -16,13 +16,7 @@ from kiosk.announce import (
     timeout_script,
 )
 from kiosk.clock import Clock
-from kiosk.journey.pages import (
-    CheckAnswersPage,
-    ConfirmationPage,
-    ExitPage,
-    PageModel,
-    QuestionPage,
-)
+from kiosk.journey.pages import PageModel
 from kiosk.journey.validation import RawAnswer
 from kiosk.preferences import Preferences, defaults
 from kiosk.resident import KioskParts, ResidentSession, SubmitOutcome
@@ -36,7 +30,8 @@ from ui.pages.attract import AttractPage
 from ui.pages.base import Intents
 from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
-from ui.pages.summary import CheckAnswersView, ConfirmationView, ExitView
+from ui.pages.registry import view_for
+from ui.pages.summary import CheckAnswersView
 from ui.read_aloud import ReadAloud
 from ui.scanner import ScannerFilter
 from ui.speech import SpeechPlayer
@@ -310,21 +305,7 @@ class KioskWindow(ReadAloud, QWidget):
         self._swap(render)
 
     def _view_for(self, model: PageModel) -> QWidget:
-        t, th, i = self.texts, self.theme, self.intents
-        view: QWidget
-        if isinstance(model, QuestionPage):
-            view = QuestionView(t, th, i, model)
-        elif isinstance(model, CheckAnswersPage):
-            view = CheckAnswersView(t, th, i, model)
-        elif isinstance(model, ExitPage):
-            view = ExitView(t, th, i, model)
-        else:
-            assert isinstance(model, ConfirmationPage)
-            outcome = self.session.outcome
-            view = ConfirmationView(t, th, i, model, printed=bool(outcome and outcome.printed),
-                                    preview_png=outcome.preview_png if outcome else None,
-                                    qr_payload=outcome.qr_payload if outcome else None)
-        return view
+        return view_for(model, self.texts, self.theme, self.intents, outcome=self.session.outcome)
 
     # ----- intents -------------------------------------------------------------------------
 
