@@ -124,11 +124,12 @@ def _result(page: ResultPage, texts: Texts) -> list[Utterance]:
 
 
 def _waiting(page: WaitingPage, texts: Texts) -> list[Utterance]:
-    """Said once when the wait starts: what is happening, never a count."""
+    """Said once when the wait starts: what is happening, never a count; Back stays."""
     script = Script(texts)
     script.say("caption", page.service_title)
     script.say("title", page.title)
     script.say("hint", page.hint)
+    script.say("button:back", texts("nav.back"))
     return script.utterances
 
 
