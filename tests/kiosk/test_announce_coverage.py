@@ -513,7 +513,8 @@ def test_the_lookup_walk_reaches_every_new_page_kind() -> None:
 def test_pages_that_ask_the_council_say_everything_they_show(page: PageModel,
                                                              read_personal: bool) -> None:
     script = script_for(page, TEXTS, read_personal=read_personal)
-    assert script and all(u.text.strip() and u.item for u in script)
+    assert script
+    assert all(u.text.strip() and u.item for u in script)
     assert_covers(script, shown_on(page), read_personal=read_personal, where=page.kind)
 
 

@@ -20,13 +20,13 @@ from kiosk.journey.pages import (
     ResultPage,
     WaitingPage,
 )
+from tests.kiosk.lookup_service import TableLookup, service
 from ui.pages.base import Intents, Page
 from ui.pages.info import InfoView, ResultView
 from ui.pages.inputs import ChoiceInput
 from ui.pages.lookup import LookupFailedView, WaitingView
 from ui.pages.question import QuestionView
 from ui.pages.registry import view_for
-from tests.kiosk.lookup_service import TableLookup, service
 
 TEXTS = Translator(strict=True)
 
@@ -83,7 +83,8 @@ def test_waiting_view_says_looking_this_up_and_its_spinner_turns(qtbot) -> None:
     view = show(qtbot, page, recorder)
     assert isinstance(view, WaitingView)
     assert TEXTS("lookup.waiting.title") in texts_of(view)
-    assert view.spinner.isVisible() and view.spinner.timer.isActive()
+    assert view.spinner.isVisible()
+    assert view.spinner.timer.isActive()
     assert view.spinner.height() >= standard_theme().target_px
     start = view.spinner.angle
     qtbot.waitUntil(lambda: view.spinner.angle != start, timeout=2000)
@@ -101,11 +102,14 @@ def test_cannot_look_up_view_offers_try_again_and_go_back(qtbot) -> None:
     view = show(qtbot, failed, recorder)
     assert isinstance(view, LookupFailedView)
     shown = texts_of(view)
-    assert failed.title in shown and failed.body in shown and failed.staff_hint in shown
+    assert failed.title in shown
+    assert failed.body in shown
+    assert failed.staff_hint in shown
     theme = standard_theme()
     for name in ("tryAgain", "goBack"):
         button = named(view, name)
-        assert isinstance(button, QAbstractButton) and button.height() >= theme.target_px
+        assert isinstance(button, QAbstractButton)
+        assert button.height() >= theme.target_px
     named(view, "tryAgain").click()  # type: ignore[attr-defined]
     named(view, "goBack").click()  # type: ignore[attr-defined]
     assert recorder.calls == [("try_again", ()), ("back", ())]
@@ -140,7 +144,8 @@ def test_result_view_lists_rows_or_says_nothing_was_found(qtbot) -> None:
     assert isinstance(view, ResultView)
     shown = texts_of(view)
     for row in page.rows:
-        assert row.label in shown and row.detail in shown
+        assert row.label in shown
+        assert row.detail in shown
     assert page.empty_text not in shown
     view.continue_button.click()
     assert recorder.calls == [("answer", ("days", ""))]
@@ -160,15 +165,19 @@ def test_checkbox_options_show_their_hints_and_speech_says_them(qtbot) -> None:
     assert request is not None
     engine.lookup_done(request, TableLookup().lookup(request))
     page = engine.answer("days", "")
-    assert isinstance(page, QuestionPage) and page.qtype == "checkboxes"
+    assert isinstance(page, QuestionPage)
+    assert page.qtype == "checkboxes"
     view = show(qtbot, page, Recorder())
-    assert isinstance(view, QuestionView) and isinstance(view.input, ChoiceInput)
+    assert isinstance(view, QuestionView)
+    assert isinstance(view.input, ChoiceInput)
     assert view.input.many
     hints = [o.hint for o in page.options]
     assert hints == ["General rubbish", "Recycling"]
     for option in page.options:
         hint = named(view, f"option-hint-{option.value}")
-        assert isinstance(hint, QLabel) and hint.text() == option.hint and hint.isVisible()
+        assert isinstance(hint, QLabel)
+        assert hint.text() == option.hint
+        assert hint.isVisible()
     # Both boxes can be ticked: checkbox mode, not radios.
     for option in page.options:
         named(view, f"option-{option.value}").click()  # type: ignore[attr-defined]

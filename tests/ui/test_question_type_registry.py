@@ -130,7 +130,8 @@ def test_a_registered_type_works_end_to_end(qtbot, tmp_path: Path) -> None:
     texts = Translator(strict=True)
     engine = JourneyEngine(service, texts, lambda: TODAY, TYPES)
     page = engine.start()
-    assert isinstance(page, QuestionPage) and page.qtype == "vehicle_reg"
+    assert isinstance(page, QuestionPage)
+    assert page.qtype == "vehicle_reg"
     assert page.max_length == 10
 
     # The view: shown by the registry's input, its value given back through the intents.
@@ -141,14 +142,16 @@ def test_a_registered_type_works_end_to_end(qtbot, tmp_path: Path) -> None:
                       start_again=lambda: None)
     view = view_for(page, texts, standard_theme(), intents, inputs=INPUTS)
     qtbot.addWidget(view)
-    assert isinstance(view, QuestionView) and isinstance(view.input, PlateInput)
+    assert isinstance(view, QuestionView)
+    assert isinstance(view.input, PlateInput)
     qtbot.keyClicks(view.input.edit, "xy99 zzz")
     view.continue_button.click()
     assert given == [("plate", "xy99 zzz")]
 
     # The engine: checks with the type, routes on the stored value.
     wrong = engine.answer("plate", "not a plate")
-    assert isinstance(wrong, QuestionPage) and wrong.errors[0].message == texts("error.pattern")
+    assert isinstance(wrong, QuestionPage)
+    assert wrong.errors[0].message == texts("error.pattern")
     engine.answer(*given[0])
     engine.answer("where", "Outside the library")
     assert engine.where == CHECK
@@ -161,13 +164,15 @@ def test_a_registered_type_works_end_to_end(qtbot, tmp_path: Path) -> None:
     # Speech: the type says its value, spelled, where the page shows it.
     back = engine.back()
     back = engine.back()
-    assert isinstance(back, QuestionPage) and back.value == "xy99 zzz"
+    assert isinstance(back, QuestionPage)
+    assert back.value == "xy99 zzz"
     spoken = script_for(back, texts, read_personal=True, types=TYPES)
     assert [u.text for u in spoken if u.item == "value"] == ["x y 9 9 z z z"]
     assert [u.item for u in spoken][-2:] == ["button:back", "button:continue"]
     shown = view_for(back, texts, standard_theme(), intents, inputs=INPUTS)
     qtbot.addWidget(shown)
-    assert isinstance(shown, QuestionView) and shown.input.value() == "xy99 zzz"
+    assert isinstance(shown, QuestionView)
+    assert shown.input.value() == "xy99 zzz"
 
     # And a route on the new type's answer.
     engine.answer("plate", "ab12 cde")
