@@ -18,16 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from kiosk.catalogue.model import CHECK_ANSWERS, Condition, Page, Service
+from kiosk.journey.lookup_state import LookupKey, LookupState, lookup_key
 from kiosk.journey.pages import PageModel
 from kiosk.journey.render import Renderer
 from kiosk.journey.types import CheckContext, QuestionTypes, builtin_types
 from kiosk.journey.validation import Answer, FieldError, RawAnswer
-from kiosk.lookups.base import (
-    LookupItem,
-    LookupRequest,
-    LookupResult,
-    UnavailableReason,
-)
+from kiosk.lookups.base import LookupRequest, LookupResult, UnavailableReason
 from kiosk.texts import Texts
 
 
@@ -46,14 +42,6 @@ class Where:
 
 CHECK = Where("check_answers")
 DONE = Where("done")
-
-LookupKey = tuple[str, tuple[tuple[str, str], ...]]
-"""A request without its language: an answer chosen from it stays good in another language."""
-
-
-def lookup_key(request: LookupRequest) -> LookupKey:
-    return request.source, tuple(sorted(request.inputs.items()))
-
 
 def condition_holds(condition: Condition, answers: Mapping[str, Answer | None],
                     empties: Mapping[str, bool] | None = None) -> bool:
@@ -100,12 +88,8 @@ class JourneyEngine:
         self._changing = False
         self._exit_from = ""
         self._confirmation: tuple[str, bool] | None = None
-        # Lookups: the latest result per page, the failure shown for a request, the items an
-        # answer was chosen from (labels and data kept with it), information and result pages
-        # passed with Continue (result pages: for which lookup).
-        self._results: dict[str, tuple[LookupRequest, LookupResult]] = {}
-        self._failures: dict[str, tuple[LookupRequest, UnavailableReason]] = {}
-        self._chosen: dict[str, tuple[LookupKey, tuple[LookupItem, ...]]] = {}
+        self._lookups = LookupState()
+        # Information and result pages passed with Continue (result pages: for which lookup).
         self._continued: dict[str, LookupKey | None] = {}
         self._render = Renderer(self)
 
@@ -121,20 +105,11 @@ class JourneyEngine:
 
     def loaded(self, page_id: str) -> LookupResult | None:
         """The result for exactly the request the page needs now (language included)."""
-        stored, request = self._results.get(page_id), self.request_for(page_id)
-        return stored[1] if stored is not None and stored[0] == request else None
-
-    def _found(self, page_id: str) -> LookupResult | None:
-        """The result for the page's request in any language (what routing and answers use)."""
-        stored, request = self._results.get(page_id), self.request_for(page_id)
-        if stored is None or request is None:
-            return None
-        return stored[1] if lookup_key(stored[0]) == lookup_key(request) else None
+        return self._lookups.loaded(page_id, self.request_for(page_id))
 
     def failure(self, page_id: str) -> UnavailableReason | None:
         """Why the page's current request could not be looked up, if it could not."""
-        failed, request = self._failures.get(page_id), self.request_for(page_id)
-        return failed[1] if failed is not None and failed[0] == request else None
+        return self._lookups.failure(page_id, self.request_for(page_id))
 
     def pending_lookup(self) -> LookupRequest | None:
         """The lookup the current page waits for (None when it waits for nothing, or failed)."""
@@ -151,12 +126,7 @@ class JourneyEngine:
         if request != self.pending_lookup():
             return self.current()
         page_id = self._where.page_id
-        self._results[page_id] = (request, result)
-        self._failures.pop(page_id, None)
-        chosen = self._chosen.get(page_id)
-        offered = {item.value for item in result.items}
-        if chosen is not None and (chosen[0] != lookup_key(request)
-                                   or any(i.value not in offered for i in chosen[1])):
+        if self._lookups.store(page_id, request, result):
             self._forget(page_id)  # chosen from a different list: ask again
         self._settle()
         return self.current()
@@ -164,32 +134,31 @@ class JourneyEngine:
     def lookup_failed(self, request: LookupRequest, reason: UnavailableReason) -> PageModel:
         """The lookup could not be made: show "we cannot look this up", unless stale."""
         if request == self.pending_lookup():
-            self._failures[self._where.page_id] = (request, reason)
+            self._lookups.fail(self._where.page_id, request, reason)
         return self.current()
 
     def try_again(self) -> PageModel:
         """From "we cannot look this up": wait for the same lookup again."""
         if self._where.kind == "page":
-            self._failures.pop(self._where.page_id, None)
+            self._lookups.retry(self._where.page_id)
         return self.current()
 
     def answer_data(self) -> dict[str, Mapping[str, str]]:
         """The data of the looked-up option each answer on the route chose (a UPRN, a
         position), for the Open311 mapping. For several chosen options, the first's."""
-        answers = self.answers()
-        return {pid: items[0].data for pid, (_, items) in self._chosen.items()
-                if pid in answers and items}
+        return self._lookups.data(self.answers())
 
     def _forget(self, page_id: str) -> None:
-        for held in (self._answers, self._accepted_raw, self._raw, self._chosen):
+        for held in (self._answers, self._accepted_raw, self._raw):
             held.pop(page_id, None)
+        self._lookups.forget(page_id)
 
     # ----- routing -------------------------------------------------------------------------
 
     def _empties(self) -> dict[str, bool]:
         empties = {}
-        for page_id in self._results:
-            found = self._found(page_id)
+        for page_id in self._lookups.pages():
+            found = self._lookups.found(page_id, self.request_for(page_id))
             if found is not None:
                 empties[page_id] = not found.items
         return empties
@@ -209,7 +178,7 @@ class JourneyEngine:
         page = self.service.page(page_id)
         if page.kind != "question" or page.lookup() is None:
             return False
-        found = self._found(page_id)
+        found = self._lookups.found(page_id, self.request_for(page_id))
         return found is not None and not found.items
 
     def asked(self, page_id: str) -> bool:
@@ -220,9 +189,8 @@ class JourneyEngine:
         request = self.request_for(page_id)
         if request is None:
             return True
-        chosen = self._chosen.get(page_id)
-        return self._answers[page_id] is None or (
-            chosen is not None and chosen[0] == lookup_key(request))
+        return (self._answers[page_id] is None
+                or self._lookups.chosen(page_id, request) is not None)
 
     def _done(self, page_id: str) -> bool:
         page = self.service.page(page_id)
@@ -311,11 +279,8 @@ class JourneyEngine:
         self._answers[page_id] = result.value
         self._accepted_raw[page_id] = raw
         if request is not None:
-            loaded = self.loaded(page_id)
-            assert loaded is not None
             values = result.value if isinstance(result.value, tuple) else (result.value,)
-            self._chosen[page_id] = (lookup_key(request),
-                                     tuple(i for i in loaded.items if i.value in values))
+            self._lookups.choose(page_id, request, tuple(v for v in values if v is not None))
         self._advance(page_id)
         self._settle()
         return self.current()
@@ -431,5 +396,4 @@ class JourneyEngine:
         return self._answers.get(page_id)
 
     def chosen_labels(self, page_id: str) -> dict[str, str]:
-        chosen = self._chosen.get(page_id)
-        return {i.value: i.label for i in chosen[1]} if chosen is not None else {}
+        return self._lookups.labels(page_id)
