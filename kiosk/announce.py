@@ -10,7 +10,9 @@ Conventions, page by page:
 * Errors come first, as the GOV.UK error summary does, each worded "There is a problem.
   <message>" (`speech.error`), with the field-specific message so the resident hears which
   answer needs fixing (EN 5.1.3.15). Then caption, title, hint and the inline errors.
-* Options say their position ("Option 2 of 4: ..."), then "Selected." for chosen ones.
+* A question's input is said by its type (`QuestionType.speak`): options say their
+  position ("Option 2 of 4: ..."), then "Selected." for chosen ones, then their hint.
+* Pages that wait for a lookup say so once; "we cannot look this up" offers its buttons.
 * Buttons come last, in page order. On check answers each row is its label, its value and
   its Change button, said by its accessible name ("Change Postcode").
 * Answers read back are made speakable: postcodes, phone numbers and other codes are spelled
@@ -25,8 +27,7 @@ Pure functions of their inputs: no Qt, no I/O, no engine.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from accessibility.languages import LANGUAGES
 from accessibility.speech import Utterance
@@ -35,85 +36,41 @@ from kiosk.journey.pages import (
     CheckAnswersPage,
     ConfirmationPage,
     ExitPage,
+    InfoPage,
+    LookupFailedPage,
     PageModel,
     QuestionPage,
+    ResultPage,
+    WaitingPage,
 )
-from kiosk.journey.validation import DateParts
+from kiosk.journey.speech import Script, speakable, spell
+from kiosk.journey.types import QuestionTypes, builtin_types
 from kiosk.texts import Texts
 
-DATE_PARTS = ("day", "month", "year")
-_SPELLED_TYPES = frozenset({"postcode", "phone"})
-_CODE = re.compile(r"^(?=\w*[^\W\d_])(?=\w*\d)\w+$")
-"""A word mixing letters and digits: "DE1", "2AB", "3B", "LR3386LF"."""
-_NUMBER_AS_DIGITS = re.compile(r"^(\d{5,}|0\d+)$")
-"""A long or zero-led run of digits: a phone number, an account number, not a quantity."""
-_EDGES = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
-
-
-def spell(text: str) -> str:
-    """Characters one by one, spaces dropped: "LR3386LF" -> "L R 3 3 8 6 L F".
-
-    For references, postcodes and phone numbers, which a synthesiser otherwise reads as
-    words or large numbers (espeak-ng reads "DE1 2AB" as "duh one two ab").
-    """
-    return " ".join(ch for ch in text if not ch.isspace())
-
-
-def speakable(value: str) -> str:
-    """A resident's answer made fit to read aloud: one line, codes spelled out.
-
-    Lines are joined with commas (a list of ticked boxes, a multi-line message), and each
-    word that mixes letters with digits ("DE1", "2AB") or is a long or zero-led run of digits
-    ("07700900982") is spelled character by character (TTS-03: read back what was entered,
-    in a form the resident can check). Quantities ("3", "1,000") and dates are left alone.
-    """
-    words = []
-    for word in ", ".join(line.strip() for line in value.splitlines() if line.strip()).split():
-        match = _EDGES.match(word)
-        assert match is not None  # the pattern matches any string
-        before, core, after = match.groups()
-        if _CODE.match(core) or _NUMBER_AS_DIGITS.match(core):
-            core = spell(core)
-        words.append(f"{before}{core}{after}")
-    return " ".join(words)
-
-
-class _Script:
-    """Collects utterances in one language, skipping empty text (nothing shown, nothing said)."""
-
-    def __init__(self, texts: Texts) -> None:
-        self.texts = texts
-        self.language = texts.language
-        self.utterances: list[Utterance] = []
-
-    def say(self, item: str, text: str | None) -> None:
-        if text is not None and text.strip():
-            self.utterances.append(Utterance(text.strip(), self.language, item))
-
-    def errors(self, errors: Iterable[tuple[str, str]]) -> None:
-        """The error summary: its heading, then each error as "There is a problem. <msg>"."""
-        spoken = [(field, self.texts("speech.error", message=message))
-                  for field, message in errors]
-        if not spoken:
-            return
-        heading = self.texts("question.error_summary")
-        # "There is a problem. ..." already says the summary's heading in English; a
-        # translation that words the two differently still gets its heading read.
-        if heading not in spoken[0][1]:
-            self.say("error-summary", heading)
-        for field, text in spoken:
-            self.say(f"error:{field}", text)
+__all__ = [
+    "attract_script", "menu_script", "script_for", "speakable", "spell", "timeout_script",
+    "welcome_script",
+]
 
 
 def script_for(model: PageModel, texts: Texts, *, read_personal: bool,
-               printed: bool | None = None) -> list[Utterance]:
+               printed: bool | None = None, types: QuestionTypes | None = None) -> list[Utterance]:
     """The utterances for a page model, in page order.
 
     `printed` is whether the receipt printed; the confirmation page says which, and the page
     model does not carry it, so it is required for a `ConfirmationPage` and ignored otherwise.
+    A question's input is said by its type (from `types`, the built-in ones when None).
     """
     if isinstance(model, QuestionPage):
-        return _question(model, texts, read_personal)
+        return _question(model, texts, read_personal, types or builtin_types())
+    if isinstance(model, InfoPage):
+        return _info(model, texts)
+    if isinstance(model, ResultPage):
+        return _result(model, texts)
+    if isinstance(model, WaitingPage):
+        return _waiting(model, texts)
+    if isinstance(model, LookupFailedPage):
+        return _lookup_failed(model, texts)
     if isinstance(model, CheckAnswersPage):
         return _check_answers(model, texts, read_personal)
     if isinstance(model, ExitPage):
@@ -123,8 +80,9 @@ def script_for(model: PageModel, texts: Texts, *, read_personal: bool,
     return _confirmation(model, texts, printed)
 
 
-def _question(page: QuestionPage, texts: Texts, read_personal: bool) -> list[Utterance]:
-    script = _Script(texts)
+def _question(page: QuestionPage, texts: Texts, read_personal: bool,
+              types: QuestionTypes) -> list[Utterance]:
+    script = Script(texts)
     hide = page.personal and not read_personal
     script.errors((e.field, e.message) for e in page.errors)
     script.say("caption", page.service_title)
@@ -133,57 +91,62 @@ def _question(page: QuestionPage, texts: Texts, read_personal: bool) -> list[Utt
     script.say("hint", page.hint)
     for error in page.errors:
         script.say(f"field-error:{error.field}", error.message)
-    if page.qtype in ("radios", "yes_no", "checkboxes"):
-        _options(script, page, hide)
-    elif page.qtype == "date":
-        _date(script, page, hide)
-    else:
-        if page.qtype == "textarea" and page.max_length:
-            script.say("characters-left",
-                       texts("question.characters_left", max=str(page.max_length)))
-        value = page.value if isinstance(page.value, str) else ""
-        if value.strip():
-            if hide:
-                script.say("value", texts("speech.personal_hidden"))
-            elif page.qtype in _SPELLED_TYPES:
-                script.say("value", spell(value))
-            else:
-                script.say("value", speakable(value))
+    types[page.qtype].speak(script, page, hide)
     script.say("button:back", texts("nav.back"))
     script.say("button:continue", texts("nav.continue"))
     return script.utterances
 
 
-def _options(script: _Script, page: QuestionPage, hide: bool) -> None:
-    texts, total = script.texts, len(page.options)
-    # The checkbox renderer shows no option hints; radios and yes/no do.
-    hints_shown = page.qtype != "checkboxes"
-    for n, option in enumerate(page.options, start=1):
-        item = f"option:{option.value}"
-        script.say(item, texts("speech.option_position", n=str(n), total=str(total),
-                               label=option.label))
-        if option.selected and not hide:
-            script.say(item, texts("speech.selected"))
-        if hints_shown:
-            script.say(f"option-hint:{option.value}", option.hint)
-    if hide and any(o.selected for o in page.options):
-        script.say("value", texts("speech.personal_hidden"))
+def _info(page: InfoPage, texts: Texts) -> list[Utterance]:
+    script = Script(texts)
+    script.say("caption", page.service_title)
+    script.say("title", page.title)
+    script.say("body", page.body)
+    script.say("button:back", texts("nav.back"))
+    script.say("button:continue", texts("nav.continue"))
+    return script.utterances
 
 
-def _date(script: _Script, page: QuestionPage, hide: bool) -> None:
-    texts = script.texts
-    parts = page.value if isinstance(page.value, DateParts) else DateParts()
-    for part in DATE_PARTS:
-        label = texts(f"date.{part}")
-        entered = getattr(parts, part).strip()
-        script.say(f"date:{part}", f"{label} {entered}" if entered and not hide else label)
-    if hide and any(p.strip() for p in parts):
-        script.say("value", texts("speech.personal_hidden"))
+def _result(page: ResultPage, texts: Texts) -> list[Utterance]:
+    """Rows as the page lists them: each label, then its detail (a date, a time)."""
+    script = Script(texts)
+    script.say("caption", page.service_title)
+    script.say("title", page.title)
+    script.say("hint", page.hint)
+    if not page.rows:
+        script.say("empty", page.empty_text)
+    for n, row in enumerate(page.rows):
+        script.say(f"row:{n}", row.label)
+        script.say(f"row:{n}", row.detail)
+    script.say("button:back", texts("nav.back"))
+    script.say("button:continue", texts("nav.continue"))
+    return script.utterances
+
+
+def _waiting(page: WaitingPage, texts: Texts) -> list[Utterance]:
+    """Said once when the wait starts: what is happening, never a count; Back stays."""
+    script = Script(texts)
+    script.say("caption", page.service_title)
+    script.say("title", page.title)
+    script.say("hint", page.hint)
+    script.say("button:back", texts("nav.back"))
+    return script.utterances
+
+
+def _lookup_failed(page: LookupFailedPage, texts: Texts) -> list[Utterance]:
+    script = Script(texts)
+    script.say("caption", page.service_title)
+    script.say("title", page.title)
+    script.say("body", page.body)
+    script.say("staff-hint", page.staff_hint)
+    script.say("button:try-again", texts("lookup.try_again"))
+    script.say("button:go-back", texts("lookup.go_back"))
+    return script.utterances
 
 
 def _check_answers(page: CheckAnswersPage, texts: Texts,
                    read_personal: bool) -> list[Utterance]:
-    script = _Script(texts)
+    script = Script(texts)
     script.say("caption", page.service_title)
     script.say("title", page.title)
     not_provided = texts("answer.not_provided")
@@ -201,7 +164,7 @@ def _check_answers(page: CheckAnswersPage, texts: Texts,
 
 
 def _exit(page: ExitPage, texts: Texts) -> list[Utterance]:
-    script = _Script(texts)
+    script = Script(texts)
     script.say("caption", page.service_title)
     script.say("title", page.title)
     script.say("body", page.body)
@@ -212,7 +175,7 @@ def _exit(page: ExitPage, texts: Texts) -> list[Utterance]:
 
 
 def _confirmation(page: ConfirmationPage, texts: Texts, printed: bool) -> list[Utterance]:
-    script = _Script(texts)
+    script = Script(texts)
     script.say("title", page.title)
     label = texts("confirmation.reference_label")
     reference = texts("speech.reference", spelled=spell(page.reference))
@@ -238,7 +201,7 @@ def attract_script(texts: Texts, council: str, site: str) -> list[Utterance]:
     The language buttons come last, each name said in its own language and voice ("Cymraeg"
     by the Welsh voice), so a resident who does not read English hears theirs (LANG-01).
     """
-    script = _Script(texts)
+    script = Script(texts)
     script.say("welcome", texts("attract.welcome", council=council))
     script.say("site", site)
     script.say("what-you-can-do", texts("attract.what_you_can_do"))
@@ -251,7 +214,7 @@ def attract_script(texts: Texts, council: str, site: str) -> list[Utterance]:
 
 def menu_script(texts: Texts, services: Sequence[Service]) -> list[Utterance]:
     """The service menu: heading, hint, then each service's title and description."""
-    script = _Script(texts)
+    script = Script(texts)
     lang = texts.language
     script.say("title", texts("menu.title"))
     script.say("hint", texts("menu.hint"))
@@ -263,7 +226,7 @@ def menu_script(texts: Texts, services: Sequence[Service]) -> list[Utterance]:
 
 def welcome_script(texts: Texts) -> list[Utterance]:
     """The long-press welcome: how the screen is laid out and how to start, eyes-free."""
-    script = _Script(texts)
+    script = Script(texts)
     script.say("welcome", texts("speech.welcome"))
     return script.utterances
 
@@ -271,7 +234,7 @@ def welcome_script(texts: Texts) -> list[Utterance]:
 def timeout_script(texts: Texts, seconds: int, can_extend: bool) -> list[Utterance]:
     """"Do you need more time?": said once when it appears, never counted down aloud
     (checklist TIME-03), with the buttons the resident can press."""
-    script = _Script(texts)
+    script = Script(texts)
     script.say("timeout-title", texts("timeout.title"))
     script.say("timeout-body", texts("timeout.body", seconds=str(seconds)))
     if can_extend:

@@ -18,7 +18,7 @@ from kiosk.clock import UK, Clock, uk_today
 from kiosk.journey.engine import JourneyEngine
 from kiosk.journey.pages import PageModel
 from kiosk.journey.validation import RawAnswer
-from kiosk.lookups import Lookup
+from kiosk.lookups.base import Lookup, LookupRequest, LookupResult, LookupUnavailable
 from kiosk.profile import Profile
 from kiosk.receipt import Receipt, receipt_document
 from kiosk.reference import new_reference
@@ -74,6 +74,8 @@ class KioskParts:
     printer: ReceiptPrinter
     paper: PaperSpec
     deliver_now: DeliverNow | None = None
+    # Answers a journey's lookups (addresses, collection days); None: pages that need one
+    # say "we cannot look this up right now".
     lookup: Lookup | None = None
 
 
@@ -103,9 +105,30 @@ class ResidentSession:
 
     def answer(self, page_id: str, raw: RawAnswer) -> PageModel:
         """Answer a page, noting whether staff or the resident entered it."""
-        model = self._engine().answer(page_id, raw)
-        self.staff.record_entry(page_id, self.staff.entering())
+        engine = self._engine()
+        model = engine.answer(page_id, raw)
+        if engine.service.page(page_id).kind == "question":  # Continue on a page is no entry
+            self.staff.record_entry(page_id, self.staff.entering())
         return model
+
+    # ----- lookups: the UI runs `run_lookup` off the GUI thread, then `lookup_finished` ----
+
+    def pending_lookup(self) -> LookupRequest | None:
+        """What the page on screen waits for (its `WaitingPage.request`), if anything."""
+        return self.engine.pending_lookup() if self.engine is not None else None
+
+    def run_lookup(self, request: LookupRequest) -> LookupResult:
+        """Ask the council (`ask_council` with this kiosk's backend). Blocking."""
+        return ask_council(self.parts.lookup, request)
+
+    def lookup_finished(self, request: LookupRequest,
+                        outcome: LookupResult | LookupUnavailable) -> PageModel:
+        """Hand a finished lookup back (on the GUI thread): the page to show now. A result
+        the journey no longer waits for (the resident went back) changes nothing."""
+        engine = self._engine()
+        if isinstance(outcome, LookupUnavailable):
+            return engine.lookup_failed(request, outcome.reason)
+        return engine.lookup_done(request, outcome)
 
     def services(self) -> tuple[Service, ...]:
         return self.parts.catalogue.services
@@ -127,7 +150,8 @@ class ResidentSession:
         if not engine.ready_to_submit():
             raise SubmitFailed("not on check answers")
         service = engine.service
-        attributes, fields = open311_parameters(service, engine.answers())
+        attributes, fields = open311_parameters(service, engine.answers(), engine.answer_data(),
+                                                engine.types)
         return Submission(
             submission_id=engine.submission_id,
             reference=self.reference,
@@ -219,3 +243,22 @@ def _receipt(parts: KioskParts, service: Service, lang: str, reference: str) -> 
         status_url=destination.status_url.format(reference=reference),
         contact_line=profile.council.contact_line.get(lang),
     )
+
+
+def ask_council(backend: Lookup | None, request: LookupRequest) -> LookupResult:
+    """Ask the council. Blocking (run it off the GUI thread); holds no session, so a visit
+    ended while its lookup waits is still provably gone from memory.
+
+    Raises `LookupUnavailable`: "not_configured" without a lookup backend, "bad_answer" for
+    anything a backend raised that it should have worded as unavailable.
+    """
+    if backend is None:
+        raise LookupUnavailable("not_configured")
+    try:
+        return backend.lookup(request)
+    except LookupUnavailable:
+        raise
+    # A backend's bug must reach the resident as "cannot look this up", never a crash.
+    except Exception as exc:  # noqa: BLE001
+        log.warning("lookup from %s failed: %s", request.source, type(exc).__name__)
+        raise LookupUnavailable("bad_answer", type(exc).__name__) from None

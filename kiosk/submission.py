@@ -6,10 +6,12 @@ This is what the outbox stores (encrypted) and the relay delivers; the receipt n
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kiosk.catalogue.model import Service
+from kiosk.journey.types import QuestionTypes, builtin_types
 from kiosk.journey.validation import Answer
 
 
@@ -39,23 +41,35 @@ class Submission:
 
 
 def open311_parameters(
-    service: Service, answers: dict[str, Answer | None]
+    service: Service, answers: Mapping[str, Answer | None],
+    data: Mapping[str, Mapping[str, str]] | None = None, types: QuestionTypes | None = None,
 ) -> tuple[dict[str, str | list[str]], dict[str, str]]:
-    """Map answers onto `attribute[code]` values and Open311's standard fields."""
+    """Map answers onto `attribute[code]` values and Open311's standard fields.
+
+    Each question type says how its answer is sent (`QuestionType.attribute`, `field_text`).
+    `data` is the looked-up data kept with each answer (`JourneyEngine.answer_data`), which
+    the destination's `data_fields` map by `page.key` (a chosen address's UPRN).
+    """
+    types = types or builtin_types()
     mapping = service.destination
     attributes: dict[str, str | list[str]] = {}
     for code, page_id in mapping.attributes.items():
         value = answers.get(page_id)
         if value is None:
             continue
-        attributes[code] = list(value) if isinstance(value, tuple) else value
+        attributes[code] = types[service.page(page_id).question.type].attribute(value)
     fields: dict[str, str] = {}
     for name, page_ids in mapping.fields.items():
         parts = []
         for page_id in page_ids:
             value = answers.get(page_id)
             if value is not None:
-                parts.append(", ".join(value) if isinstance(value, tuple) else value)
+                parts.append(types[service.page(page_id).question.type].field_text(value))
         if parts:
             fields[name] = ("\n\n" if name == "description" else ", ").join(parts)
+    for name, ref in mapping.data_fields.items():
+        page_id, _, key = ref.partition(".")
+        found = (data or {}).get(page_id, {}).get(key) if page_id in answers else None
+        if found:
+            fields[name] = found
     return attributes, fields

@@ -36,8 +36,9 @@ from kiosk.catalogue import Service
 from kiosk.events import Event
 from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, PageModel
 from kiosk.journey.validation import RawAnswer
+from kiosk.lookups.base import LookupRequest, LookupResult, LookupUnavailable
 from kiosk.preferences import Preferences, defaults
-from kiosk.resident import KioskParts, ResidentSession, SubmitFailed, SubmitOutcome
+from kiosk.resident import KioskParts, ResidentSession, SubmitFailed, SubmitOutcome, ask_council
 from kiosk.session import Change, EndReason, Phase, SessionLifecycle
 from kiosk.terminal_staff import StaffDesk
 
@@ -143,6 +144,7 @@ class Terminal:
         self._holds: list[Hold] = []
         self._wipe_checks: list[WipeCheck] = []
         self._wipe_pending = False
+        self._asking: LookupRequest | None = None
         self.staff = staff or StaffDesk(None, parts.clock)
         self.staff.bind(self)
 
@@ -170,6 +172,44 @@ class Terminal:
             self.lifecycle.confirm(self.clock.monotonic())
             self._deadline_changed()
         self.events.page_changed.emit(shown)
+        self._ask_if_waiting()
+
+    # ----- asking the council --------------------------------------------------------------
+
+    def _ask_if_waiting(self) -> None:
+        """The page on screen waits for the council (a `WaitingPage`): ask, off this thread.
+        The backend gives up by itself within its timeout, so the waiting page always turns
+        into the options or "we cannot look this up right now"."""
+        request = self.session.pending_lookup() if self.in_session else None
+        if request is None or request == self._asking:
+            return
+        self._asking = request
+        serial = self.serial
+        job = partial(ask_council, self.parts.lookup, request)
+
+        def done(result: LookupResult) -> None:
+            self._answered(serial, request, result)
+
+        def failed(error: BaseException) -> None:
+            unavailable = (error if isinstance(error, LookupUnavailable)
+                           else LookupUnavailable("bad_answer", type(error).__name__))
+            self._answered(serial, request, unavailable)
+
+        self.runner.run(job, done, failed)
+
+    def _answered(self, serial: int, request: LookupRequest,
+                  outcome: LookupResult | LookupUnavailable) -> None:
+        if self._asking == request:
+            self._asking = None
+        if serial != self.serial or not self.in_session or self.session.engine is None:
+            return  # the visit ended meanwhile: nothing of the answer is kept
+        self._show(self.session.lookup_finished(request, outcome))
+
+    def try_again(self) -> None:
+        """From "we cannot look this up right now": wait for the same lookup again."""
+        engine = self.session.engine
+        if self.in_session and engine is not None:
+            self._show(engine.try_again())
 
     # ----- resident intents ----------------------------------------------------------------
 
@@ -270,6 +310,9 @@ class Terminal:
         old, self.prefs = self.prefs, prefs
         if prefs != old:
             self.events.preferences_changed.emit(prefs, old)
+            # Looked-up options are in the language they were asked in: a new language may
+            # mean asking again (the engine says so with a waiting page).
+            self._ask_if_waiting()
 
     # ----- time ----------------------------------------------------------------------------
 
@@ -366,6 +409,7 @@ class Terminal:
             hold.released = True
         self._holds.clear()
         self.submitting = False
+        self._asking = None
         problems: list[str] = []
         old = self.session
         watched: list[tuple[str, weakref.ref[Any]]] = [("session", weakref.ref(old))]

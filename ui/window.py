@@ -14,13 +14,7 @@ from accessibility.speech import Speech
 from accessibility.themes import Theme, make_theme, style_sheet
 from kiosk.announce import timeout_script
 from kiosk.clock import Clock
-from kiosk.journey.pages import (
-    CheckAnswersPage,
-    ConfirmationPage,
-    ExitPage,
-    PageModel,
-    QuestionPage,
-)
+from kiosk.journey.pages import PageModel
 from kiosk.journey.validation import RawAnswer
 from kiosk.preferences import Preferences
 from kiosk.resident import KioskParts, ResidentSession
@@ -35,7 +29,8 @@ from ui.pages.attract import AttractPage
 from ui.pages.base import Intents
 from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
-from ui.pages.summary import CheckAnswersView, ConfirmationView, ExitView
+from ui.pages.registry import view_for
+from ui.pages.summary import CheckAnswersView
 from ui.read_aloud import ReadAloud
 from ui.scanner import ScannerFilter
 from ui.speech import SpeechPlayer
@@ -96,6 +91,7 @@ class KioskWindow(ReadAloud, QWidget):
             start=terminal.start, choose_service=terminal.choose_service, answer=terminal.answer,
             back=terminal.back, change=terminal.change, submit=terminal.submit,
             finish=terminal.finish, start_again=terminal.start_again,
+            try_again=terminal.try_again,
         )
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 0, 0, 0)
@@ -320,21 +316,8 @@ class KioskWindow(ReadAloud, QWidget):
         return self._model_view(shown)
 
     def _model_view(self, model: PageModel) -> QWidget:
-        t, th, i = self.texts, self.theme, self.intents
-        view: QWidget
-        if isinstance(model, QuestionPage):
-            view = QuestionView(t, th, i, model)
-        elif isinstance(model, CheckAnswersPage):
-            view = CheckAnswersView(t, th, i, model)
-        elif isinstance(model, ExitPage):
-            view = ExitView(t, th, i, model)
-        else:
-            assert isinstance(model, ConfirmationPage)
-            outcome = self.session.outcome
-            view = ConfirmationView(t, th, i, model, printed=bool(outcome and outcome.printed),
-                                    preview_png=outcome.preview_png if outcome else None,
-                                    qr_payload=outcome.qr_payload if outcome else None)
-        return view
+        return view_for(model, self.texts, self.theme, self.intents,
+                        outcome=self.terminal.session.outcome)
 
     def show_attract(self) -> None:
         self.start_again_button.hide()

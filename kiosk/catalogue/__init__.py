@@ -3,26 +3,24 @@
 from kiosk.catalogue.loader import Catalogue, load_catalogue
 from kiosk.catalogue.model import (
     Condition,
-    Destination,
-    ExitPage,
+    ExitPageSpec,
     Option,
     Page,
     Question,
-    QuestionType,
     Route,
     Service,
+    ServiceDestination,
 )
 
 __all__ = [
     "Catalogue",
     "Condition",
-    "Destination",
-    "ExitPage",
+    "ExitPageSpec",
     "Option",
     "Page",
     "Question",
-    "QuestionType",
     "Route",
     "Service",
+    "ServiceDestination",
     "load_catalogue",
 ]

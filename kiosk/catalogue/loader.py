@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from kiosk.catalogue.model import Service
 from kiosk.config_errors import ConfigError, Problem, problems_from_validation, read_yaml
+from kiosk.journey.types import QuestionTypes, builtin_types
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,12 @@ class Catalogue:
         return Catalogue(tuple(self.service(sid) for sid in service_ids))
 
 
-def load_catalogue(folder: Path) -> Catalogue:
-    """Read every `*.yaml` in `folder` as one service; the file name must be `<id>.yaml`."""
+def load_catalogue(folder: Path, types: QuestionTypes | None = None) -> Catalogue:
+    """Read every `*.yaml` in `folder` as one service; the file name must be `<id>.yaml`.
+
+    Questions may use the types in `types` (the built-in ones when None).
+    """
+    context = (types or builtin_types()).context()
     if not folder.is_dir():
         raise ConfigError([Problem(str(folder), "", "a folder of service files", "no such folder")])
     problems: list[Problem] = []
@@ -46,7 +51,7 @@ def load_catalogue(folder: Path) -> Catalogue:
     for path in sorted(folder.glob("*.yaml")):
         try:
             data, lines = read_yaml(path)
-            service = Service.model_validate(data)
+            service = Service.model_validate(data, context=context)
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue

@@ -1,193 +1,78 @@
-"""The shape of one service file: pages of questions, routes, exits and where it is sent.
+"""The shape of one service file: pages (questions, information, looked-up results), routes,
+exit pages and where the answers are sent.
 
 Modelled on GOV.UK Forms' form document and Home Assistant config flows: a journey is data,
 so councils can add services without code, and tests can walk every route without a screen.
+Cross-references (routes, mappings, lookups) are checked in `kiosk.catalogue.checks`.
 """
 
 from __future__ import annotations
 
-import re
-import string
-from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
-from kiosk.config_errors import FieldProblems, Loc
+from kiosk.catalogue.checks import CHECK_ANSWERS, reference_problems
+from kiosk.catalogue.question import (
+    ERROR_PARAMS,
+    LookupSpec,
+    Option,
+    Question,
+    Rules,
+    Strict,
+    override_names,
+)
+from kiosk.config_errors import FieldProblems
 from kiosk.identifiers import IDENTIFIER
+from kiosk.journey.types import types_in
 from kiosk.localtext import LocalText
 
-QuestionType = Literal[
-    "radios", "checkboxes", "text", "textarea", "number", "date", "email", "phone", "postcode",
-    "yes_no",
+__all__ = [
+    "CHECK_ANSWERS", "ERROR_PARAMS", "IDENTIFIER", "OPEN311_FIELDS", "CheckAnswers", "Condition",
+    "Confirmation", "ExitPageSpec", "InfoSpec", "LookupSpec", "Option", "Page", "PageKind",
+    "Question", "ResultSpec", "Route", "Rules", "Service", "ServiceDestination", "override_names",
 ]
-CHECK_ANSWERS = "check_answers"
-OPEN311_FIELDS = ("address_string", "description", "email", "phone", "first_name", "last_name")
 
-# Defaults chosen so nothing typed at a kiosk can overflow Open311 (description <= 4000).
-DEFAULT_MAX_LENGTH: dict[str, int] = {
-    "text": 200, "textarea": 1200, "email": 254, "phone": 30, "postcode": 12, "number": 20,
-}
-
-# Every error `kiosk.journey.validation` can give (its message key), with the placeholders its
-# text is given. A question's `errors` may override any of these by its name (the key without
-# "error."), or a group of them by the name's first part (`date`, `required`).
-ERROR_PARAMS: dict[str, frozenset[str]] = {
-    key: frozenset(params) for key, params in {
-        "error.required.choose": (), "error.required.choose_many": (),
-        "error.required.enter": (), "error.choose_listed": (), "error.characters": (),
-        "error.too_long": ("max",), "error.too_short": ("min",), "error.pattern": (),
-        "error.email": (), "error.phone": (), "error.postcode": (), "error.number": (),
-        "error.whole_number": (), "error.number_min": ("min",), "error.number_max": ("max",),
-        "error.date.required": (), "error.date.missing_day": (), "error.date.missing_month": (),
-        "error.date.missing_year": (), "error.date.real": (), "error.date.future": (),
-        "error.date.past": (), "error.date.too_old": ("days",), "error.date.too_far": ("days",),
-    }.items()
-}
+OPEN311_FIELDS = ("address_string", "description", "email", "phone", "first_name", "last_name",
+                  "address_id", "lat", "long")
+PageKind = Literal["question", "info", "result"]
+_ANSWER_OPERATORS = ("equals", "not_equals", "one_of", "includes", "answered")
 
 
-def override_names(key: str) -> tuple[str, ...]:
-    """The names in a question's `errors` that can word error `key`, most specific first.
+class Condition(Strict):
+    """A test on an earlier answer (`answer:` and exactly one operator), or on what a page's
+    lookup found (`result:` and `empty: true|false`)."""
 
-    `error.date.required` is worded by `date.required`, else `required`, else `date`.
-    """
-    short = key.removeprefix("error.")
-    parts = short.split(".")
-    names = [short]
-    if "required" in parts and short != "required":
-        names.append("required")
-    if parts[0] not in names:
-        names.append(parts[0])
-    return tuple(names)
-
-
-def _override_params(name: str) -> frozenset[str] | None:
-    """The placeholders an override called `name` may use; None if no error has that name."""
-    covered = [params for key, params in ERROR_PARAMS.items() if name in override_names(key)]
-    if not covered:
-        return None
-    return frozenset.intersection(*covered)
-
-
-def _placeholders(text: str) -> set[str] | None:
-    """The `{name}` placeholders in `text`, or None if its braces are unbalanced."""
-    try:
-        return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-    except ValueError:
-        return None
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Option(_Strict):
-    value: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
-    label: LocalText
-    hint: LocalText | None = None
-
-
-class Rules(_Strict):
-    """Validation beyond "required": each rule has its own error message key."""
-
-    min_length: int | None = Field(default=None, ge=0)
-    max_length: int | None = Field(default=None, ge=1)
-    min: Decimal | None = None
-    max: Decimal | None = None
-    whole_number: bool = True
-    not_in_future: bool = False
-    not_in_past: bool = False
-    max_days_ago: int | None = Field(default=None, ge=0)
-    max_days_ahead: int | None = Field(default=None, ge=0)
-    pattern: str | None = None
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"a regular expression (this one has {exc})") from None
-        return pattern
-
-
-class Question(_Strict):
-    type: QuestionType
-    label: LocalText
-    hint: LocalText | None = None
-    summary_label: LocalText | None = None
-    optional: bool = False
-    personal: bool = False
-    options: tuple[Option, ...] = ()
-    rules: Rules = Rules()
-    errors: dict[str, LocalText] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _options_fit_type(self) -> Question:
-        problems: list[tuple[Loc, str, str]] = []
-        count = len(self.options)
-        if self.type in ("radios", "checkboxes"):
-            if count < 2:
-                problems.append((("options",), f"at least 2 options for a {self.type} question",
-                                 "1 option" if count == 1 else "none"))
-            seen: set[str] = set()
-            for index, option in enumerate(self.options):
-                if option.value in seen:
-                    problems.append((("options", index, "value"), "options with different values",
-                                     f"{option.value!r} again"))
-                seen.add(option.value)
-        elif self.options:
-            problems.append((("options",), f"no options for a {self.type} question",
-                             f"{count} option{'s' if count != 1 else ''}"))
-        problems.extend(self._error_problems())
-        if problems:
-            raise FieldProblems(problems)
-        return self
-
-    def _error_problems(self) -> list[tuple[Loc, str, str]]:
-        """Error overrides must name an error, and use only the placeholders it is given."""
-        problems: list[tuple[Loc, str, str]] = []
-        for name, text in self.errors.items():
-            allowed = _override_params(name)
-            if allowed is None:
-                names = sorted({n for key in ERROR_PARAMS for n in override_names(key)})
-                problems.append((("errors", name), f"an error name ({', '.join(names)})",
-                                 repr(name)))
-                continue
-            for language, words in text.root.items():
-                used = _placeholders(words)
-                wanted = ", ".join(f"{{{p}}}" for p in sorted(allowed)) or "none"
-                if used is None:
-                    problems.append((("errors", name, language),
-                                     "text with balanced { } placeholders", repr(words)))
-                elif used - allowed:
-                    problems.append((("errors", name, language), f"placeholders among {wanted}",
-                                     ", ".join(f"{{{p}}}" for p in sorted(used - allowed))))
-        return problems
-
-    def max_length(self) -> int | None:
-        return self.rules.max_length or DEFAULT_MAX_LENGTH.get(self.type)
-
-
-class Condition(_Strict):
-    """A test on an earlier answer; exactly one operator is given."""
-
-    answer: str = Field(pattern=IDENTIFIER)
+    answer: str | None = Field(default=None, pattern=IDENTIFIER)
+    result: str | None = Field(default=None, pattern=IDENTIFIER)
     equals: str | None = None
     not_equals: str | None = None
     one_of: tuple[str, ...] | None = None
     includes: str | None = None
     answered: bool | None = None
+    empty: bool | None = None
 
     @model_validator(mode="after")
     def _one_operator(self) -> Condition:
-        given = [n for n in ("equals", "not_equals", "one_of", "includes", "answered")
-                 if getattr(self, n) is not None]
-        if len(given) != 1:
+        given = [n for n in (*_ANSWER_OPERATORS, "empty") if getattr(self, n) is not None]
+        if (self.answer is None) == (self.result is None):
+            raise FieldProblems([((), "exactly one of answer (a page id) or result (a page id)",
+                                  "both" if self.answer is not None else "neither")])
+        if self.result is not None:
+            if given != ["empty"]:
+                raise FieldProblems([((), "empty: true or false with result",
+                                      " and ".join(given) if given else "none")])
+        elif len(given) != 1 or given == ["empty"]:
             raise FieldProblems([((), "exactly one of equals, not_equals, one_of, includes, answered",
                                   " and ".join(given) if given else "none of them")])
         return self
+
+    @property
+    def page(self) -> str:
+        """The page this condition looks at."""
+        page = self.answer if self.answer is not None else self.result
+        assert page is not None  # the validator requires one
+        return page
 
     def values(self) -> tuple[str, ...]:
         """The answer values this condition compares with."""
@@ -196,11 +81,10 @@ class Condition(_Strict):
         return tuple(v for v in (self.equals, self.not_equals, self.includes) if v is not None)
 
     def operator(self) -> str:
-        return next(n for n in ("equals", "not_equals", "one_of", "includes", "answered")
-                    if getattr(self, n) is not None)
+        return next(n for n in (*_ANSWER_OPERATORS, "empty") if getattr(self, n) is not None)
 
 
-class Route(_Strict):
+class Route(Strict):
     when: Condition
     goto: str | None = None
     exit: str | None = None
@@ -213,63 +97,121 @@ class Route(_Strict):
         return self
 
 
-class Page(_Strict):
+class InfoSpec(Strict):
+    """A page that tells the resident something, with Continue."""
+
+    title: LocalText
+    body: LocalText
+
+
+class ResultSpec(Strict):
+    """A page showing what a lookup found (rows: label and detail), with Continue."""
+
+    title: LocalText
+    hint: LocalText | None = None
+    rows_from: LookupSpec
+    empty: LocalText | None = None
+    """What the page says when nothing was found (default: the app's "Nothing was found")."""
+
+
+class Page(Strict):
+    """One page: exactly one of `question`, `info` or `result`."""
+
     id: str = Field(pattern=IDENTIFIER)
-    question: Question
+    asks: Question | None = Field(default=None, alias="question")
+    info: InfoSpec | None = None
+    result: ResultSpec | None = None
     next: str | None = None
     routes: tuple[Route, ...] = ()
 
+    @model_validator(mode="after")
+    def _one_kind(self) -> Page:
+        given = [n for n, v in (("question", self.asks), ("info", self.info),
+                                ("result", self.result)) if v is not None]
+        if len(given) != 1:
+            raise FieldProblems([((), "exactly one of question, info or result",
+                                  " and ".join(given) if given else "none of them")])
+        return self
 
-class ExitPage(_Strict):
+    @property
+    def kind(self) -> PageKind:
+        return "question" if self.asks is not None else "info" if self.info is not None else "result"
+
+    @property
+    def question(self) -> Question:
+        """The page's question; asking an information or result page for one is a bug."""
+        if self.asks is None:
+            raise KeyError(f"page {self.id!r} is a {self.kind} page, not a question")
+        return self.asks
+
+    def lookup(self) -> LookupSpec | None:
+        """Where this page's options or rows come from, if it looks them up."""
+        if self.result is not None:
+            return self.result.rows_from
+        return self.asks.options_from if self.asks is not None else None
+
+
+class ExitPageSpec(Strict):
+    """An exit page in the catalogue: "you cannot continue here", and why."""
+
     id: str = Field(pattern=IDENTIFIER)
     title: LocalText
     body: LocalText
 
 
-class Destination(_Strict):
-    """How answers become an Open311 request: attribute codes and standard fields."""
+class ServiceDestination(Strict):
+    """How answers become an Open311 request: attribute codes and standard fields.
+
+    `data_fields` map a standard field to a looked-up option's data, as `page.key`
+    (`address_id: address.uprn`): the chosen address's UPRN, not its label.
+    """
 
     to: str
     service_code: str = Field(min_length=1)
     attributes: dict[str, str] = Field(default_factory=dict)
     fields: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    data_fields: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _known_fields(self) -> Destination:
-        unknown = [name for name in self.fields if name not in OPEN311_FIELDS]
+    def _known_fields(self) -> ServiceDestination:
+        expected = f"an Open311 field ({', '.join(OPEN311_FIELDS)})"
+        unknown = [("fields", n) for n in self.fields if n not in OPEN311_FIELDS]
+        unknown += [("data_fields", n) for n in self.data_fields if n not in OPEN311_FIELDS]
         if unknown:
-            raise FieldProblems(
-                (("fields", name), f"an Open311 field ({', '.join(OPEN311_FIELDS)})", repr(name))
-                for name in unknown
-            )
+            raise FieldProblems(((section, name), expected, repr(name))
+                                for section, name in unknown)
+        bad = [(n, ref) for n, ref in self.data_fields.items() if ref.count(".") != 1]
+        if bad:
+            raise FieldProblems((("data_fields", name), "page.key (a page id, a dot, a data key)",
+                                 repr(ref)) for name, ref in bad)
         return self
 
 
-class CheckAnswers(_Strict):
+class CheckAnswers(Strict):
     title: LocalText = LocalText.of("Check your answers before sending")
     submit_label: LocalText = LocalText.of("Send")
 
 
-class Confirmation(_Strict):
+class Confirmation(Strict):
     title: LocalText
     next_steps: LocalText
 
 
-class Service(_Strict):
+class Service(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: int = Field(default=1, ge=1)
     title: LocalText
     description: LocalText
     order: int = 100
     pages: tuple[Page, ...] = Field(min_length=1)
-    exits: tuple[ExitPage, ...] = ()
+    exits: tuple[ExitPageSpec, ...] = ()
     check_answers: CheckAnswers = CheckAnswers()
     confirmation: Confirmation
-    destination: Destination
+    destination: ServiceDestination
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> Service:
-        problems = _reference_problems(self)
+    def _references_resolve(self, info: ValidationInfo) -> Service:
+        problems = reference_problems(self, types_in(info.context))
         if problems:
             raise FieldProblems(problems)
         return self
@@ -280,7 +222,7 @@ class Service(_Strict):
                 return page
         raise KeyError(page_id)
 
-    def exit_page(self, exit_id: str) -> ExitPage:
+    def exit_page(self, exit_id: str) -> ExitPageSpec:
         for page in self.exits:
             if page.id == exit_id:
                 return page
@@ -294,116 +236,3 @@ class Service(_Strict):
             return page.next
         position = ids.index(page_id)
         return ids[position + 1] if position + 1 < len(ids) else CHECK_ANSWERS
-
-
-def _reference_problems(service: Service) -> list[tuple[Loc, str, str]]:
-    page_ids = [p.id for p in service.pages]
-    exit_ids = [e.id for e in service.exits]
-    problems: list[tuple[Loc, str, str]] = []
-    for index, page in enumerate(service.pages):
-        if page_ids.index(page.id) != index:
-            problems.append((("pages", index, "id"), "unique page ids",
-                             f"{page.id!r} again (also pages[{page_ids.index(page.id)}])"))
-        if page.id == CHECK_ANSWERS:
-            problems.append((("pages", index, "id"), f"a page id other than the reserved "
-                             f"{CHECK_ANSWERS!r}", repr(page.id)))
-    targets = set(page_ids) | {CHECK_ANSWERS}
-    pages_expected = f"a page id ({', '.join(page_ids)}) or {CHECK_ANSWERS}"
-    for index, page in enumerate(service.pages):
-        if page.next is not None and page.next not in targets:
-            problems.append((("pages", index, "next"), pages_expected, repr(page.next)))
-        for r_index, route in enumerate(page.routes):
-            where: Loc = ("pages", index, "routes", r_index)
-            if route.goto is not None and route.goto not in targets:
-                problems.append(((*where, "goto"), pages_expected, repr(route.goto)))
-            if route.exit is not None and route.exit not in exit_ids:
-                problems.append(((*where, "exit"),
-                                 f"an exit page id ({', '.join(exit_ids) or 'none defined'})",
-                                 repr(route.exit)))
-            if route.when.answer not in page_ids:
-                problems.append(((*where, "when", "answer"), f"a page id ({', '.join(page_ids)})",
-                                 repr(route.when.answer)))
-            else:
-                problems.extend(_condition_problems(service, route.when, (*where, "when")))
-    for code, pid in service.destination.attributes.items():
-        if pid not in page_ids:
-            problems.append((("destination", "attributes", code),
-                             f"a page id ({', '.join(page_ids)})", repr(pid)))
-    for name, pids in service.destination.fields.items():
-        for f_index, pid in enumerate(pids):
-            if pid not in page_ids:
-                problems.append((("destination", "fields", name, f_index),
-                                 f"a page id ({', '.join(page_ids)})", repr(pid)))
-    if not problems:
-        problems.extend(_graph_problems(service))
-    return problems
-
-
-def _condition_problems(service: Service, when: Condition, where: Loc) -> list[tuple[Loc, str, str]]:
-    """A condition that can never hold is a typo: its value must be one the question allows."""
-    question = service.page(when.answer).question
-    operator = when.operator()
-    if operator == "answered":
-        return []
-    many = question.type == "checkboxes"
-    if many != (operator == "includes"):
-        fits = "includes" if many else "equals, not_equals or one_of"
-        return [((*where, operator), f"{fits} for a {question.type} question", operator)]
-    if question.type == "yes_no":
-        allowed: tuple[str, ...] = ("yes", "no")
-    elif question.type in ("radios", "checkboxes"):
-        allowed = tuple(o.value for o in question.options)
-    else:
-        return []
-    problems: list[tuple[Loc, str, str]] = []
-    for index, value in enumerate(when.values()):
-        if value not in allowed:
-            loc: Loc = (*where, operator, index) if operator == "one_of" else (*where, operator)
-            problems.append((loc, f"an answer of page {when.answer!r} ({', '.join(allowed)})",
-                             repr(value)))
-    return problems
-
-
-def _graph_problems(service: Service) -> list[tuple[Loc, str, str]]:
-    """Every page reachable from the first, and no loops, so every journey ends."""
-    edges: dict[str, list[str]] = {}
-    for page in service.pages:
-        outs = [r.goto for r in page.routes if r.goto is not None]
-        outs.append(service.default_next(page.id))
-        edges[page.id] = [o for o in dict.fromkeys(outs) if o != CHECK_ANSWERS]
-    position = {p.id: i for i, p in enumerate(service.pages)}
-    start = service.pages[0].id
-    seen: set[str] = set()
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            stack.extend(edges[node])
-    problems: list[tuple[Loc, str, str]] = [
-        (("pages", position[pid]), f"a page reached from the first page {start!r} by next or a "
-         "route", f"{pid!r}, which no page on the journey leads to")
-        for pid in edges if pid not in seen
-    ]
-    state: dict[str, int] = {}
-    trail: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        trail.append(node)
-        for nxt in edges[node]:
-            if state.get(nxt) == 1:
-                return [*trail[trail.index(nxt):], nxt]
-            if state.get(nxt) is None:
-                loop = visit(nxt)
-                if loop is not None:
-                    return loop
-        state[node] = 2
-        trail.pop()
-        return None
-
-    loop = visit(start)
-    if loop is not None:
-        problems.append((("pages", position[loop[-2]]), "routes without loops (every journey ends)",
-                         "a loop: " + " → ".join(loop)))
-    return problems

@@ -53,8 +53,9 @@ def _walk(value: object, steps: tuple[Step, ...]) -> Iterator[tuple[tuple[Step, 
     elif isinstance(value, RootModel):
         yield from _walk(value.root, steps)
     elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _walk(getattr(value, name), (*steps, name))
+        for name, info in type(value).model_fields.items():
+            # The name in the file: a page's `question` is held as `asks`.
+            yield from _walk(getattr(value, name), (*steps, info.alias or name))
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from _walk(item, (*steps, str(key)))

@@ -2,27 +2,28 @@
 
 Pure state machine in the Home Assistant config-flow mould: no Qt, no I/O, no clock reads
 (today's date comes from the caller), so every route of every service is testable headless.
+
+Pages that look something up (options from a source, a result page) do not do the lookup:
+`current()` shows a `WaitingPage` carrying the `LookupRequest`, the caller runs it off the
+GUI thread and hands back `lookup_done(request, result)` or `lookup_failed(request, reason)`.
+A result for a request the journey no longer needs (the resident went back, changed an
+answer) is ignored.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.catalogue.model import CHECK_ANSWERS, Condition, Question, Service, override_names
-from kiosk.journey.pages import (
-    CheckAnswersPage,
-    ConfirmationPage,
-    ErrorView,
-    ExitPage,
-    OptionView,
-    PageModel,
-    QuestionPage,
-    SummaryRow,
-)
-from kiosk.journey.validation import YES_NO, Answer, DateParts, FieldError, RawAnswer, check
+from kiosk.catalogue.model import CHECK_ANSWERS, Condition, Page, Service
+from kiosk.journey.lookup_state import LookupKey, LookupState, lookup_key
+from kiosk.journey.pages import PageModel
+from kiosk.journey.render import Renderer
+from kiosk.journey.types import CheckContext, QuestionTypes, builtin_types
+from kiosk.journey.validation import Answer, FieldError, RawAnswer
+from kiosk.lookups.base import LookupRequest, LookupResult, UnavailableReason
 from kiosk.texts import Texts
 
 
@@ -32,7 +33,8 @@ class JourneyError(Exception):
 
 @dataclass(frozen=True)
 class Where:
-    """Where the journey is: a question page, check answers, an exit page, or done."""
+    """Where the journey is: a page (question, information, result), check answers, an exit
+    page, or done."""
 
     kind: str
     page_id: str = ""
@@ -41,17 +43,14 @@ class Where:
 CHECK = Where("check_answers")
 DONE = Where("done")
 
-
-def _empty_raw(question: Question) -> RawAnswer:
-    if question.type == "checkboxes":
-        return ()
-    if question.type == "date":
-        return DateParts()
-    return ""
-
-
-def condition_holds(condition: Condition, answers: dict[str, Answer | None]) -> bool:
-    value = answers.get(condition.answer)
+def condition_holds(condition: Condition, answers: Mapping[str, Answer | None],
+                    empties: Mapping[str, bool] | None = None) -> bool:
+    """Whether `condition` holds; `empties` says, per page with a lookup result, whether the
+    lookup found nothing (a page without one satisfies neither `empty: true` nor `false`)."""
+    if condition.result is not None:
+        empty = (empties or {}).get(condition.result)
+        return empty is not None and empty == condition.empty
+    value = answers.get(condition.page)
     if condition.answered is not None:
         return (value is not None) == condition.answered
     if condition.includes is not None:
@@ -65,12 +64,20 @@ def condition_holds(condition: Condition, answers: dict[str, Answer | None]) -> 
     return condition.one_of is not None and value in condition.one_of
 
 
+def _as_input(value: Answer | None) -> str:
+    if value is None:
+        return ""
+    return ",".join(value) if isinstance(value, tuple) else value
+
+
 class JourneyEngine:
     """One resident's walk through one service. Dropped whole when the session ends."""
 
-    def __init__(self, service: Service, texts: Texts, today: Callable[[], date]) -> None:
+    def __init__(self, service: Service, texts: Texts, today: Callable[[], date],
+                 types: QuestionTypes | None = None) -> None:
         self.service = service
         self.texts = texts
+        self.types = types or builtin_types()
         self._today = today
         self.submission_id = uuid.uuid4().hex
         self._raw: dict[str, RawAnswer] = {}
@@ -81,37 +88,160 @@ class JourneyEngine:
         self._changing = False
         self._exit_from = ""
         self._confirmation: tuple[str, bool] | None = None
+        self._lookups = LookupState()
+        # Information and result pages passed with Continue (result pages: for which lookup).
+        self._continued: dict[str, LookupKey | None] = {}
+        self._render = Renderer(self)
+
+    # ----- lookups -------------------------------------------------------------------------
+
+    def request_for(self, page_id: str) -> LookupRequest | None:
+        """What page `page_id` must look up with the answers so far (None: it looks nothing up)."""
+        spec = self.service.page(page_id).lookup()
+        if spec is None:
+            return None
+        inputs = {name: _as_input(self._answers.get(pid)) for name, pid in spec.inputs.items()}
+        return LookupRequest(spec.source, inputs, self.texts.language)
+
+    def loaded(self, page_id: str) -> LookupResult | None:
+        """The result for exactly the request the page needs now (language included)."""
+        return self._lookups.loaded(page_id, self.request_for(page_id))
+
+    def failure(self, page_id: str) -> UnavailableReason | None:
+        """Why the page's current request could not be looked up, if it could not."""
+        return self._lookups.failure(page_id, self.request_for(page_id))
+
+    def pending_lookup(self) -> LookupRequest | None:
+        """The lookup the current page waits for (None when it waits for nothing, or failed)."""
+        if self._where.kind != "page":
+            return None
+        page_id = self._where.page_id
+        request = self.request_for(page_id)
+        if request is None or self.loaded(page_id) is not None or self.failure(page_id):
+            return None
+        return request
+
+    def lookup_done(self, request: LookupRequest, result: LookupResult) -> PageModel:
+        """The lookup came back. Ignored unless it answers what the current page waits for."""
+        if request != self.pending_lookup():
+            return self.current()
+        page_id = self._where.page_id
+        if self._lookups.store(page_id, request, result):
+            self._forget(page_id)  # chosen from a different list: ask again
+        self._settle()
+        return self.current()
+
+    def lookup_failed(self, request: LookupRequest, reason: UnavailableReason) -> PageModel:
+        """The lookup could not be made: show "we cannot look this up", unless stale."""
+        if request == self.pending_lookup():
+            self._lookups.fail(self._where.page_id, request, reason)
+        return self.current()
+
+    def try_again(self) -> PageModel:
+        """From "we cannot look this up": wait for the same lookup again."""
+        if self._where.kind == "page":
+            self._lookups.retry(self._where.page_id)
+        return self.current()
+
+    def answer_data(self) -> dict[str, Mapping[str, str]]:
+        """The data of the looked-up option each answer on the route chose (a UPRN, a
+        position), for the Open311 mapping. For several chosen options, the first's."""
+        return self._lookups.data(self.answers())
+
+    def _forget(self, page_id: str) -> None:
+        for held in (self._answers, self._accepted_raw, self._raw):
+            held.pop(page_id, None)
+        self._lookups.forget(page_id)
 
     # ----- routing -------------------------------------------------------------------------
 
+    def _empties(self) -> dict[str, bool]:
+        empties = {}
+        for page_id in self._lookups.pages():
+            found = self._lookups.found(page_id, self.request_for(page_id))
+            if found is not None:
+                empties[page_id] = not found.items
+        return empties
+
     def _route(self, page_id: str) -> Where:
+        empties = self._empties()
         for route in self.service.page(page_id).routes:
-            if condition_holds(route.when, self._answers):
+            if condition_holds(route.when, self._answers, empties):
                 if route.exit is not None:
                     return Where("exit", route.exit)
                 return CHECK if route.goto == CHECK_ANSWERS else Where("page", str(route.goto))
         target = self.service.default_next(page_id)
         return CHECK if target == CHECK_ANSWERS else Where("page", target)
 
+    def passed_by(self, page_id: str) -> bool:
+        """A question whose lookup found nothing: never shown, its routes go on at once."""
+        page = self.service.page(page_id)
+        if page.kind != "question" or page.lookup() is None:
+            return False
+        found = self._lookups.found(page_id, self.request_for(page_id))
+        return found is not None and not found.items
+
+    def asked(self, page_id: str) -> bool:
+        """A question on the route with a current answer (what check answers lists)."""
+        page = self.service.page(page_id)
+        if page.kind != "question" or page_id not in self._answers:
+            return False
+        request = self.request_for(page_id)
+        if request is None:
+            return True
+        return (self._answers[page_id] is None
+                or self._lookups.chosen(page_id, request) is not None)
+
+    def _done(self, page_id: str) -> bool:
+        page = self.service.page(page_id)
+        if page.kind == "question":
+            return self.passed_by(page_id) or self.asked(page_id)
+        if page_id not in self._continued:
+            return False
+        request = self.request_for(page_id)
+        return request is None or self._continued[page_id] == lookup_key(request)
+
     def path(self) -> list[str]:
-        """The question pages on the resident's route, as far as their answers reach."""
+        """The pages on the resident's route, as far as their answers reach."""
         pages: list[str] = []
         where = Where("page", self.service.pages[0].id)
         while where.kind == "page" and where.page_id not in pages:
             pages.append(where.page_id)
-            if where.page_id not in self._answers:
+            if not self._done(where.page_id):
                 break
             where = self._route(where.page_id)
         return pages
 
     def _first_gap(self) -> Where:
-        """The first unanswered page on the route, or check answers when there is none."""
+        """The first page on the route still to do, or check answers when there is none."""
         for page_id in self.path():
-            if page_id not in self._answers:
+            if not self._done(page_id):
                 return Where("page", page_id)
         last = self.path()[-1]
         ending = self._route(last)
         return ending if ending.kind == "exit" else CHECK
+
+    def _advance(self, page_id: str) -> None:
+        """On from a page just done: by its routes, or back to check answers when changing."""
+        target = self._route(page_id)
+        if target.kind == "exit":
+            self._exit_from = page_id
+            self._where = target
+        elif self._changing:
+            self._where = self._first_gap()
+            self._changing = self._where.kind == "page"
+        else:
+            self._where = target
+
+    def _settle(self) -> None:
+        """Pass by a question whose lookup found nothing: there is nothing to choose, so its
+        routes (`when: {result: <page>, empty: true}`) go on at once."""
+        seen: set[str] = set()
+        while self._where.kind == "page" and self.passed_by(self._where.page_id):
+            if self._where.page_id in seen:  # cannot happen in a loop-free catalogue
+                raise JourneyError(f"routes loop at {self._where.page_id!r}")
+            seen.add(self._where.page_id)
+            self._advance(self._where.page_id)
 
     # ----- intents -------------------------------------------------------------------------
 
@@ -123,28 +253,50 @@ class JourneyEngine:
         return self.current()
 
     def answer(self, page_id: str, raw: RawAnswer) -> PageModel:
-        """Continue from a question page. A stale tap (another page showing) changes nothing."""
+        """Continue from a page. A stale tap (another page showing, or the page still
+        waiting for its lookup) changes nothing. Information and result pages ignore `raw`."""
         if self._where != Where("page", page_id):
             return self.current()
-        question = self.service.page(page_id).question
+        page = self.service.page(page_id)
+        request = self.request_for(page_id)
+        if request is not None and self.loaded(page_id) is None:
+            return self.current()
+        if page.kind != "question":
+            self._continued[page_id] = lookup_key(request) if request is not None else None
+            self._advance(page_id)
+            self._settle()
+            return self.current()
+        question = page.question
         self._raw[page_id] = raw
-        result = check(question, page_id, raw, self._today())
+        items = self._items(page)
+        allowed = self.types[question.type].own_values() or tuple(v for v, _, _ in items)
+        result = self.types[question.type].check(question, page_id, raw,
+                                                 CheckContext(self._today(), allowed))
         if not result.ok:
             self._errors = result.errors
             return self.current()
         self._errors = ()
         self._answers[page_id] = result.value
         self._accepted_raw[page_id] = raw
-        target = self._route(page_id)
-        if target.kind == "exit":
-            self._exit_from = page_id
-            self._where = target
-        elif self._changing:
-            self._where = self._first_gap()
-            self._changing = self._where.kind == "page"
-        else:
-            self._where = target
+        if request is not None:
+            values = result.value if isinstance(result.value, tuple) else (result.value,)
+            self._lookups.choose(page_id, request, tuple(v for v in values if v is not None))
+        self._advance(page_id)
+        self._settle()
         return self.current()
+
+    def _items(self, page: Page) -> tuple[tuple[str, str, str | None], ...]:
+        """(value, label, hint) of the options a question offers now."""
+        lang = self.texts.language
+        question = page.question
+        own = self.types[question.type].own_options(self.texts)
+        if own:
+            return tuple((v, label, None) for v, label in own)
+        if question.options_from is not None:
+            loaded = self.loaded(page.id)
+            return tuple((i.value, i.label, i.hint) for i in loaded.items) if loaded else ()
+        return tuple((o.value, o.label.get(lang), o.hint.get(lang) if o.hint else None)
+                     for o in question.options)
 
     def back(self) -> PageModel | None:
         """One page back; None when the resident backs out of the first page."""
@@ -160,20 +312,33 @@ class JourneyEngine:
             self._changing = False
             self._where = self._first_gap()
         elif where.kind == "page":
-            path = self.path()
-            position = path.index(where.page_id) if where.page_id in path else 0
-            if position == 0:
+            before = self._before(where.page_id)
+            if before is None:
                 return None
-            self._where = Where("page", path[position - 1])
+            self._where = before
         elif where.kind == "check_answers":
-            self._where = Where("page", self.path()[-1])
+            self._where = self._shown_at_or_before(self.path()[-1])
         elif where.kind == "exit":
-            self._where = Where("page", self._exit_from)
+            self._where = self._shown_at_or_before(self._exit_from)
         return self.current()
+
+    def _before(self, page_id: str) -> Where | None:
+        """The page shown before `page_id` on the route (pages passed by are skipped)."""
+        path = self.path()
+        position = path.index(page_id) if page_id in path else 0
+        for earlier in reversed(path[:position]):
+            if not self.passed_by(earlier):
+                return Where("page", earlier)
+        return None
+
+    def _shown_at_or_before(self, page_id: str) -> Where:
+        if not self.passed_by(page_id):
+            return Where("page", page_id)
+        return self._before(page_id) or Where("page", self.service.pages[0].id)
 
     def change(self, page_id: str) -> PageModel:
         """From check answers, reopen one answer; Continue comes back to check answers."""
-        if self._where != CHECK or page_id not in self.path():
+        if self._where != CHECK or not (page_id in self.path() and self.asked(page_id)):
             raise JourneyError(f"cannot change {page_id!r} from {self._where}")
         self._changing = True
         self._where = Where("page", page_id)
@@ -187,7 +352,7 @@ class JourneyEngine:
 
     def answers(self) -> dict[str, Answer | None]:
         """The answers on the resident's route (answers on abandoned branches are left out)."""
-        return {pid: self._answers[pid] for pid in self.path() if pid in self._answers}
+        return {pid: self._answers[pid] for pid in self.path() if self.asked(pid)}
 
     def ready_to_submit(self) -> bool:
         return self._where == CHECK
@@ -204,93 +369,31 @@ class JourneyEngine:
 
     def current(self) -> PageModel:
         """The page for where the journey is, in the current language (re-render at will)."""
-        where, t, service = self._where, self.texts, self.service
-        lang = t.language
-        title = service.title.get(lang)
-        if where.kind == "page":
-            return self._question_page(where.page_id)
-        if where.kind == "exit":
-            page = service.exit_page(where.page_id)
-            return ExitPage(where.page_id, title, page.title.get(lang), page.body.get(lang))
-        if where.kind == "check_answers":
-            return CheckAnswersPage(
-                title, service.check_answers.title.get(lang), tuple(self._rows()),
-                service.check_answers.submit_label.get(lang),
-            )
-        assert self._confirmation is not None
-        reference, delivered = self._confirmation
-        return ConfirmationPage(
-            title, service.confirmation.title.get(lang), reference,
-            service.confirmation.next_steps.get(lang), delivered,
-        )
-
-    def _question_page(self, page_id: str) -> QuestionPage:
-        question = self.service.page(page_id).question
-        lang = self.texts.language
-        raw = self._raw.get(page_id, _empty_raw(question))
-        options = self._options(question, raw)
-        errors = tuple(
-            ErrorView(e.field, self._error_text(question, e)) for e in self._errors
-        )
-        return QuestionPage(
-            page_id=page_id,
-            service_title=self.service.title.get(lang),
-            title=question.label.get(lang),
-            hint=question.hint.get(lang) if question.hint else None,
-            qtype=question.type,
-            optional=question.optional,
-            personal=question.personal,
-            options=options,
-            value=raw,
-            max_length=question.max_length(),
-            errors=errors,
-            changing=self._changing,
-        )
-
-    def _options(self, question: Question, raw: RawAnswer) -> tuple[OptionView, ...]:
-        lang = self.texts.language
-        chosen = raw if isinstance(raw, tuple) else (raw,)
-        if question.type == "yes_no":
-            return tuple(
-                OptionView(v, self.texts(f"answer.{v}"), None, v in chosen) for v in YES_NO
-            )
-        return tuple(
-            OptionView(o.value, o.label.get(lang), o.hint.get(lang) if o.hint else None,
-                       o.value in chosen)
-            for o in question.options
-        )
-
-    def _error_text(self, question: Question, error: FieldError) -> str:
-        for name in override_names(error.key):
-            override = question.errors.get(name)
-            if override is not None:
-                return override.get(self.texts.language).format(**error.params)
-        return self.texts(error.key, **error.params)
+        return self._render.current()
 
     def display(self, page_id: str) -> str:
         """An answer as words for check answers (and the speech script)."""
-        question = self.service.page(page_id).question
-        value = self._answers.get(page_id)
-        t, lang = self.texts, self.texts.language
-        if value is None:
-            return t("answer.not_provided")
-        if question.type == "yes_no":
-            return t(f"answer.{value}")
-        labels = {o.value: o.label.get(lang) for o in question.options}
-        if isinstance(value, tuple):
-            return "\n".join(labels.get(v, v) for v in value)
-        if question.type == "radios":
-            return labels.get(value, value)
-        if question.type == "date":
-            year, month, day = value.split("-")
-            return t("date.long", day=str(int(day)), month=t(f"month.{int(month)}"), year=year)
-        return value
+        return self._render.display(page_id)
 
-    def _rows(self) -> list[SummaryRow]:
-        lang = self.texts.language
-        rows = []
-        for page_id in self.path():
-            question = self.service.page(page_id).question
-            label = (question.summary_label or question.label).get(lang)
-            rows.append(SummaryRow(page_id, label, self.display(page_id), question.personal))
-        return rows
+    # What the renderer reads (kept as methods so the state stays private to the engine).
+
+    def raw(self, page_id: str, default: RawAnswer) -> RawAnswer:
+        return self._raw.get(page_id, default)
+
+    def items(self, page_id: str) -> tuple[tuple[str, str, str | None], ...]:
+        return self._items(self.service.page(page_id))
+
+    def errors(self) -> tuple[FieldError, ...]:
+        return self._errors
+
+    def changing(self) -> bool:
+        return self._changing
+
+    def confirmation(self) -> tuple[str, bool] | None:
+        return self._confirmation
+
+    def answer_value(self, page_id: str) -> Answer | None:
+        return self._answers.get(page_id)
+
+    def chosen_labels(self, page_id: str) -> dict[str, str]:
+        return self._lookups.labels(page_id)

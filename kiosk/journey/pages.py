@@ -5,11 +5,11 @@ The UI renders these and the speech script reads them, so neither needs the cata
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from kiosk.catalogue.model import QuestionType
 from kiosk.journey.validation import RawAnswer
+from kiosk.lookups.base import LookupRequest, UnavailableReason
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class QuestionPage:
     service_title: str
     title: str
     hint: str | None
-    qtype: QuestionType
+    qtype: str
+    """The question type's registered name (`kiosk.journey.types`)."""
     optional: bool
     personal: bool
     options: tuple[OptionView, ...]
@@ -43,6 +44,67 @@ class QuestionPage:
     errors: tuple[ErrorView, ...]
     changing: bool
     kind: Literal["question"] = "question"
+
+
+@dataclass(frozen=True)
+class InfoPage:
+    """Something the resident should know before going on: title, body, Continue."""
+
+    page_id: str
+    service_title: str
+    title: str
+    body: str
+    kind: Literal["info"] = "info"
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    label: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """What a lookup found (next collection days), as rows; `empty_text` when there are none."""
+
+    page_id: str
+    service_title: str
+    title: str
+    hint: str | None
+    rows: tuple[ResultRow, ...]
+    empty_text: str
+    kind: Literal["result"] = "result"
+
+
+@dataclass(frozen=True)
+class WaitingPage:
+    """The loading state: the journey needs `request` answered before it can go on.
+
+    The caller runs the lookup off the GUI thread and hands back the outcome with
+    `JourneyEngine.lookup_done` or `lookup_failed`. `request` holds answers: never log it
+    (its repr hides them).
+    """
+
+    page_id: str
+    service_title: str
+    title: str
+    hint: str
+    request: LookupRequest = field(hash=False)
+    kind: Literal["waiting"] = "waiting"
+
+
+@dataclass(frozen=True)
+class LookupFailedPage:
+    """GOV.UK's "there is a problem with the service" pattern for a lookup: try again, go
+    back, or ask a member of staff."""
+
+    page_id: str
+    service_title: str
+    title: str
+    body: str
+    staff_hint: str
+    reason: UnavailableReason
+    kind: Literal["lookup_failed"] = "lookup_failed"
 
 
 @dataclass(frozen=True)
@@ -81,4 +143,5 @@ class ConfirmationPage:
     kind: Literal["confirmation"] = "confirmation"
 
 
-PageModel = QuestionPage | CheckAnswersPage | ExitPage | ConfirmationPage
+PageModel = (QuestionPage | InfoPage | ResultPage | WaitingPage | LookupFailedPage
+             | CheckAnswersPage | ExitPage | ConfirmationPage)

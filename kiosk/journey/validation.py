@@ -1,5 +1,6 @@
 """Check and normalise one answer, GOV.UK style: validate on Continue, errors as message keys.
 
+The checks each question type uses (`kiosk.journey.types` says which type uses which).
 Every function here is total: any string a resident (or a fuzzer) can produce gives either a
 normalised value or error keys, never an exception.
 """
@@ -9,12 +10,14 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from kiosk.catalogue.model import Question
+if TYPE_CHECKING:
+    from kiosk.catalogue.question import Question
 
 
 class DateParts(NamedTuple):
@@ -72,26 +75,12 @@ def clean_text(text: str, *, multiline: bool) -> str | None:
     return text.strip()
 
 
-def check(question: Question, page_id: str, raw: RawAnswer, today: date) -> Checked:
-    """Validate `raw` for `question`; the normalised value, or errors naming the field."""
-    if question.type == "date":
-        parts = raw if isinstance(raw, DateParts) else DateParts()
-        return _check_date(question, page_id, parts, today)
-    if question.type == "checkboxes":
-        chosen = raw if isinstance(raw, tuple) else ()
-        return _check_many(question, page_id, chosen)
-    text = raw if isinstance(raw, str) else ""
-    if question.type in ("radios", "yes_no"):
-        return _check_one(question, page_id, text)
-    return _check_typed_text(question, page_id, text)
-
-
 def _err(page_id: str, key: str, **params: str) -> Checked:
     return Checked(errors=(FieldError(page_id, key, params),))
 
 
-def _check_one(question: Question, page_id: str, value: str) -> Checked:
-    allowed = YES_NO if question.type == "yes_no" else tuple(o.value for o in question.options)
+def check_one(question: Question, page_id: str, value: str, allowed: tuple[str, ...]) -> Checked:
+    """One value from the offered ones."""
     if value == "":
         return Checked(value=None) if question.optional else _err(page_id, "error.required.choose")
     if value not in allowed:
@@ -99,8 +88,9 @@ def _check_one(question: Question, page_id: str, value: str) -> Checked:
     return Checked(value=value)
 
 
-def _check_many(question: Question, page_id: str, chosen: tuple[str, ...]) -> Checked:
-    allowed = [o.value for o in question.options]
+def check_many(question: Question, page_id: str, chosen: tuple[str, ...],
+               allowed: tuple[str, ...]) -> Checked:
+    """Some of the offered values, kept in the order they were offered."""
     if not chosen:
         if question.optional:
             return Checked(value=None)
@@ -110,8 +100,14 @@ def _check_many(question: Question, page_id: str, chosen: tuple[str, ...]) -> Ch
     return Checked(value=tuple(v for v in allowed if v in chosen))
 
 
-def _check_typed_text(question: Question, page_id: str, raw: str) -> Checked:
-    text = clean_text(raw, multiline=question.type == "textarea")
+Normaliser = Callable[["Question", str, str], Checked]
+
+
+def check_text(question: Question, page_id: str, raw: str, *, multiline: bool = False,
+               normalise: Normaliser | None = None) -> Checked:
+    """Typed text: cleaned, within its length rules, then normalised (`normalise`) and
+    matched against the question's `pattern`."""
+    text = clean_text(raw, multiline=multiline)
     if text is None:
         return _err(page_id, "error.characters")
     if text == "":
@@ -122,9 +118,6 @@ def _check_typed_text(question: Question, page_id: str, raw: str) -> Checked:
     rules = question.rules
     if rules.min_length is not None and len(text) < rules.min_length:
         return _err(page_id, "error.too_short", min=str(rules.min_length))
-    normalise = {
-        "email": _email, "phone": _phone, "postcode": _postcode, "number": _number,
-    }.get(question.type)
     if normalise is not None:
         result = normalise(question, page_id, text)
         if not result.ok:
@@ -137,14 +130,14 @@ def _check_typed_text(question: Question, page_id: str, raw: str) -> Checked:
     return Checked(value=text)
 
 
-def _email(question: Question, page_id: str, text: str) -> Checked:
+def email(question: Question, page_id: str, text: str) -> Checked:
     if not _EMAIL.match(text) or ".." in text:
         return _err(page_id, "error.email")
     local, _, domain = text.rpartition("@")
     return Checked(value=f"{local}@{domain.lower()}")
 
 
-def _phone(question: Question, page_id: str, text: str) -> Checked:
+def phone(question: Question, page_id: str, text: str) -> Checked:
     digits = re.sub(r"[\s().\-]", "", text.replace("(0)", ""))
     if digits.startswith("+44"):
         digits = "0" + digits[3:]
@@ -155,14 +148,14 @@ def _phone(question: Question, page_id: str, text: str) -> Checked:
     return Checked(value=digits)
 
 
-def _postcode(question: Question, page_id: str, text: str) -> Checked:
+def postcode(question: Question, page_id: str, text: str) -> Checked:
     compact = re.sub(r"[\s.,\-]", "", text).upper()
     if not _POSTCODE.match(compact):
         return _err(page_id, "error.postcode")
     return Checked(value=f"{compact[:-3]} {compact[-3:]}")
 
 
-def _number(question: Question, page_id: str, text: str) -> Checked:
+def number(question: Question, page_id: str, text: str) -> Checked:
     # Commas and spaces only group thousands ("1,000"): "2,5" is not read as 25.
     if re.fullmatch(r"-?[0-9]{1,3}([, ][0-9]{3})+(\.[0-9]+)?", text):
         text = text.replace(",", "").replace(" ", "")
@@ -185,7 +178,7 @@ def _number(question: Question, page_id: str, text: str) -> Checked:
     return Checked(value=format(number.normalize(), "f"))
 
 
-def _check_date(question: Question, page_id: str, parts: DateParts, today: date) -> Checked:
+def check_date(question: Question, page_id: str, parts: DateParts, today: date) -> Checked:
     cleaned = [clean_text(p, multiline=False) or "" for p in parts]
     if not any(cleaned):
         if question.optional:

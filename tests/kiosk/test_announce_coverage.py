@@ -34,8 +34,12 @@ from kiosk.journey.pages import (
     CheckAnswersPage,
     ConfirmationPage,
     ExitPage,
+    InfoPage,
+    LookupFailedPage,
     PageModel,
     QuestionPage,
+    ResultPage,
+    WaitingPage,
 )
 from kiosk.journey.validation import YES_NO, DateParts, RawAnswer
 from kiosk.profile import load_profile
@@ -193,7 +197,7 @@ def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) ->
             items.append(Shown(option.label))
             if option.selected:  # the ticked state, which speech says in words
                 items.append(Shown(t("speech.selected"), personal=page.personal))
-            if option.hint and page.qtype != "checkboxes":
+            if option.hint:  # radios and checkboxes alike (one choice widget)
                 items.append(Shown(option.hint))
         if page.qtype == "date":
             parts = page.value if isinstance(page.value, DateParts) else DateParts()
@@ -216,6 +220,27 @@ def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) ->
                       for line in value_lines(row.value)]
             items.append(Shown(t("nav.change")))
         return [*items, Shown(t("nav.back")), Shown(page.submit_label)]
+    if isinstance(page, InfoPage):
+        return [Shown(page.service_title), Shown(page.title), Shown(page.body),
+                Shown(t("nav.back")), Shown(t("nav.continue"))]
+    if isinstance(page, ResultPage):
+        items = [Shown(page.service_title), Shown(page.title)]
+        if page.hint:
+            items.append(Shown(page.hint))
+        if not page.rows:
+            items.append(Shown(page.empty_text))
+        for row in page.rows:
+            items.append(Shown(row.label))
+            if row.detail:
+                items.append(Shown(row.detail))
+        return [*items, Shown(t("nav.back")), Shown(t("nav.continue"))]
+    if isinstance(page, WaitingPage):
+        return [Shown(page.service_title), Shown(page.title), Shown(page.hint),
+                Shown(t("nav.back"))]
+    if isinstance(page, LookupFailedPage):
+        return [Shown(page.service_title), Shown(page.title), Shown(page.body),
+                Shown(page.staff_hint), Shown(t("lookup.try_again")),
+                Shown(t("lookup.go_back"))]
     if isinstance(page, ExitPage):
         return [Shown(page.service_title), Shown(page.title), Shown(page.body),
                 Shown(t("exit.start_again_hint")), Shown(t("nav.back")),
@@ -445,3 +470,58 @@ def test_utterances_carry_the_current_language() -> None:
 def test_answers_are_made_speakable(value: str, spoken: str) -> None:
     assert speakable(value) == spoken
     assert spell(REFERENCE) == "L R 3 3 8 6 L F"
+
+
+# ----- pages that are not plain questions (a service that asks the council) -------------------
+
+def lookup_pages() -> list[PageModel]:
+    """Every kind of page the lookup service shows: information, waiting, cannot look up,
+    looked-up options (radios with a hint), result rows and an empty result, checkboxes."""
+    from tests.kiosk.lookup_service import TableLookup, service
+
+    pages: list[PageModel] = []
+    for uprn in ("100030000001", "100030000002"):
+        engine = JourneyEngine(service(), TEXTS, lambda: TODAY)
+        pages.append(engine.start())
+        engine.answer("intro", "")
+        waiting = engine.answer("postcode", "DE1 2AB")
+        assert isinstance(waiting, WaitingPage)
+        pages.append(waiting)
+        pages.append(engine.lookup_failed(waiting.request, "timeout"))
+        engine.try_again()
+        pages.append(engine.lookup_done(waiting.request, TableLookup().lookup(waiting.request)))
+        request = engine.answer("address", uprn)
+        assert isinstance(request, WaitingPage)
+        pages.append(engine.lookup_done(request.request, TableLookup().lookup(request.request)))
+        pages.append(engine.answer("days", ""))
+    return pages
+
+
+LOOKUP_PAGES = lookup_pages()
+
+
+def test_the_lookup_walk_reaches_every_new_page_kind() -> None:
+    kinds = {page.kind for page in LOOKUP_PAGES}
+    assert {"info", "waiting", "lookup_failed", "result", "question", "exit"} <= kinds
+    assert any(isinstance(p, ResultPage) and not p.rows for p in LOOKUP_PAGES)
+    assert any(isinstance(p, QuestionPage) and p.qtype == "checkboxes" for p in LOOKUP_PAGES)
+
+
+@pytest.mark.parametrize("read_personal", [False, True], ids=["private", "read-personal"])
+@pytest.mark.parametrize("page", LOOKUP_PAGES,
+                         ids=[f"{p.kind}-{n}" for n, p in enumerate(LOOKUP_PAGES)])
+def test_pages_that_ask_the_council_say_everything_they_show(page: PageModel,
+                                                             read_personal: bool) -> None:
+    script = script_for(page, TEXTS, read_personal=read_personal)
+    assert script
+    assert all(u.text.strip() and u.item for u in script)
+    assert_covers(script, shown_on(page), read_personal=read_personal, where=page.kind)
+
+
+def test_checkbox_option_hints_are_spoken() -> None:
+    checkboxes = [p for p in LOOKUP_PAGES if isinstance(p, QuestionPage) and p.qtype == "checkboxes"]
+    script = script_for(checkboxes[0], TEXTS, read_personal=False)
+    assert [(u.item, u.text) for u in script if u.item.startswith("option")] == [
+        ("option:black", "Option 1 of 2: Black bin"), ("option-hint:black", "General rubbish"),
+        ("option:blue", "Option 2 of 2: Blue bin"), ("option-hint:blue", "Recycling"),
+    ]

@@ -188,9 +188,9 @@ def with_route(when: dict[str, object], **target: str) -> dict[str, object]:
     (with_route({"answer": "kind", "equals": "a"}, exit="gone"),
      "pages[0].routes[1].exit: expected an exit page id (none defined), found 'gone'"),
     (with_route({"answer": "nope", "answered": True}),
-     "pages[0].routes[1].when.answer: expected a page id (kind, more), found 'nope'"),
+     "pages[0].routes[1].when.answer: expected a question page id (kind, more), found 'nope'"),
     ({**GOOD, "destination": {"to": "c", "service_code": "R", "attributes": {"k": "gone"}}},
-     "destination.attributes.k: expected a page id (kind, more), found 'gone'"),
+     "destination.attributes.k: expected a question page id (kind, more), found 'gone'"),
     ({**GOOD, "pages": [GOOD["pages"][0], {**GOOD["pages"][1], "id": "kind"}]},  # type: ignore[index]
      "pages[1].id: expected unique page ids, found 'kind' again (also pages[0])"),
 ])

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from kiosk.catalogue import Question
-from kiosk.journey.validation import Checked, DateParts, RawAnswer, check, clean_text
+from kiosk.journey.types import check
+from kiosk.journey.validation import Checked, DateParts, RawAnswer, clean_text
 
 TODAY = date(2026, 11, 23)
 

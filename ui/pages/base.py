@@ -35,6 +35,9 @@ class Intents:
     submit: Callable[[], None]
     finish: Callable[[], None]
     start_again: Callable[[], None]
+    # "We cannot look this up right now" → Try again: the window asks the session's engine
+    # (`JourneyEngine.try_again`) and runs the lookup again. Nothing until it is wired.
+    try_again: Callable[[], None] = lambda: None
 
 
 class Page(QWidget):

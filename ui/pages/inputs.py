@@ -1,15 +1,17 @@
-"""One input widget class per question type. Each shows a raw value and gives it back."""
+"""The input widget for each question type. Each shows a raw value and gives it back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
-    QCheckBox,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -51,44 +53,34 @@ class QuestionInput(QWidget):
 
 
 class ChoiceInput(QuestionInput):
-    """Radios and yes/no: one answer from a list."""
+    """Options to choose from, each with its hint: one (radios, yes/no) or several
+    (checkboxes, `many`). One widget, so both modes show and say the same things."""
 
-    def __init__(self, page: QuestionPage, texts: Texts, theme: Theme) -> None:
+    def __init__(self, page: QuestionPage, texts: Texts, theme: Theme, *,
+                 many: bool = False) -> None:
         super().__init__(page, texts, theme)
+        self.many = many
         self.group = QButtonGroup(self)
-        self.buttons: list[QRadioButton] = []
+        self.group.setExclusive(not many)
+        self.buttons: list[QAbstractButton] = []
         for option in page.options:
-            radio = WrapRadio(option.label, _indent(theme))
-            radio.setObjectName(f"option-{option.value}")
-            radio.setProperty("value", option.value)
-            radio.setChecked(option.selected)
-            lock_down(radio)
-            self.group.addButton(radio)
-            self.layout_.addWidget(radio)
-            self.buttons.append(radio)
+            choice: QAbstractButton = (WrapCheckBox(option.label, _indent(theme)) if many
+                                       else WrapRadio(option.label, _indent(theme)))
+            choice.setObjectName(f"option-{option.value}")
+            choice.setProperty("value", option.value)
+            choice.setChecked(option.selected)
+            lock_down(choice)
+            self.group.addButton(choice)
+            self.layout_.addWidget(choice)
+            self.buttons.append(choice)
             if option.hint:
-                self.layout_.addWidget(label(option.hint, "hint"))
+                self.layout_.addWidget(label(option.hint, "hint", name=f"option-hint-{option.value}"))
 
     def value(self) -> RawAnswer:
+        if self.many:
+            return tuple(str(b.property("value")) for b in self.buttons if b.isChecked())
         checked = self.group.checkedButton()
         return str(checked.property("value")) if checked else ""
-
-
-class CheckboxInput(QuestionInput):
-    def __init__(self, page: QuestionPage, texts: Texts, theme: Theme) -> None:
-        super().__init__(page, texts, theme)
-        self.boxes: list[QCheckBox] = []
-        for option in page.options:
-            box = WrapCheckBox(option.label, _indent(theme))
-            box.setObjectName(f"option-{option.value}")
-            box.setProperty("value", option.value)
-            box.setChecked(option.selected)
-            lock_down(box)
-            self.layout_.addWidget(box)
-            self.boxes.append(box)
-
-    def value(self) -> RawAnswer:
-        return tuple(str(b.property("value")) for b in self.boxes if b.isChecked())
 
 
 _HINTS = {
@@ -165,15 +157,25 @@ class DateInput(QuestionInput):
         return DateParts(*(self.edits[p].text() for p in ("day", "month", "year")))
 
 
-RENDERERS: dict[str, type[QuestionInput]] = {
-    "radios": ChoiceInput,
-    "yes_no": ChoiceInput,
-    "checkboxes": CheckboxInput,
-    "text": LineInput,
-    "email": LineInput,
-    "phone": LineInput,
-    "postcode": LineInput,
-    "number": LineInput,
-    "textarea": AreaInput,
-    "date": DateInput,
-}
+InputFactory = Callable[[QuestionPage, Texts, Theme], QuestionInput]
+"""Makes the input for a question page of one type (a `QuestionInput` class, usually)."""
+
+
+def builtin_inputs() -> dict[str, InputFactory]:
+    """The input widget for each built-in question type, by the type's registered name.
+
+    Adding a question type: register its core half in `kiosk/journey/types/`, and its input
+    here (or pass a bigger mapping to `ui.pages.registry.view_for`).
+    """
+    return {
+        "radios": ChoiceInput,
+        "yes_no": ChoiceInput,
+        "checkboxes": partial(ChoiceInput, many=True),
+        "text": LineInput,
+        "email": LineInput,
+        "phone": LineInput,
+        "postcode": LineInput,
+        "number": LineInput,
+        "textarea": AreaInput,
+        "date": DateInput,
+    }

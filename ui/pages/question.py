@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QVBoxLayout
 
@@ -9,12 +11,13 @@ from accessibility.themes import Theme
 from kiosk.journey.pages import QuestionPage
 from kiosk.texts import Texts
 from ui.pages.base import Intents, Page
-from ui.pages.inputs import RENDERERS, QuestionInput
+from ui.pages.inputs import InputFactory, QuestionInput, builtin_inputs
 from ui.widgets import button, label
 
 
 class QuestionView(Page):
-    def __init__(self, texts: Texts, theme: Theme, intents: Intents, model: QuestionPage) -> None:
+    def __init__(self, texts: Texts, theme: Theme, intents: Intents, model: QuestionPage,
+                 inputs: Mapping[str, InputFactory] | None = None) -> None:
         super().__init__(texts, theme, intents, f"question:{model.page_id}")
         self.model = model
         self.back_button = button(texts("nav.back"), "link", name="back")
@@ -30,7 +33,8 @@ class QuestionView(Page):
             self.body.addWidget(label(model.hint, "hint", name="hint"))
         for error in model.errors:
             self.body.addWidget(label(error.message, "error", name=f"error-{error.field}"))
-        self.input: QuestionInput = RENDERERS[model.qtype](model, texts, theme)
+        factory = (inputs if inputs is not None else builtin_inputs())[model.qtype]
+        self.input: QuestionInput = factory(model, texts, theme)
         self.body.addWidget(self.input)
         self.continue_button = button(texts("nav.continue"), "primary", name="continue")
         self.continue_button.clicked.connect(self._continue)

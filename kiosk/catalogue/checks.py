@@ -1,0 +1,182 @@
+"""Cross-references in a service file: every id a page, route or mapping names must exist and
+fit, every page must be reachable, and no route may loop.
+
+Each problem is (path in the file, what was expected, what was found), for `FieldProblems`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kiosk.config_errors import Loc
+from kiosk.journey.types import QuestionTypes
+
+if TYPE_CHECKING:
+    from kiosk.catalogue.model import Condition, Page, Service
+
+CHECK_ANSWERS = "check_answers"
+Problems = list[tuple[Loc, str, str]]
+
+
+def reference_problems(service: Service, types: QuestionTypes) -> Problems:
+    page_ids = [p.id for p in service.pages]
+    problems: Problems = []
+    for index, page in enumerate(service.pages):
+        if page_ids.index(page.id) != index:
+            problems.append((("pages", index, "id"), "unique page ids",
+                             f"{page.id!r} again (also pages[{page_ids.index(page.id)}])"))
+        if page.id == CHECK_ANSWERS:
+            problems.append((("pages", index, "id"), f"a page id other than the reserved "
+                             f"{CHECK_ANSWERS!r}", repr(page.id)))
+    for index, page in enumerate(service.pages):
+        problems.extend(_page_problems(service, page, ("pages", index), types))
+    problems.extend(_destination_problems(service))
+    if not problems:
+        problems.extend(_graph_problems(service))
+    return problems
+
+
+def _questions(service: Service) -> list[str]:
+    return [p.id for p in service.pages if p.kind == "question"]
+
+
+def _lookups(service: Service) -> list[str]:
+    return [p.id for p in service.pages if p.lookup() is not None]
+
+
+def _page_problems(service: Service, page: Page, at: Loc, types: QuestionTypes) -> Problems:
+    page_ids = [p.id for p in service.pages]
+    exit_ids = [e.id for e in service.exits]
+    questions, lookups = _questions(service), _lookups(service)
+    targets = set(page_ids) | {CHECK_ANSWERS}
+    pages_expected = f"a page id ({', '.join(page_ids)}) or {CHECK_ANSWERS}"
+    problems: Problems = []
+    if page.next is not None and page.next not in targets:
+        problems.append(((*at, "next"), pages_expected, repr(page.next)))
+    for r_index, route in enumerate(page.routes):
+        where: Loc = (*at, "routes", r_index)
+        if route.goto is not None and route.goto not in targets:
+            problems.append(((*where, "goto"), pages_expected, repr(route.goto)))
+        if route.exit is not None and route.exit not in exit_ids:
+            problems.append(((*where, "exit"),
+                             f"an exit page id ({', '.join(exit_ids) or 'none defined'})",
+                             repr(route.exit)))
+        when = route.when
+        if when.answer is not None and when.answer not in questions:
+            problems.append(((*where, "when", "answer"),
+                             f"a question page id ({', '.join(questions)})", repr(when.answer)))
+        elif when.result is not None and when.result not in lookups:
+            problems.append(((*where, "when", "result"), "a page id with options_from or "
+                             f"rows_from ({', '.join(lookups) or 'none defined'})",
+                             repr(when.result)))
+        elif when.answer is not None:
+            problems.extend(_condition_problems(service, when, (*where, "when"), types))
+    spec = page.lookup()
+    if spec is None:
+        return problems
+    section: Loc = ("question", "options_from") if page.kind == "question" else ("result",
+                                                                              "rows_from")
+    for name, source_page in spec.inputs.items():
+        if source_page not in questions or source_page == page.id:
+            problems.append(((*at, *section, "inputs", name),
+                             f"an earlier question page id ({', '.join(questions)})",
+                             repr(source_page)))
+    if page.kind == "question" and not any(
+        r.when.result == page.id and r.when.empty for r in page.routes
+    ):
+        problems.append(((*at, "routes"), f"a route for when the lookup finds nothing "
+                         f"(when: {{result: {page.id}, empty: true}})", "none"))
+    return problems
+
+
+def _condition_problems(service: Service, when: Condition, where: Loc,
+                        types: QuestionTypes) -> Problems:
+    """A condition that can never hold is a typo: its value must be one the question allows."""
+    question = service.page(when.page).question
+    qtype = types[question.type]
+    operator = when.operator()
+    if operator == "answered":
+        return []
+    if qtype.many != (operator == "includes"):
+        fits = "includes" if qtype.many else "equals, not_equals or one_of"
+        return [((*where, operator), f"{fits} for a {question.type} question", operator)]
+    if qtype.options == "own":
+        allowed = qtype.own_values()
+    elif qtype.options == "listed" and question.options_from is None:
+        allowed = tuple(o.value for o in question.options)
+    else:
+        return []  # typed text, or options looked up: any value may come
+    problems: Problems = []
+    for index, value in enumerate(when.values()):
+        if value not in allowed:
+            loc: Loc = (*where, operator, index) if operator == "one_of" else (*where, operator)
+            problems.append((loc, f"an answer of page {when.page!r} ({', '.join(allowed)})",
+                             repr(value)))
+    return problems
+
+
+def _destination_problems(service: Service) -> Problems:
+    questions = _questions(service)
+    expected = f"a question page id ({', '.join(questions)})"
+    destination = service.destination
+    problems: Problems = []
+    for code, pid in destination.attributes.items():
+        if pid not in questions:
+            problems.append((("destination", "attributes", code), expected, repr(pid)))
+    for name, pids in destination.fields.items():
+        for f_index, pid in enumerate(pids):
+            if pid not in questions:
+                problems.append((("destination", "fields", name, f_index), expected, repr(pid)))
+    looked_up = [p.id for p in service.pages if p.kind == "question" and p.lookup() is not None]
+    for name, ref in destination.data_fields.items():
+        pid = ref.partition(".")[0]
+        if pid not in looked_up:
+            problems.append((("destination", "data_fields", name),
+                             f"page.key of a question with options_from "
+                             f"({', '.join(looked_up) or 'none defined'})", repr(ref)))
+    return problems
+
+
+def _graph_problems(service: Service) -> Problems:
+    """Every page reachable from the first, and no loops, so every journey ends."""
+    edges: dict[str, list[str]] = {}
+    for page in service.pages:
+        outs = [r.goto for r in page.routes if r.goto is not None]
+        outs.append(service.default_next(page.id))
+        edges[page.id] = [o for o in dict.fromkeys(outs) if o != CHECK_ANSWERS]
+    position = {p.id: i for i, p in enumerate(service.pages)}
+    start = service.pages[0].id
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(edges[node])
+    problems: Problems = [
+        (("pages", position[pid]), f"a page reached from the first page {start!r} by next or a "
+         "route", f"{pid!r}, which no page on the journey leads to")
+        for pid in edges if pid not in seen
+    ]
+    state: dict[str, int] = {}
+    trail: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        trail.append(node)
+        for nxt in edges[node]:
+            if state.get(nxt) == 1:
+                return [*trail[trail.index(nxt):], nxt]
+            if state.get(nxt) is None:
+                loop = visit(nxt)
+                if loop is not None:
+                    return loop
+        state[node] = 2
+        trail.pop()
+        return None
+
+    loop = visit(start)
+    if loop is not None:
+        problems.append((("pages", position[loop[-2]]), "routes without loops (every journey ends)",
+                         "a loop: " + " → ".join(loop)))
+    return problems

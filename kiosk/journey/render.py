@@ -1,0 +1,145 @@
+"""Page models for where a journey is, in the current language: the engine's view side.
+
+Kept apart from `engine` so the state machine reads as routing and intents only; this reads
+the engine's state (through its small accessor methods) and never changes it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+from kiosk.catalogue.model import Page
+from kiosk.catalogue.question import Question, override_names
+from kiosk.journey.pages import (
+    CheckAnswersPage,
+    ConfirmationPage,
+    ErrorView,
+    ExitPage,
+    InfoPage,
+    LookupFailedPage,
+    OptionView,
+    PageModel,
+    QuestionPage,
+    ResultPage,
+    ResultRow,
+    SummaryRow,
+    WaitingPage,
+)
+from kiosk.journey.types import DisplayContext
+from kiosk.journey.validation import FieldError
+
+if TYPE_CHECKING:
+    from kiosk.journey.engine import JourneyEngine
+
+
+class Renderer:
+    def __init__(self, engine: JourneyEngine) -> None:
+        # A proxy, not a reference: the engine owns this renderer, and a cycle between them
+        # kept an ended visit's answers in memory until a full garbage collection.
+        self.engine: JourneyEngine = weakref.proxy(engine)
+
+    def current(self) -> PageModel:
+        engine = self.engine
+        where, service, t = engine.where, engine.service, engine.texts
+        lang = t.language
+        title = service.title.get(lang)
+        if where.kind == "page":
+            return self._page(service.page(where.page_id))
+        if where.kind == "exit":
+            page = service.exit_page(where.page_id)
+            return ExitPage(where.page_id, title, page.title.get(lang), page.body.get(lang))
+        if where.kind == "check_answers":
+            return CheckAnswersPage(
+                title, service.check_answers.title.get(lang), tuple(self._rows()),
+                service.check_answers.submit_label.get(lang),
+            )
+        confirmation = engine.confirmation()
+        assert confirmation is not None
+        reference, delivered = confirmation
+        return ConfirmationPage(
+            title, service.confirmation.title.get(lang), reference,
+            service.confirmation.next_steps.get(lang), delivered,
+        )
+
+    def _page(self, page: Page) -> PageModel:
+        engine, t = self.engine, self.engine.texts
+        lang = t.language
+        service_title = engine.service.title.get(lang)
+        request = engine.request_for(page.id)
+        if request is not None and engine.loaded(page.id) is None:
+            reason = engine.failure(page.id)
+            if reason is not None:
+                return LookupFailedPage(page.id, service_title, t("lookup.failed.title"),
+                                        t("lookup.failed.body"), t("lookup.failed.staff"),
+                                        reason)
+            return WaitingPage(page.id, service_title, t("lookup.waiting.title"),
+                               t("lookup.waiting.hint"), request)
+        if page.info is not None:
+            return InfoPage(page.id, service_title, page.info.title.get(lang),
+                            page.info.body.get(lang))
+        if page.result is not None:
+            spec, loaded = page.result, engine.loaded(page.id)
+            items = loaded.items if loaded is not None else ()
+            return ResultPage(
+                page.id, service_title, spec.title.get(lang),
+                spec.hint.get(lang) if spec.hint else None,
+                tuple(ResultRow(i.label, i.hint) for i in items),
+                spec.empty.get(lang) if spec.empty else t("result.none_found"),
+            )
+        return self._question(page)
+
+    def _question(self, page: Page) -> QuestionPage:
+        engine = self.engine
+        question = page.question
+        lang = engine.texts.language
+        qtype = engine.types[question.type]
+        raw = engine.raw(page.id, qtype.empty())
+        chosen = raw if isinstance(raw, tuple) else (raw,)
+        options = tuple(OptionView(value, label, hint, value in chosen)
+                        for value, label, hint in engine.items(page.id))
+        errors = tuple(ErrorView(e.field, self._error_text(question, e))
+                       for e in engine.errors())
+        return QuestionPage(
+            page_id=page.id,
+            service_title=engine.service.title.get(lang),
+            title=question.label.get(lang),
+            hint=question.hint.get(lang) if question.hint else None,
+            qtype=question.type,
+            optional=question.optional,
+            personal=question.personal,
+            options=options,
+            value=raw,
+            max_length=question.max_length(),
+            errors=errors,
+            changing=engine.changing(),
+        )
+
+    def _error_text(self, question: Question, error: FieldError) -> str:
+        texts = self.engine.texts
+        for name in override_names(error.key):
+            override = question.errors.get(name)
+            if override is not None:
+                return override.get(texts.language).format(**error.params)
+        return texts(error.key, **error.params)
+
+    def display(self, page_id: str) -> str:
+        engine = self.engine
+        value = engine.answer_value(page_id)
+        if value is None:
+            return engine.texts("answer.not_provided")
+        page = engine.service.page(page_id)
+        labels = {v: label for v, label, _ in engine.items(page_id)}
+        labels.update(engine.chosen_labels(page_id))
+        qtype = engine.types[page.question.type]
+        return qtype.display(value, DisplayContext(engine.texts, labels))
+
+    def _rows(self) -> list[SummaryRow]:
+        engine = self.engine
+        lang = engine.texts.language
+        rows = []
+        for page_id in engine.answers():
+            question = engine.service.page(page_id).question
+            label = (question.summary_label or question.label).get(lang)
+            rows.append(SummaryRow(page_id, label, self.display(page_id), question.personal))
+        return rows

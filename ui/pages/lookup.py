@@ -1,0 +1,49 @@
+"""The two states of a page that asks the council: waiting for the answer, and "we cannot
+look this up right now" (GOV.UK's problem-with-the-service pattern, with a way forward)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from accessibility.themes import Theme
+from kiosk.journey.pages import LookupFailedPage, WaitingPage
+from kiosk.texts import Texts
+from ui.pages.base import Intents, Page
+from ui.pages.spinner import Spinner
+from ui.widgets import button, label
+
+
+class WaitingView(Page):
+    """"Looking this up" with a turning spinner. Back stays available: a late answer to a
+    question the resident left is ignored by the engine."""
+
+    def __init__(self, texts: Texts, theme: Theme, intents: Intents, model: WaitingPage) -> None:
+        super().__init__(texts, theme, intents, f"waiting:{model.page_id}")
+        self.model = model
+        back = button(texts("nav.back"), "link", name="back")
+        back.clicked.connect(intents.back)
+        self.body.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
+        self.body.addWidget(label(model.service_title, "caption"))
+        self.body.addWidget(label(model.title, "heading", name="title"))
+        self.spinner = Spinner(theme)
+        self.body.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignLeft)
+        self.body.addWidget(label(model.hint, "hint", name="hint"))
+        self.finish_layout()
+
+
+class LookupFailedView(Page):
+    def __init__(self, texts: Texts, theme: Theme, intents: Intents,
+                 model: LookupFailedPage) -> None:
+        super().__init__(texts, theme, intents, f"lookup_failed:{model.page_id}")
+        self.model = model
+        self.body.addWidget(label(model.service_title, "caption"))
+        self.body.addWidget(label(model.title, "heading", name="title"))
+        self.body.addWidget(label(model.body, name="body"))
+        self.body.addWidget(label(model.staff_hint, "value", name="staffHint"))
+        self.try_again = button(texts("lookup.try_again"), "primary", name="tryAgain")
+        self.try_again.clicked.connect(intents.try_again)
+        self.go_back = button(texts("lookup.go_back"), name="goBack")
+        self.go_back.clicked.connect(intents.back)
+        self.action_row.addWidget(self.try_again)
+        self.action_row.addWidget(self.go_back)
+        self.finish_layout()
