@@ -337,7 +337,7 @@ class OnScreenKeyboard(QWidget):
         role = "key" if key.action is Action.CHAR else "keyAction"
         if key.action is Action.DONE:
             role = "primary"
-        widget = button(self.caption(key), role, name=_object_name(key))
+        widget = button(button_text(self.caption(key)), role, name=_object_name(key))
         widget.setParent(holder)
         widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the field keeps focus, always
         widget.setProperty("page", page.name)
@@ -368,7 +368,7 @@ class OnScreenKeyboard(QWidget):
         self._shown_shifted[self._page] = self._shift
         for key, widget in self._buttons.get(self._page, []):
             if key.action is Action.CHAR and key.shifted and not key.label:
-                widget.setText(key.caption(self._shift))
+                widget.setText(button_text(key.caption(self._shift)))
                 widget.setAccessibleName(self._accessible_name(key))
             elif key.action is Action.SHIFT:
                 widget.setChecked(self._shift)
@@ -428,7 +428,8 @@ class OnScreenKeyboard(QWidget):
         size = self._theme.font_px
         floor = min(size, self._theme.body_px)
         font.setPixelSize(size)
-        while size > floor and QFontMetrics(font).horizontalAdvance(widget.text()) > room:
+        caption = self.caption(key)
+        while size > floor and QFontMetrics(font).horizontalAdvance(caption) > room:
             size -= 1
             font.setPixelSize(size)
         if (known[1] if known else self._theme.font_px) != size:
@@ -481,6 +482,13 @@ class OnScreenKeyboard(QWidget):
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(target, QKeyEvent(kind, code, Qt.KeyboardModifier.NoModifier,
                                                      text))
+
+
+def button_text(caption: str) -> str:
+    """A caption as a button's text: Qt reads "&" as a mnemonic marker (it underlines the
+    next letter and hides the "&"), so the "&" key came out blank. Doubled, it shows. Only
+    the button text is escaped: the key types, and read-aloud names, the caption itself."""
+    return caption.replace("&", "&&")
 
 
 def _object_name(key: Key) -> str:
