@@ -20,20 +20,15 @@ def kiosk_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "kiosk.cli"]
 
 
-class KioskProcess:
-    """`kiosk run` on a copy of the demo profile (mode demo, hub on a closed port, so no hub
-    is needed and none is reached), its stdout and stderr read together, line by line."""
+class Watched:
+    """A process whose stdout and stderr are read together, line by line, with deadlines."""
 
-    def __init__(self, work: Path, env: dict[str, str]) -> None:
-        work.mkdir(parents=True, exist_ok=True)
-        profile = demo_profile_copy(work)
+    def __init__(self, command: list[str], env: dict[str, str], cwd: Path) -> None:
         self.lines: list[str] = []
         self._partial = b""
         self.proc = subprocess.Popen(
-            [*kiosk_command(), "run", "--profile", str(profile), "--state-dir",
-             str(work / "state")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=env, cwd=work,
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, env=env, cwd=cwd,
         )
         assert self.proc.stdout is not None
         os.set_blocking(self.proc.stdout.fileno(), False)
@@ -99,3 +94,14 @@ class KioskProcess:
         self._selector.close()
         if self.proc.stdout is not None:
             self.proc.stdout.close()
+
+
+class KioskProcess(Watched):
+    """`kiosk run` on a copy of the demo profile (mode demo, hub on a closed port, so no hub
+    is needed and none is reached)."""
+
+    def __init__(self, work: Path, env: dict[str, str]) -> None:
+        work.mkdir(parents=True, exist_ok=True)
+        profile = demo_profile_copy(work)
+        super().__init__([*kiosk_command(), "run", "--profile", str(profile), "--state-dir",
+                          str(work / "state")], env, work)
