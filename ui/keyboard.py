@@ -55,6 +55,9 @@ from ui.widgets import button
 
 PURPOSE_PROPERTY = "keyboardPurpose"
 NO_KEYBOARD = "none"  # keyboardPurpose value for a field that must not open the keyboard
+# A field's (or its container's) property naming the widget that says what it asks for (the
+# question's label): the dock keeps it in view with the field while the keyboard is open.
+CONTEXT_PROPERTY = "keyboardContext"
 # Events after which no press may be held any more: a deferred hide then settles.
 _PRESS_ENDS = frozenset({QEvent.Type.MouseButtonRelease, QEvent.Type.TouchEnd,
                          QEvent.Type.TouchCancel, QEvent.Type.NonClientAreaMouseButtonRelease})
@@ -644,3 +647,30 @@ class KeyboardDock(QObject):
             margin = self.keyboard.theme.gap_px
             parent.ensureVisible(centre.x(), centre.y(), field.width() // 2 + margin,
                                  field.height() // 2 + margin)
+            self._reveal_question(parent, content, field, margin, self.keyboard.theme.target_px)
+
+    @staticmethod
+    def _reveal_question(area: QScrollArea, content: QWidget, field: QWidget,
+                         margin: int, start_px: int) -> None:
+        """Scroll up as far as the question's label (`keyboardContext` on the field or an
+        ancestor) while the field stays in view: a resident must see what they are answering,
+        not only the box. When both do not fit (a tall text box), the label goes at the top
+        if a touch target's height of the field still shows below it (where typing starts);
+        otherwise the field wins (focus never hidden)."""
+        context: object = None
+        holder: QWidget | None = field
+        while holder is not None and holder is not content and context is None:
+            context = holder.property(CONTEXT_PROPERTY)
+            holder = holder.parentWidget()
+        if not isinstance(context, QWidget) or not content.isAncestorOf(context):
+            return
+        top = context.mapTo(content, context.rect().topLeft()).y() - margin
+        bottom = field.mapTo(content, field.rect().bottomLeft()).y() + margin
+        bar, height = area.verticalScrollBar(), area.viewport().height()
+        lowest, highest = bottom - height, top  # scroll values showing both, if any
+        if lowest > highest:
+            field_top = field.mapTo(content, field.rect().topLeft()).y()
+            shown = min(field.height(), field_top - top + start_px)
+            bar.setValue(top if shown <= height else lowest)
+        elif not lowest <= bar.value() <= highest:
+            bar.setValue(max(lowest, min(highest, bar.value())))

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QVBoxLayout
 from accessibility.themes import Theme
 from kiosk.journey.pages import QuestionPage
 from kiosk.texts import Texts
+from ui.keyboard import CONTEXT_PROPERTY
 from ui.pages.base import Intents, Page
 from ui.pages.inputs import RENDERERS, QuestionInput
 from ui.widgets import button, label
@@ -32,6 +33,8 @@ class QuestionView(Page):
             self.body.addWidget(label(error.message, "error", name=f"error-{error.field}"))
         self.input: QuestionInput = RENDERERS[model.qtype](model, texts, theme)
         self.body.addWidget(self.input)
+        # With the keyboard open, the question stays in view above the field.
+        self.input.setProperty(CONTEXT_PROPERTY, self.title)
         self.continue_button = button(texts("nav.continue"), "primary", name="continue")
         self.continue_button.clicked.connect(self._continue)
         self.action_row.addWidget(self.continue_button)
