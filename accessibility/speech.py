@@ -108,6 +108,21 @@ def _frames(path: Path) -> int:
         return 0
 
 
+SPEECH_DIR_PREFIX = "civic-kiosk-speech-"
+
+
+def private_speech_dir() -> Path:
+    """A new folder for one process's speech files: mode 0700, a unique name, in the user's
+    runtime folder (RAM, private to the user) or, without one, the temporary folder.
+
+    Never a fixed name such as /tmp/civic-kiosk: a shared path lets every kiosk on the
+    machine (and anyone who makes it first) see, or own, the files of the others.
+    """
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    parent = runtime if runtime and os.path.isdir(runtime) else None
+    return Path(tempfile.mkdtemp(prefix=SPEECH_DIR_PREFIX, dir=parent))
+
+
 class EspeakSpeech:
     """espeak-ng, one `espeak-ng -w FILE --stdin` process per utterance.
 
@@ -127,7 +142,7 @@ class EspeakSpeech:
     could read a resident's answer in `ps`.
     """
 
-    def __init__(self, cache_dir: Path, *, executable: str | None = None) -> None:
+    def __init__(self, cache_dir: Path | None = None, *, executable: str | None = None) -> None:
         found = executable or shutil.which("espeak-ng")
         if found is None:
             raise SpeechUnavailable("espeak-ng is not installed: install the espeak-ng package")
@@ -143,9 +158,12 @@ class EspeakSpeech:
                   (line.split() for line in listing.splitlines()[1:]) if len(parts) >= 5]
         self._voices = {code: _choose_voice(voices, tags) for code, (_, tags) in _WANTED.items()}
         self._voice_count = len(voices)
-        cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # mkdtemp makes the directory 0700: only the kiosk's user can read what was said.
-        self._dir = Path(tempfile.mkdtemp(prefix="speech-", dir=cache_dir))
+        if cache_dir is None:
+            self._dir = private_speech_dir()
+        else:
+            cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # mkdtemp makes the directory 0700: only the kiosk's user can read what was said.
+            self._dir = Path(tempfile.mkdtemp(prefix="speech-", dir=cache_dir))
         # Serialises synthesis with close(), so close() never deletes a file being written.
         self._lock = threading.Lock()
         self._closed = False

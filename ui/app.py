@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from ui.boot import BootShell
 from ui.built import Kiosk
 from ui.demo_controls import DemoStrip
 from ui.qt_app import application
+from ui.quit_signals import quit_on_signals
 from ui.staff.controller import StaffController
 from ui.staff.maintenance import RESTART_EXIT_CODE
 from ui.window import KioskWindow
@@ -35,10 +35,11 @@ log = logging.getLogger(__name__)
 
 
 def default_speech() -> Speech | None:
-    """espeak-ng, writing into the runtime folder (RAM): what is said can be personal."""
-    folder = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()) / "civic-kiosk"
+    """espeak-ng, writing into a folder private to this process (0700, a unique name, in the
+    runtime folder when there is one): what is said can be personal. `Kiosk.close` removes it,
+    and `run` makes sure close runs on SIGTERM too."""
     try:
-        return EspeakSpeech(folder)
+        return EspeakSpeech()
     except SpeechUnavailable as exc:
         log.warning("read aloud is not available: %s", exc)
         return None
@@ -122,10 +123,12 @@ def run(loaded: LoadedProfile, state_dir: Path, *, screenshots: Path | None = No
             kiosk.close()
     kiosk = build(loaded, state_dir)
     try:
-        kiosk.window.showFullScreen()
-        if loaded.profile.demo_quit_shortcut:
-            print("Demo mode: press Ctrl+Shift+Q to quit.", flush=True)  # noqa: T201
-        return kiosk.app.exec()
+        # SIGTERM (and Ctrl+C) end the event loop, so the `finally` below still runs.
+        with quit_on_signals(kiosk.app):
+            kiosk.window.showFullScreen()
+            if loaded.profile.demo_quit_shortcut:
+                print("Demo mode: press Ctrl+Shift+Q to quit.", flush=True)  # noqa: T201
+            return kiosk.app.exec()
     finally:
         kiosk.close()
 

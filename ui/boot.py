@@ -28,6 +28,7 @@ from kiosk.profile import Profile
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents
 from ui.qt_app import application
+from ui.quit_signals import quit_on_signals
 from ui.widgets import button, label
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,10 @@ def run_painted_first(profile: Profile, finish: Callable[[BootShell], Started],
 
     shell.after_first_paint(load_rest)
     try:
-        return int(app.exec())
+        # SIGTERM (systemd stopping the unit) and Ctrl+C end the event loop, so the kiosk is
+        # still closed below: its speech folder removed, its devices released.
+        with quit_on_signals(app):
+            return int(app.exec())
     finally:
         for kiosk in started:
             kiosk.close()

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -55,6 +55,12 @@ from ui.widgets import button
 
 PURPOSE_PROPERTY = "keyboardPurpose"
 NO_KEYBOARD = "none"  # keyboardPurpose value for a field that must not open the keyboard
+# A field's (or its container's) property naming the widget that says what it asks for (the
+# question's label): the dock keeps it in view with the field while the keyboard is open.
+CONTEXT_PROPERTY = "keyboardContext"
+# Events after which no press may be held any more: a deferred hide then settles.
+_PRESS_ENDS = frozenset({QEvent.Type.MouseButtonRelease, QEvent.Type.TouchEnd,
+                         QEvent.Type.TouchCancel, QEvent.Type.NonClientAreaMouseButtonRelease})
 
 
 @dataclass(frozen=True)
@@ -334,7 +340,7 @@ class OnScreenKeyboard(QWidget):
         role = "key" if key.action is Action.CHAR else "keyAction"
         if key.action is Action.DONE:
             role = "primary"
-        widget = button(self.caption(key), role, name=_object_name(key))
+        widget = button(button_text(self.caption(key)), role, name=_object_name(key))
         widget.setParent(holder)
         widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the field keeps focus, always
         widget.setProperty("page", page.name)
@@ -365,7 +371,7 @@ class OnScreenKeyboard(QWidget):
         self._shown_shifted[self._page] = self._shift
         for key, widget in self._buttons.get(self._page, []):
             if key.action is Action.CHAR and key.shifted and not key.label:
-                widget.setText(key.caption(self._shift))
+                widget.setText(button_text(key.caption(self._shift)))
                 widget.setAccessibleName(self._accessible_name(key))
             elif key.action is Action.SHIFT:
                 widget.setChecked(self._shift)
@@ -425,7 +431,8 @@ class OnScreenKeyboard(QWidget):
         size = self._theme.font_px
         floor = min(size, self._theme.body_px)
         font.setPixelSize(size)
-        while size > floor and QFontMetrics(font).horizontalAdvance(widget.text()) > room:
+        caption = self.caption(key)
+        while size > floor and QFontMetrics(font).horizontalAdvance(caption) > room:
             size -= 1
             font.setPixelSize(size)
         if (known[1] if known else self._theme.font_px) != size:
@@ -480,6 +487,13 @@ class OnScreenKeyboard(QWidget):
                                                      text))
 
 
+def button_text(caption: str) -> str:
+    """A caption as a button's text: Qt reads "&" as a mnemonic marker (it underlines the
+    next letter and hides the "&"), so the "&" key came out blank. Doubled, it shows. Only
+    the button text is escaped: the key types, and read-aloud names, the caption itself."""
+    return caption.replace("&", "&&")
+
+
 def _object_name(key: Key) -> str:
     if key.action is Action.CHAR:
         return f"key-{key.text}"
@@ -494,7 +508,18 @@ class KeyboardDock(QObject):
     The window puts the keyboard in its own top-level layout, below the page (so the page
     shrinks instead of being covered, and Continue stays visible), and never inside a widget
     with click focus: a press on a key would otherwise give that ancestor the focus.
+
+    Hiding waits until no finger or mouse button is down. A press on Continue takes the
+    focus from the field (the page has click focus); hiding the keyboard there and then grew
+    the page and moved Continue before the release, so the release missed it and the tap
+    was lost (5 of 5 under a real X server). So while a press is held the layout stays as
+    it is, and when it ends (after the release has been delivered, so the button has acted)
+    the dock settles: the keyboard hides unless focus is back on a text field.
     """
+
+    SETTLE_POLL_MS = 100
+    """How often a deferred hide re-checks the buttons, in case a release never arrives
+    (a grab taken by another window, a touch cancelled): the keyboard must not stay forever."""
 
     shown = Signal()
     hidden = Signal()
@@ -508,6 +533,16 @@ class KeyboardDock(QObject):
         if not isinstance(app, QApplication):
             raise RuntimeError("KeyboardDock needs a QApplication")
         app.focusChanged.connect(self._focus_changed)
+        self._app = app
+        self._waiting = False  # a hide is deferred until the press ends
+        self._poll = QTimer(self)
+        self._poll.setInterval(self.SETTLE_POLL_MS)
+        self._poll.timeout.connect(self._settle_if_released)
+
+    @property
+    def hide_pending(self) -> bool:
+        """True while a hide waits for the press that caused it to end."""
+        return self._waiting
 
     def wants_keyboard(self, widget: QWidget | None) -> bool:
         return (widget is not None and is_text_input(widget)
@@ -524,6 +559,7 @@ class KeyboardDock(QObject):
             self.shown.emit()
 
     def close(self) -> None:
+        self._stop_waiting()
         was_shown = not self.keyboard.isHidden()
         if not was_shown and self.keyboard.attached_field is None:
             return  # focus moving between buttons and pages: nothing to undo
@@ -540,7 +576,47 @@ class KeyboardDock(QObject):
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if self.wants_keyboard(new):
             assert new is not None
+            self._stop_waiting()
             self.open_for(new)
+        elif self._pressing() and not self.keyboard.isHidden():
+            self._wait_for_release()
+        else:
+            self.close()
+
+    @staticmethod
+    def _pressing() -> bool:
+        return QApplication.mouseButtons() != Qt.MouseButton.NoButton
+
+    def _wait_for_release(self) -> None:
+        if self._waiting:
+            return
+        self._waiting = True
+        # Only while a press is held: an application-wide filter for good would see every
+        # event of every page and slow each tap.
+        self._app.installEventFilter(self)
+        self._poll.start()
+
+    def _stop_waiting(self) -> None:
+        if self._waiting:
+            self._waiting = False
+            self._app.removeEventFilter(self)
+            self._poll.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _PRESS_ENDS:
+            # Settle after this event has been delivered: the button under the finger acts
+            # on the release first, with the layout it was pressed in.
+            QTimer.singleShot(0, self._settle_if_released)
+        return False
+
+    def _settle_if_released(self) -> None:
+        if not self._waiting or self._pressing():
+            return
+        self._stop_waiting()
+        focused = QApplication.focusWidget()
+        if self.wants_keyboard(focused):
+            assert focused is not None
+            self.open_for(focused)  # the tap put the focus back in a field
         else:
             self.close()
 
@@ -571,3 +647,30 @@ class KeyboardDock(QObject):
             margin = self.keyboard.theme.gap_px
             parent.ensureVisible(centre.x(), centre.y(), field.width() // 2 + margin,
                                  field.height() // 2 + margin)
+            self._reveal_question(parent, content, field, margin, self.keyboard.theme.target_px)
+
+    @staticmethod
+    def _reveal_question(area: QScrollArea, content: QWidget, field: QWidget,
+                         margin: int, start_px: int) -> None:
+        """Scroll up as far as the question's label (`keyboardContext` on the field or an
+        ancestor) while the field stays in view: a resident must see what they are answering,
+        not only the box. When both do not fit (a tall text box), the label goes at the top
+        if a touch target's height of the field still shows below it (where typing starts);
+        otherwise the field wins (focus never hidden)."""
+        context: object = None
+        holder: QWidget | None = field
+        while holder is not None and holder is not content and context is None:
+            context = holder.property(CONTEXT_PROPERTY)
+            holder = holder.parentWidget()
+        if not isinstance(context, QWidget) or not content.isAncestorOf(context):
+            return
+        top = context.mapTo(content, context.rect().topLeft()).y() - margin
+        bottom = field.mapTo(content, field.rect().bottomLeft()).y() + margin
+        bar, height = area.verticalScrollBar(), area.viewport().height()
+        lowest, highest = bottom - height, top  # scroll values showing both, if any
+        if lowest > highest:
+            field_top = field.mapTo(content, field.rect().topLeft()).y()
+            shown = min(field.height(), field_top - top + start_px)
+            bar.setValue(top if shown <= height else lowest)
+        elif not lowest <= bar.value() <= highest:
+            bar.setValue(max(lowest, min(highest, bar.value())))

@@ -58,16 +58,22 @@ class AttractPage(Page):
         self.finish_layout()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        self._pressed_at = self.clock()
+        """Only the primary button (what a touch arrives as) counts: a right or middle
+        click on a kiosk with a mouse attached is a stray, not a resident starting."""
         event.accept()
+        if event.button() is not Qt.MouseButton.LeftButton:
+            return
+        self._pressed_at = self.clock()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         """Touching anywhere starts, not just the button: residents should not need to aim.
         Holding for 2 seconds instead starts read aloud with a spoken welcome (no sight
         needed to find it: the whole screen is the target)."""
-        held = self.clock() - self._pressed_at if self._pressed_at is not None else 0.0
-        self._pressed_at = None
         event.accept()
+        if event.button() is not Qt.MouseButton.LeftButton or self._pressed_at is None:
+            return  # not a primary press that began on this page
+        held = self.clock() - self._pressed_at
+        self._pressed_at = None
         if held >= LONG_PRESS_SECONDS:
             self.on_long_press()
         else:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QVBoxLayout
 from accessibility.themes import Theme
 from kiosk.journey.pages import QuestionPage
 from kiosk.texts import Texts
+from ui.keyboard import CONTEXT_PROPERTY
 from ui.pages.base import Intents, Page
 from ui.pages.inputs import InputFactory, QuestionInput, builtin_inputs
 from ui.widgets import button, label
@@ -36,6 +37,8 @@ class QuestionView(Page):
         factory = (inputs if inputs is not None else builtin_inputs())[model.qtype]
         self.input: QuestionInput = factory(model, texts, theme)
         self.body.addWidget(self.input)
+        # With the keyboard open, the question stays in view above the field.
+        self.input.setProperty(CONTEXT_PROPERTY, self.title)
         self.continue_button = button(texts("nav.continue"), "primary", name="continue")
         self.continue_button.clicked.connect(self._continue)
         self.action_row.addWidget(self.continue_button)

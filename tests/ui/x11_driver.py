@@ -1,0 +1,59 @@
+"""Run the real kiosk (`ui.app.run`, as `kiosk run` does) and report what is on screen.
+
+For the tests under a real X server (tests/ui/test_x11_taps.py): xdotool does the touching,
+and this driver says where the widgets are and which page shows, one `STATE {json}` line on
+stdout whenever that changes. It only reads the window; it never touches it.
+
+    python -m tests.ui.x11_driver PROFILE STATE_DIR
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+# Widgets the X tests touch, by object name.
+WATCHED = ("start", "service-feedback", "option-compliment", "option-bins", "continue", "back",
+           "answer", "answer-day", "key-a")
+
+
+def main(argv: list[str]) -> int:
+    from PySide6.QtCore import QPoint, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    from kiosk.profile import load_profile
+    from ui.app import application, run
+    from ui.window import KioskWindow
+
+    profile, state_dir = Path(argv[0]), Path(argv[1])
+    app = application()
+    last: list[object] = [None]
+
+    def report() -> None:
+        windows = [w for w in app.topLevelWidgets()
+                   if isinstance(w, KioskWindow) and w.isVisible()]
+        if not windows:
+            return
+        window = windows[0]
+        rects = {}
+        for name in WATCHED:
+            shown = [w for w in window.findChildren(QWidget, name) if w.isVisible()]
+            if shown:
+                corner = shown[0].mapToGlobal(QPoint(0, 0))
+                rects[name] = [corner.x(), corner.y(), shown[0].width(), shown[0].height()]
+        page = window.page.property("pageName") if window.page is not None else None
+        state = {"page": page, "keyboard": window.keyboard.isVisible(), "widgets": rects,
+                 "active": window.isActiveWindow()}
+        if state != last[0]:
+            last[0] = state
+            print("STATE " + json.dumps(state), flush=True)
+
+    timer = QTimer()
+    timer.timeout.connect(report)
+    timer.start(20)
+    return run(load_profile(profile), state_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
