@@ -10,8 +10,10 @@ What it promises:
 * It never takes focus (every key is `Qt.NoFocus`), so the field keeps its cursor, its focus
   ring and physical-keyboard input; keys reach the field as ordinary key events, so the
   field's own rules (maximum length, read-only, validators) apply exactly as for a real key.
-* Keys are at least `theme.target_px` high (20 mm on the reference panel), at least 20 mm
-  wide, `theme.gap_px` apart, and use the theme's type sizes, so large print enlarges them.
+* Keys are at least 20 mm high and wide (the theme's minimum target), `key_gap_px` apart,
+  and their captions grow with large print; in large and extra-large print they grow only as
+  far as their captions need (`key_px`), so the question being answered still fits above
+  the field with the keyboard open.
 * It keeps no history: no prediction, no learned words, nothing of what was typed. Attaching
   to a field resets Shift, the page and the double-strike memory.
 * Key repeat (Delete only) and double-strike protection are adjustable, as EN 301 549 5.7
@@ -22,6 +24,7 @@ The layouts themselves are Qt-free data in `accessibility.keyboard_layouts`.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,7 +52,7 @@ from accessibility.keyboard_layouts import (
     Purpose,
     layout_for,
 )
-from accessibility.themes import Theme
+from accessibility.themes import MIN_GAP_MM, MIN_TARGET_MM, Theme
 from kiosk.texts import Texts
 from ui.widgets import button
 
@@ -107,14 +110,38 @@ def purpose_for(widget: QWidget) -> Purpose:
     return "text"
 
 
+def key_caption_px(theme: Theme) -> int:
+    """Letters at heading size in standard print; in large print as big as the page's text
+    (twice standard in extra large), not bigger, so a key stays close to 20 mm."""
+    return min(theme.heading_px, max(round(theme.body_px * 1.5), theme.font_px))
+
+
+def key_gap_px(theme: Theme) -> int:
+    """Space between keys: the standard print's gap (over the 2 mm minimum) in every size.
+    Keys of at least 20 mm need no more apart, and every pixel saved here is room for the
+    question above the field in large print."""
+    return max(math.ceil(MIN_GAP_MM * theme.px_per_mm), round(theme.body_px * 0.6))
+
+
+def key_px(theme: Theme) -> int:
+    """A key's height: the 20 mm minimum target, or room for its caption if that is more.
+
+    Not the page's `target_px` (which grows with the text): in extra-large print a keyboard of
+    such keys took 706 of 1080 px and left 214 px for the page, less than a question's label
+    and its field, so the resident could not see what they were answering.
+    """
+    minimum = math.ceil(MIN_TARGET_MM * theme.px_per_mm)
+    return max(minimum, round(key_caption_px(theme) * 1.5))
+
+
 def keyboard_style_sheet(theme: Theme) -> str:
     """The keyboard's own rules, on top of the window's style sheet (which it inherits).
 
     Local so the keyboard could be built without touching `accessibility.themes`. The
     window's `min-height` is lifted because it counts only the content box: with borders a
     key would come out taller than the row the keyboard places it in. Keys get their height
-    (exactly `target_px`) from `_place_page`. Letters are drawn at heading size because a single
-    glyph on a 20 mm key is read at arm's length.
+    (exactly `key_px`) from `_place_page`. Letters are drawn large (`key_caption_px`) because
+    a single glyph on a 20 mm key is read at arm's length.
     """
     p = theme.palette
     return f"""
@@ -122,7 +149,7 @@ QWidget#onScreenKeyboard {{ background: {p.surface};
     border-top: {theme.border_px}px solid {p.border}; }}
 QWidget#onScreenKeyboard QPushButton {{ min-height: 0px; padding: 0;
     font-size: {theme.font_px}px; }}
-QWidget#onScreenKeyboard QPushButton[role="key"] {{ font-size: {theme.heading_px}px; }}
+QWidget#onScreenKeyboard QPushButton[role="key"] {{ font-size: {key_caption_px(theme)}px; }}
 QWidget#onScreenKeyboard QPushButton[role="keyAction"] {{ font-weight: bold; }}
 QWidget#onScreenKeyboard QPushButton[role="keyAction"]:checked {{ background: {p.selected};
     color: {p.background}; }}
@@ -225,7 +252,7 @@ class OnScreenKeyboard(QWidget):
         return None
 
     def sizeHint(self) -> QSize:
-        t = self._theme.target_px
+        t = key_px(self._theme)
         return QSize(round(self._layout.width_units * t * 2), self._height())
 
     # ----- what the window calls -------------------------------------------------------------
@@ -294,7 +321,7 @@ class OnScreenKeyboard(QWidget):
         self.show_page(self._layout.first_page.name)
 
     def _height(self) -> int:
-        t, g = self._theme.target_px, self._theme.gap_px
+        t, g = key_px(self._theme), key_gap_px(self._theme)
         rows = self._layout.row_count
         return rows * t + (rows + 1) * g
 
@@ -388,12 +415,12 @@ class OnScreenKeyboard(QWidget):
         """Lay a page out on the layout's unit, centring short rows, mirroring right-to-left
         rows.
 
-        Done by hand rather than with a QGridLayout so that gaps are exactly `gap_px`, a key
+        Done by hand rather than with a QGridLayout so that gaps are exactly `key_gap_px`, a key
         of width 1.5 lines up with one and a half letter keys plus the gap between them, every
         page shares one key size, and mirroring for Urdu can spare the rows written left to
         right.
         """
-        t, g = self._theme.target_px, self._theme.gap_px
+        t, g = key_px(self._theme), key_gap_px(self._theme)
         units = self._layout.width_units
         available = self.width() - 2 * g
         widest = int((available - (units - 1) * g) / units)
@@ -427,7 +454,7 @@ class OnScreenKeyboard(QWidget):
             return
         widget.ensurePolished()
         font = QFont(widget.font())
-        room = width - 2 * self._theme.border_px - self._theme.gap_px
+        room = width - 2 * self._theme.border_px - key_gap_px(self._theme)
         size = self._theme.font_px
         floor = min(size, self._theme.body_px)
         font.setPixelSize(size)
@@ -521,6 +548,9 @@ class KeyboardDock(QObject):
     """How often a deferred hide re-checks the buttons, in case a release never arrives
     (a grab taken by another window, a touch cancelled): the keyboard must not stay forever."""
 
+    # `opening` comes before the keyboard takes its room (the window may fold its header
+    # then, so the scrolling below sees the final layout); `shown` after; `hidden` after.
+    opening = Signal()
     shown = Signal()
     hidden = Signal()
 
@@ -553,6 +583,8 @@ class KeyboardDock(QObject):
     def open_for(self, field: QWidget) -> None:
         self.keyboard.attach_to(field)
         was_hidden = self.keyboard.isHidden()
+        if was_hidden:
+            self.opening.emit()
         self.keyboard.show()
         self._reveal(field)
         if was_hidden:
@@ -647,7 +679,8 @@ class KeyboardDock(QObject):
             margin = self.keyboard.theme.gap_px
             parent.ensureVisible(centre.x(), centre.y(), field.width() // 2 + margin,
                                  field.height() // 2 + margin)
-            self._reveal_question(parent, content, field, margin, self.keyboard.theme.target_px)
+            minimum_target = math.ceil(MIN_TARGET_MM * self.keyboard.theme.px_per_mm)
+            self._reveal_question(parent, content, field, margin, minimum_target)
 
     @staticmethod
     def _reveal_question(area: QScrollArea, content: QWidget, field: QWidget,
@@ -664,13 +697,17 @@ class KeyboardDock(QObject):
             holder = holder.parentWidget()
         if not isinstance(context, QWidget) or not content.isAncestorOf(context):
             return
-        top = context.mapTo(content, context.rect().topLeft()).y() - margin
-        bottom = field.mapTo(content, field.rect().bottomLeft()).y() + margin
         bar, height = area.verticalScrollBar(), area.viewport().height()
+        label_top = context.mapTo(content, context.rect().topLeft()).y()
+        field_bottom = field.mapTo(content, field.rect().bottomLeft()).y()
+        # With a gap above the label and below the field if there is room; without, if that
+        # is what it takes for both to show.
+        gap = margin if field_bottom - label_top + 2 * margin <= height else 0
+        top, bottom = label_top - gap, field_bottom + gap
         lowest, highest = bottom - height, top  # scroll values showing both, if any
         if lowest > highest:
             field_top = field.mapTo(content, field.rect().topLeft()).y()
-            shown = min(field.height(), field_top - top + start_px)
-            bar.setValue(top if shown <= height else lowest)
+            needed = field_top - top + min(field.height(), start_px)
+            bar.setValue(top if needed <= height else lowest)
         elif not lowest <= bar.value() <= highest:
             bar.setValue(max(lowest, min(highest, bar.value())))

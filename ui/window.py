@@ -26,7 +26,7 @@ from ui.idle import IdleWatch
 from ui.keyboard import KeyboardDock, OnScreenKeyboard
 from ui.overlays import FaultOverlay, TimeoutOverlay
 from ui.pages.attract import AttractPage
-from ui.pages.base import Intents
+from ui.pages.base import Intents, Page
 from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
 from ui.pages.registry import view_for
@@ -38,6 +38,9 @@ from ui.widgets import button, label
 from ui.wipe import clear_clipboard, destroy, leftovers
 
 log = logging.getLogger(__name__)
+
+# Text scale from which the header folds away while the on-screen keyboard is open.
+FOLD_HEADER_SCALE = 1.5
 
 
 class KioskWindow(ReadAloud, QWidget):
@@ -106,6 +109,9 @@ class KioskWindow(ReadAloud, QWidget):
         self.outer.addWidget(self.keyboard)
         self.keyboard_dock = KeyboardDock(self.keyboard, self)
         self.keyboard.key_pressed.connect(self._speak_key)
+        self._header_folded = False
+        self.keyboard_dock.opening.connect(self._fold_header)
+        self.keyboard_dock.hidden.connect(self._unfold_header)
         self.panel: AccessibilityPanel | None = None
         self._build_chrome()
         if terminal.parts.profile.demo_quit_shortcut and on_quit is not None:
@@ -176,11 +182,34 @@ class KioskWindow(ReadAloud, QWidget):
                 self._retire(old)
         self.header = self._header()
         self.outer.insertWidget(0, self.header)
-        self.header.show()
+        self.header.setVisible(not self._header_folded)
         self.timeout_overlay = TimeoutOverlay(self, self.texts, self.theme, self.more_time,
                                               self.terminal.start_again)
         self.fault_overlay = FaultOverlay(self, self.texts, self.theme)
         self.chrome_rebuilt.emit()
+
+    def _fold_header(self) -> None:
+        """In large print the keyboard, the header and the Continue bar leave no room for
+        the question above its field (in extra-large print 214 px were left: less than a
+        label and a field). So while the keyboard is open the header (Start again,
+        Accessibility) and the page's action bar (Continue) fold away, and they come back as
+        soon as it closes: Done, or a touch outside the field. The resident always sees what
+        they are answering, and Continue is one tap (Done) away."""
+        if self.theme.text_scale >= FOLD_HEADER_SCALE and self.header is not None:
+            self._header_folded = True
+            self.header.hide()
+            self._fold_action_bar(True)
+
+    def _unfold_header(self) -> None:
+        if self._header_folded:
+            self._header_folded = False
+            if self.header is not None:
+                self.header.show()
+            self._fold_action_bar(False)
+
+    def _fold_action_bar(self, folded: bool) -> None:
+        if isinstance(self.page, Page):
+            self.page.fold_actions(folded)
 
     def _retire(self, widget: QWidget) -> None:
         self._retired.append(widget)

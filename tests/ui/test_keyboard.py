@@ -6,6 +6,7 @@ keeps focus, and nothing of what was typed stays in the keyboard.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Iterator
 
@@ -23,13 +24,15 @@ from PySide6.QtWidgets import (
 
 from accessibility.keyboard_layouts import LANGUAGES, Action, Key, Purpose
 from accessibility.languages import Translator
-from accessibility.themes import MIN_TARGET_MM, Theme, standard_theme, style_sheet
+from accessibility.themes import MIN_GAP_MM, MIN_TARGET_MM, Theme, standard_theme, style_sheet
 from kiosk.clock import FakeClock
 from ui.keyboard import (
     DEFAULT_REPEAT,
     KeyboardDock,
     KeyRepeat,
     OnScreenKeyboard,
+    key_gap_px,
+    key_px,
     purpose_for,
 )
 
@@ -356,12 +359,14 @@ def check_geometry(keyboard: OnScreenKeyboard, theme: Theme) -> None:
         rects = key_rects(keyboard, page)
         for name, rect in rects:
             where = f"{keyboard.keyboard_layout.name}/{page}/{name}"
-            assert rect.height() >= theme.target_px, where
+            assert rect.height() == key_px(theme), where
+            assert rect.height() >= min_width, where
             assert rect.width() >= min_width, where
             assert keyboard.rect().contains(rect), f"{where} runs off the keyboard"
         for i, (name, rect) in enumerate(rects):
-            grown = rect.adjusted(-theme.gap_px + 1, -theme.gap_px + 1, theme.gap_px - 1,
-                                  theme.gap_px - 1)
+            gap = key_gap_px(theme)
+            assert gap >= MIN_GAP_MM * theme.px_per_mm
+            grown = rect.adjusted(-gap + 1, -gap + 1, gap - 1, gap - 1)
             for other_name, other in rects[i + 1:]:
                 assert not grown.intersects(other), f"{name} and {other_name} closer than a gap"
         for (_key, widget), (name, _rect) in zip(keyboard.key_buttons(page), rects,
@@ -388,7 +393,9 @@ def test_urdu_keys_are_big_and_apart_in_large_print(qtbot, qapp, rig: Rig,
     check_geometry(rig.keyboard, large)
     letter = rig.keyboard.key_buttons()[0][1]
     assert letter.font().pixelSize() >= large.font_px, "key captions grow with large print"
-    assert letter.height() == large.target_px
+    assert letter.height() == key_px(large)
+    assert letter.height() >= math.ceil(MIN_TARGET_MM * large.px_per_mm), "never below 20 mm"
+    assert letter.height() >= letter.font().pixelSize() * 1.4, "room for the caption"
 
 
 def test_urdu_is_laid_out_right_to_left(qtbot, rig: Rig) -> None:

@@ -116,7 +116,15 @@ class Page(QWidget):
         items = [self.action_row.itemAt(i) for i in range(self.action_row.count())]
         widgets = [item.widget() for item in items if item is not None]
         has_actions = any(w is not None and not w.isHidden() for w in widgets)
-        self.action_bar.setVisible(has_actions)
+        self.action_bar.setVisible(has_actions and not self._actions_folded)
+
+    _actions_folded = False
+
+    def fold_actions(self, folded: bool) -> None:
+        """Hide the action bar while the on-screen keyboard needs its room (large print; the
+        window decides), and bring it back as it was."""
+        self._actions_folded = folded
+        self._update_scroll_buttons()
 
     def focus_first(self) -> None:
         """Where keyboard focus lands when the page appears (the first input or button)."""
