@@ -13,6 +13,7 @@ import logging
 import os
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,11 @@ from kiosk.clock import Clock, SystemClock
 from kiosk.health import (
     CardReaderProbe,
     HealthMonitor,
-    HubProbe,
     NetworkProbe,
     OutboxProbe,
     PrinterProbe,
     Probe,
+    RelayProbe,
     versions,
 )
 from kiosk.lookups import HubLookup, make_lookup
@@ -161,21 +162,31 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
         deliver_now=relay.deliver_now if deliver_immediately else None,
         lookup=make_lookup(profile.lookups),
     )
-    health = HealthMonitor(probes(printer, reader, outbox, loaded), clock,
+    health = HealthMonitor(probes(printer, reader, outbox, loaded, relay), clock,
                            versions(loaded.source.read_bytes(),
                                     [(s.id, s.version) for s in loaded.catalogue]))
     return Assembly(loaded, state_dir, parts, outbox, printer, audit, health, staff, reader)
 
 
 def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,
-           loaded: LoadedProfile) -> list[Probe]:
-    destinations = loaded.profile.destinations
+           loaded: LoadedProfile, relay: RelayClient) -> list[Probe]:
+    """What device status looks at. Back offices are seen through the relay (the only
+    sender); the network probe asks the kernel for a route to the council's hub (lookups)
+    and sends nothing."""
+    profile = loaded.profile
     found: list[Probe] = [PrinterProbe(printer), CardReaderProbe(reader), OutboxProbe(outbox)]
-    # Still probed from the screen: the relay's own view (`RelayClient.status()`: each
-    # destination's health as its last send saw it, and the outbox depth) is meant to
-    # replace NetworkProbe and HubProbe here, once device status has message keys for
-    # "relay not running" and "back office refusing our key".
-    first = next(iter(destinations.values()))
-    found.append(NetworkProbe(str(first.endpoint)))
-    found += [HubProbe(name, str(dest.endpoint)) for name, dest in destinations.items()]
+    lookups = getattr(profile.lookups, "endpoint", None)
+    route_to = str(lookups) if lookups else str(next(iter(profile.destinations.values())).endpoint)
+    found.append(NetworkProbe(route_to))
+    found.append(RelayProbe(_RelayView(relay), list(profile.destinations)))
     return found
+
+
+class _RelayView:
+    """The relay client as the relay probe needs it."""
+
+    def __init__(self, client: RelayClient) -> None:
+        self.client = client
+
+    def destinations(self) -> Mapping[str, str | None]:
+        return dict(self.client.status().destinations)

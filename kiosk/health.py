@@ -28,8 +28,6 @@ from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
-import requests
-
 from kiosk.clock import Clock
 from kiosk.outbox.store import State
 from peripherals.printer.base import PrinterStatus
@@ -177,28 +175,44 @@ class NetworkProbe:
         return (Check("network", Level.OK, "connected"),)
 
 
-class HubProbe:
-    """One destination's Open311 endpoint answers its service list, and how fast."""
+class RelayStatusSource(Protocol):
+    """The relay's own view, over its socket (`kiosk.outbox.RelayClient.status`): each
+    destination's health as its last send saw it. Raises when no relay answers."""
 
-    def __init__(self, name: str, endpoint: str, *, timeout: float = 3.0,
-                 get: Callable[..., requests.Response] = requests.get) -> None:
-        self.id = f"hub:{name}"
-        self.name = name
-        self.url = endpoint.rstrip("/") + "/services.json"
-        self.timeout = timeout
-        self._get = get
+    def destinations(self) -> Mapping[str, str | None]: ...
+
+
+_RELAY_HEALTH = {
+    "up": ("up", Level.OK),
+    "failing": ("failing", Level.WARNING),
+    "auth": ("refused", Level.FAULT),
+    None: ("not_tried", Level.UNKNOWN),
+}
+
+
+class RelayProbe:
+    """The relay and, through it, each back office. The screen never calls a back office
+    itself (it has no need of a route to one): the relay is the only sender, and it knows
+    how its last attempt for each destination went."""
+
+    id = "relay"
+
+    def __init__(self, source: RelayStatusSource, names: Sequence[str]) -> None:
+        self.source = source
+        self.names = tuple(names)
 
     def checks(self) -> Sequence[Check]:
-        started = time.monotonic()
         try:
-            reply = self._get(self.url, timeout=self.timeout)
-        except requests.RequestException:
-            return (Check(self.id, Level.FAULT, "unreachable", {"name": self.name}),)
-        millis = round((time.monotonic() - started) * 1000)
-        if reply.status_code != 200:
-            return (Check(self.id, Level.FAULT, "error",
-                          {"name": self.name, "status": reply.status_code}),)
-        return (Check(self.id, Level.OK, "reachable", {"name": self.name, "ms": millis}),)
+            health = self.source.destinations()
+        except Exception:  # noqa: BLE001 - any failure to answer means it is not running
+            return (Check("relay", Level.FAULT, "not_running"),
+                    *(Check(f"hub:{name}", Level.UNKNOWN, "not_tried", {"name": name})
+                      for name in self.names))
+        found: list[Check] = [Check("relay", Level.OK, "running")]
+        for name in self.names:
+            state, level = _RELAY_HEALTH.get(health.get(name), ("not_tried", Level.UNKNOWN))
+            found.append(Check(f"hub:{name}", level, state, {"name": name}))
+        return tuple(found)
 
 
 class OutboxCounts(Protocol):

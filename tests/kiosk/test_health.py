@@ -4,7 +4,8 @@ monitor logging only transitions."""
 from __future__ import annotations
 
 import logging
-import socket
+import random
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,15 +16,23 @@ from kiosk.health import (
     CardReaderProbe,
     Check,
     HealthMonitor,
-    HubProbe,
     Level,
     NetworkProbe,
     OutboxProbe,
     PrinterProbe,
+    RelayProbe,
     versions,
 )
+from kiosk.outbox import (
+    Open311Sender,
+    Relay,
+    RelayClient,
+    RelayService,
+    RelayUnavailable,
+    load_or_create_key,
+)
+from kiosk.outbox import Outbox as RealOutbox
 from peripherals.printer.base import PrinterStatus
-from tests.hub_server import running_hub
 
 S = PrinterStatus
 CLOCK = FakeClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
@@ -96,19 +105,60 @@ def test_outbox_check(outbox: Outbox, state: str, level: Level) -> None:
     assert check.params["waiting"] == outbox.values["pending"]
 
 
-def test_hub_probe_against_a_real_hub_and_a_closed_port(tmp_path: Path) -> None:
-    with running_hub(tmp_path) as hub:
-        (up,) = HubProbe("council", hub.open311_url).checks()
-        (wrong,) = HubProbe("council", hub.base_url + "/nowhere").checks()
-    assert (up.id, up.state, up.level) == ("hub:council", "reachable", Level.OK)
-    assert isinstance(up.params["ms"], int)
-    assert (wrong.state, wrong.params["status"]) == ("error", 404)
-    with socket.socket() as spare:
-        spare.bind(("127.0.0.1", 0))
-        port = spare.getsockname()[1]
-    (down,) = HubProbe("council", f"http://127.0.0.1:{port}/open311/v2", timeout=1).checks()
-    assert (down.state, down.level) == ("unreachable", Level.FAULT)
-    assert down.key == "health.hub.unreachable"
+class Answers:
+    """A relay's view, as the probe reads it."""
+
+    def __init__(self, health: dict[str, str | None] | None) -> None:
+        self.health = health
+
+    def destinations(self) -> dict[str, str | None]:
+        if self.health is None:
+            raise RelayUnavailable("no relay")
+        return self.health
+
+
+@pytest.mark.parametrize(("health", "state", "level"), [
+    ("up", "up", Level.OK),
+    ("failing", "failing", Level.WARNING),
+    ("auth", "refused", Level.FAULT),
+    (None, "not_tried", Level.UNKNOWN),
+])
+def test_back_offices_are_seen_through_the_relay(health: str | None, state: str,
+                                                 level: Level) -> None:
+    relay, council = RelayProbe(Answers({"council": health}), ["council"]).checks()
+    assert (relay.id, relay.state, relay.level) == ("relay", "running", Level.OK)
+    assert (council.id, council.state, council.level) == ("hub:council", state, level)
+    assert council.key == f"health.hub.{state}"
+
+
+def test_no_relay_running_is_a_fault_and_back_offices_are_unknown() -> None:
+    relay, council = RelayProbe(Answers(None), ["council"]).checks()
+    assert (relay.state, relay.level) == ("not_running", Level.FAULT)
+    assert (council.state, council.level) == ("not_tried", Level.UNKNOWN)
+
+
+def test_the_relay_probe_over_the_real_socket(tmp_path: Path) -> None:
+    """A real relay service answering on its socket, and the same path once it has stopped."""
+    with RealOutbox(tmp_path / "outbox.db", load_or_create_key(tmp_path / "outbox.key"),
+                time.time) as box:
+        relay = Relay(box, {"council": Open311Sender(
+            "http://127.0.0.1:9/open311/v2", "key", timeout_seconds=1)},
+            time.time, random.Random(1))
+        service = RelayService(relay, tmp_path / "relay.sock", interval_seconds=3600)
+        service.start()
+        client = RelayClient(tmp_path / "relay.sock")
+
+        class View:
+            def destinations(self) -> dict[str, str | None]:
+                return dict(client.status().destinations)
+
+        try:
+            checks = RelayProbe(View(), ["council"]).checks()
+        finally:
+            service.stop(10)
+        assert [(c.id, c.state) for c in checks] == [("relay", "running"),
+                                                     ("hub:council", "not_tried")]
+        assert RelayProbe(View(), ["council"]).checks()[0].state == "not_running"
 
 
 def test_network_probe_finds_a_route_to_loopback_and_says_when_a_name_does_not_resolve() -> None:
