@@ -73,14 +73,23 @@ def kiosk(profile: str, state_dir: str) -> int:
     stamps = {"main": time.perf_counter()}
     from pathlib import Path
 
-    from kiosk.profile import load_device_profile
+    from kiosk.first_frame import FirstFrame, remembered
     from ui.boot import open_shell
 
     stamps["imported"] = time.perf_counter()
     path = Path(profile)
-    device = load_device_profile(path)
+    # As `kiosk run` does: the remembered first frame of a profile validated before, byte
+    # for byte; otherwise the profile validated in full before anything shows.
+    frame = remembered(path, Path(state_dir))
+    device = None
+    if frame is None:
+        from kiosk.profile import load_device_profile
+
+        device = load_device_profile(path)
+        frame = FirstFrame.of(device)
+        stamps["validated_first"] = time.perf_counter()
     stamps["profile"] = time.perf_counter()
-    shell = open_shell(device)
+    shell = open_shell(frame)
     stamps["shown"] = time.perf_counter()
     from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer
     from PySide6.QtTest import QTest

@@ -16,17 +16,19 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.config_errors import ConfigError
 from kiosk.launch import launch_refusal, tours
-from kiosk.profile import LoadedProfile, load_device_profile, load_profile
 
 if TYPE_CHECKING:
+    from kiosk.profile import LoadedProfile, Profile
     from ui.boot import BootShell, Started
 
 DEMO_PROFILE = Path(__file__).resolve().parent / "demo" / "profile.yaml"
 
 
 def _load(path: Path) -> LoadedProfile | None:
+    from kiosk.config_errors import ConfigError
+    from kiosk.profile import load_profile
+
     try:
         return load_profile(path)
     except ConfigError as exc:
@@ -45,22 +47,33 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace, path: Path) -> int:
     """Check the profile, then paint the attract screen before loading the rest.
 
-    The profile alone is validated before anything shows (a bad one never reaches the
-    screen); the catalogue and everything else load after the first frame (`ui.boot`), and a
-    problem there is reported the same way, with exit code 2.
+    A profile never validated in this form is validated completely before anything shows (a
+    bad one never reaches the screen). One validated before, byte for byte, by this code,
+    paints from its remembered first frame (`kiosk.first_frame`) and is validated again
+    after it. The catalogue and everything else load after the first frame (`ui.boot`), and
+    a problem there is reported the same way, with exit code 2.
     """
-    try:
-        profile = load_device_profile(path)
-    except ConfigError as exc:
-        print(f"The profile cannot be used. {exc.describe()}", file=sys.stderr)
-        return 2
+    from kiosk.first_frame import FirstFrame, remembered
+
+    state_dir = Path(args.state_dir)
     screenshots = Path(args.screenshots) if getattr(args, "screenshots", None) else None
-    refusal = launch_refusal(profile.mode, os.environ, screenshots=screenshots is not None)
+    frame = remembered(path, state_dir)
+    profile: Profile | None = None
+    if frame is None:
+        from kiosk.config_errors import ConfigError
+        from kiosk.profile import load_device_profile
+
+        try:
+            profile = load_device_profile(path)
+        except ConfigError as exc:
+            print(f"The profile cannot be used. {exc.describe()}", file=sys.stderr)
+            return 2
+        frame = FirstFrame.of(profile)
+    refusal = launch_refusal(frame.mode, os.environ, screenshots=screenshots is not None)
     if refusal is not None:
         print(f"kiosk: not started. {refusal}", file=sys.stderr)
         return 2
-    state_dir = Path(args.state_dir)
-    if tours(profile.mode, os.environ, screenshots=screenshots is not None):
+    if tours(frame.mode, os.environ, screenshots=screenshots is not None):
         loaded = _load(path)
         if loaded is None:
             return 2
@@ -74,12 +87,14 @@ def _cmd_run(args: argparse.Namespace, path: Path) -> int:
 
         return build_into(shell, path, profile, state_dir)
 
-    if profile.demo_quit_shortcut:
+    if frame.demo_quit_shortcut:
         print("Demo mode: press Ctrl+Shift+Q to quit.", flush=True)
-    return run_painted_first(profile, finish, _start_failed)
+    return run_painted_first(frame, finish, _start_failed)
 
 
 def _start_failed(exc: Exception) -> int:
+    from kiosk.config_errors import ConfigError
+
     if isinstance(exc, ConfigError):
         print(f"The profile cannot be used. {exc.describe()}", file=sys.stderr)
         return 2

@@ -17,8 +17,9 @@ from accessibility.themes import style_sheet
 from kiosk.assembly import assemble
 from kiosk.assist import StaffAssist
 from kiosk.clock import Clock, FakeClock, SystemClock
+from kiosk.first_frame import FirstFrame, remember
 from kiosk.launch import launch_refusal
-from kiosk.profile import LoadedProfile, Profile, load_services
+from kiosk.profile import LoadedProfile, Profile, load_device_profile, load_services
 from kiosk.terminal import Terminal
 from kiosk.terminal_staff import StaffDesk
 from ui.background import Background
@@ -133,10 +134,14 @@ def run(loaded: LoadedProfile, state_dir: Path, *, screenshots: Path | None = No
         kiosk.close()
 
 
-def build_into(shell: BootShell, path: Path, profile: Profile, state_dir: Path) -> Kiosk:
-    """After the first frame: the catalogue, the outbox, the devices and the kiosk window,
-    built into the start-up shell (`ui.boot`). A bad catalogue raises ConfigError here."""
+def build_into(shell: BootShell, path: Path, profile: Profile | None, state_dir: Path) -> Kiosk:
+    """After the first frame: the profile validated in full (when the first frame came from
+    its remembered copy), the catalogue, the outbox, the devices and the kiosk window, built
+    into the start-up shell (`ui.boot`). A bad catalogue raises ConfigError here."""
+    if profile is None:
+        profile = load_device_profile(path)
     loaded = load_services(profile, path)
+    remember(path, state_dir, FirstFrame.of(profile))
     kiosk = build(loaded, state_dir, parent=shell, texts=shell.texts)
     shell.adopt(kiosk.window, kiosk.window)
     return kiosk

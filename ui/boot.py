@@ -3,9 +3,10 @@
 A cold start used to spend most of its second importing and opening what the attract screen
 does not need: the catalogue, the journey code, the outbox, the printer, the card reader,
 QtMultimedia and speech. The shell shows the attract screen from what it does need (council
-and site names, theme, languages: all in the validated profile) and the composition root
-builds the kiosk into it after the first frame. This module imports nothing heavy, so the
-first frame costs little more than a bare PySide6 window.
+and site names, theme, languages: a `FirstFrame`, from the validated profile or from the
+copy remembered when this very profile was last validated) and the composition root builds
+the kiosk into it after the first frame. This module imports nothing heavy, pydantic
+included, so the first frame costs little more than a bare PySide6 window.
 
 A touch that arrives before the kiosk is in is not lost and never reaches a part that is not
 ready: it is kept, "Just a moment" shows, and it is replayed on the real window once it is.
@@ -23,8 +24,7 @@ from PySide6.QtWidgets import QHBoxLayout, QStackedLayout, QVBoxLayout, QWidget
 
 from accessibility.languages import Translator, language
 from accessibility.themes import Theme, make_theme, style_sheet
-from kiosk.preferences import defaults
-from kiosk.profile import Profile
+from kiosk.first_frame import FirstFrame
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents
 from ui.qt_app import application
@@ -52,12 +52,10 @@ class Adoptable(Protocol):
     def open_accessibility(self) -> None: ...
 
 
-def first_theme(profile: Profile) -> Theme:
+def first_theme(frame: FirstFrame) -> Theme:
     """The theme of a new visit: the same one the kiosk window will compute."""
-    prefs = defaults(profile)
-    display = profile.display
-    return make_theme(prefs.colours, prefs.text_size, display.width_px, display.height_px,
-                      display.diagonal_inches, language(prefs.language).font)
+    return make_theme(frame.colours, frame.text_size, frame.width_px, frame.height_px,
+                      frame.diagonal_inches, language(frame.language).font)
 
 
 class BootShell(QWidget):
@@ -66,12 +64,12 @@ class BootShell(QWidget):
 
     ready = Signal()
 
-    def __init__(self, profile: Profile, texts: Translator, theme: Theme) -> None:
+    def __init__(self, frame: FirstFrame, texts: Translator, theme: Theme) -> None:
         super().__init__()
         self.setObjectName("root")
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        self.profile, self.texts, self.theme = profile, texts, theme
+        self.frame, self.texts, self.theme = frame, texts, theme
         self._kept: list[Callable[[Adoptable], None]] = []
         self._painted: list[Callable[[], None]] = []
         self.kiosk_window: QWidget | None = None
@@ -95,7 +93,7 @@ class BootShell(QWidget):
         row = QHBoxLayout(header)
         row.setContentsMargins(theme.margin_px, theme.gap_px, theme.margin_px, theme.gap_px)
         row.setSpacing(theme.gap_px * 2)
-        row.addWidget(label(self.profile.council.name.get(lang), name="councilName"), 1)
+        row.addWidget(label(self.frame.council(lang), name="councilName"), 1)
         accessibility = button(texts("nav.accessibility"), "header", name="accessibility")
         accessibility.clicked.connect(lambda: self._keep(lambda w: w.open_accessibility()))
         row.addWidget(accessibility)
@@ -108,8 +106,8 @@ class BootShell(QWidget):
                           choose_service=_nothing, answer=_nothing, back=_nothing,
                           change=_nothing, submit=_nothing, finish=_nothing,
                           start_again=_nothing)
-        attract = AttractPage(texts, theme, intents, self.profile.council.name.get(lang),
-                              self.profile.site.name.get(lang),
+        attract = AttractPage(texts, theme, intents, self.frame.council(lang),
+                              self.frame.site(lang),
                               lambda code: self._keep(lambda w: w.choose_language(code)),
                               lambda: self._keep(lambda w: w.welcome()), time.monotonic)
         column.addWidget(attract, 1)
@@ -151,30 +149,29 @@ def _nothing(*args: object) -> None:
     return None
 
 
-def open_shell(profile: Profile) -> BootShell:
+def open_shell(frame: FirstFrame) -> BootShell:
     """The application and the shell, shown: the first frame follows as soon as the event
     loop runs."""
     app = application()
-    texts = Translator(defaults(profile).language)
-    theme = first_theme(profile)
+    texts = Translator(frame.language)
+    theme = first_theme(frame)
     app.setStyleSheet(style_sheet(theme))
-    shell = BootShell(profile, texts, theme)
-    display = profile.display
-    shell.resize(display.width_px, display.height_px)
+    shell = BootShell(frame, texts, theme)
+    shell.resize(frame.width_px, frame.height_px)
     if app.platformName() == "offscreen":
-        shell.setFixedSize(display.width_px, display.height_px)
+        shell.setFixedSize(frame.width_px, frame.height_px)
         shell.show()
     else:
         shell.showFullScreen()
     return shell
 
 
-def run_painted_first(profile: Profile, finish: Callable[[BootShell], Started],
+def run_painted_first(frame: FirstFrame, finish: Callable[[BootShell], Started],
                       on_error: Callable[[Exception], int]) -> int:
     """Show the attract screen, then `finish(shell)` builds the kiosk into it. An exception
     from `finish` (a bad catalogue, an unusable printer setting) is handed to `on_error`,
     whose return value becomes the exit code: reported precisely, never a traceback."""
-    shell = open_shell(profile)
+    shell = open_shell(frame)
     app = application()
     started: list[Started] = []
 
