@@ -28,99 +28,34 @@ import gc
 import logging
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from kiosk.catalogue import Service
-from kiosk.events import Event
-from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, PageModel
+from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage
 from kiosk.journey.validation import RawAnswer
 from kiosk.lookups.base import LookupRequest, LookupResult, LookupUnavailable
 from kiosk.preferences import Preferences, defaults
 from kiosk.resident import KioskParts, ResidentSession, SubmitFailed, SubmitOutcome, ask_council
 from kiosk.session import Change, EndReason, Phase, SessionLifecycle
+from kiosk.terminal_events import (
+    AttractScreen,
+    Hold,
+    InlineRunner,
+    MenuScreen,
+    Runner,
+    Shown,
+    TerminalEvents,
+    WipeCheck,
+    call_now,
+)
 from kiosk.terminal_staff import StaffDesk
+
+__all__ = ["AttractScreen", "Hold", "InlineRunner", "MenuScreen", "Runner", "Shown", "Terminal",
+           "TerminalEvents", "call_now"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-class Runner(Protocol):
-    """Runs `work` elsewhere; exactly one of the callbacks runs later on the caller's thread."""
-
-    def run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
-            on_error: Callable[[BaseException], None]) -> None: ...
-
-
-class InlineRunner:
-    """Runs work at once on the calling thread: headless tests and tools."""
-
-    def run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
-            on_error: Callable[[BaseException], None]) -> None:
-        try:
-            result = work()
-        except Exception as exc:  # noqa: BLE001 - handed to on_error, as a thread would
-            on_error(exc)
-            return
-        on_done(result)
-
-
-def call_now(callback: Callable[[], None]) -> None:
-    callback()
-
-
-@dataclass(frozen=True)
-class AttractScreen:
-    kind: Literal["attract"] = "attract"
-
-
-@dataclass(frozen=True)
-class MenuScreen:
-    services: tuple[Service, ...]
-    kind: Literal["menu"] = "menu"
-
-
-Shown = AttractScreen | MenuScreen | PageModel
-
-WipeCheck = Callable[[], list[str]]
-
-
-class TerminalEvents:
-    """Everything a view can subscribe to. Arguments never carry a resident's answers except
-    inside page models, which only the views showing them receive."""
-
-    def __init__(self) -> None:
-        self.page_changed: Event[[Shown]] = Event("page_changed")
-        self.session_started: Event[[]] = Event("session_started")
-        self.session_ended: Event[[EndReason]] = Event("session_ended")
-        # Views drop everything of the visit here (widgets, clipboard, speech, keyboard).
-        self.wiping: Event[[]] = Event("wiping")
-        # After a verified wipe, before the next touch: the safe moment for maintenance.
-        self.between_sessions: Event[[]] = Event("between_sessions")
-        self.wipe_failed: Event[[tuple[str, ...]]] = Event("wipe_failed")
-        self.hold: Event[[str]] = Event("hold")
-        self.release: Event[[str]] = Event("release")
-        self.warning: Event[[int, bool]] = Event("warning")
-        self.warning_cleared: Event[[]] = Event("warning_cleared")
-        self.deadline_changed: Event[[float | None]] = Event("deadline_changed")
-        self.preferences_changed: Event[[Preferences, Preferences]] = Event("preferences_changed")
-        self.submitting: Event[[]] = Event("submitting")
-        self.submit_failed: Event[[]] = Event("submit_failed")
-        self.printed: Event[[bool]] = Event("printed")
-
-
-class Hold:
-    """A token for one outside step; release it exactly once (extra releases do nothing)."""
-
-    def __init__(self, reason: str, serial: int) -> None:
-        self.reason = reason
-        self.serial = serial
-        self.released = False
-
-    def __repr__(self) -> str:
-        return f"Hold({self.reason!r}, released={self.released})"
 
 
 class Terminal:

@@ -23,7 +23,8 @@ from kiosk.terminal import AttractScreen, MenuScreen, Shown, Terminal
 from ui.accessibility_panel import AccessibilityPanel
 from ui.background import Background
 from ui.idle import IdleWatch
-from ui.keyboard import KeyboardDock, OnScreenKeyboard
+from ui.keyboard import OnScreenKeyboard
+from ui.keyboard_dock import KeyboardDock
 from ui.overlays import FaultOverlay, TimeoutOverlay
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents, Page

@@ -28,13 +28,13 @@ from accessibility.themes import MIN_GAP_MM, MIN_TARGET_MM, Theme, standard_them
 from kiosk.clock import FakeClock
 from ui.keyboard import (
     DEFAULT_REPEAT,
-    KeyboardDock,
     KeyRepeat,
     OnScreenKeyboard,
     key_gap_px,
     key_px,
     purpose_for,
 )
+from ui.keyboard_dock import KeyboardDock
 
 SAMPLES = {
     "en": "Zoë O'Brien-Smith, 2/3 High St.",
