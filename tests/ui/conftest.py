@@ -27,13 +27,17 @@ def make_kiosk(qtbot, tmp_path: Path, clock: FakeClock) -> Iterator:
     built = []
 
     def factory(base_url: str = "http://127.0.0.1:9", *, demo_controls: bool = False,
-                start_relay: bool = False, **overrides: object):
+                start_relay: bool = False, speech: RecordingSpeech | None = None,
+                profile: Path | None = None, **overrides: object):
         """`start_relay`: the relay (and its socket) in this process, as the demo runs it;
-        without it the screen finds no relay and every report is "saved, will be sent"."""
-        loaded = load_profile(demo_profile_copy(tmp_path, base_url=base_url, **overrides))
-        kiosk = build(loaded, tmp_path / "state", clock=clock, start_relay=start_relay,
-                      speech=RecordingSpeech(tmp_path / "speech"), demo_controls=demo_controls,
-                      animate=False)
+        without it the screen finds no relay and every report is "saved, will be sent".
+        `speech`: a backend of the test's own (default: one that records); `profile`: a
+        profile file the test wrote (default: the demo's, at `base_url`, with `overrides`)."""
+        path = profile or demo_profile_copy(tmp_path, base_url=base_url, **overrides)
+        kiosk = build(load_profile(path), tmp_path / "state", clock=clock,
+                      start_relay=start_relay,
+                      speech=speech or RecordingSpeech(tmp_path / "speech"),
+                      demo_controls=demo_controls, animate=False)
         qtbot.addWidget(kiosk.window)
         kiosk.window.show()
         # Offscreen, Qt reports focus changes only for the active window (the keyboard

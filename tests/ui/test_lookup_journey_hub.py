@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 
-from kiosk.profile import load_profile
 from tests.hub_server import HubProcess, running_hub
 from tests.kiosk_fixtures import demo_profile_copy
 from ui.driving import choose, page_name, tap, type_text, widget
@@ -52,10 +52,8 @@ def hub(tmp_path: Path) -> Iterator[HubProcess]:
 
 
 @pytest.fixture
-def kiosk(qtbot, tmp_path: Path, hub: HubProcess, clock) -> Iterator:
-    from accessibility.speech import RecordingSpeech
-    from ui.app import build
-
+def kiosk(make_kiosk, tmp_path: Path, hub: HubProcess):
+    """The demo kiosk with one service that looks addresses up, asking the real hub."""
     catalogue = tmp_path / "catalogue"
     catalogue.mkdir()
     (catalogue / "find-address.yaml").write_text(yaml.safe_dump(SERVICE), encoding="utf-8")
@@ -66,15 +64,7 @@ def kiosk(qtbot, tmp_path: Path, hub: HubProcess, clock) -> Iterator:
                        "api_key": hub.api_key, "timeout_seconds": 1.5,
                        "connect_timeout_seconds": 1}
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    built = build(load_profile(path), tmp_path / "state", clock=clock, start_relay=False,
-                  speech=RecordingSpeech(tmp_path / "speech"), demo_controls=False,
-                  animate=False)
-    qtbot.addWidget(built.window)
-    built.window.show()
-    built.window.activateWindow()
-    qtbot.waitUntil(built.window.isActiveWindow)
-    yield built
-    built.close()
+    return make_kiosk(profile=path)
 
 
 def to_address_question(qtbot, kiosk) -> None:
@@ -83,6 +73,16 @@ def to_address_question(qtbot, kiosk) -> None:
     tap(window, "service-find-address")
     type_text(window, "answer", POSTCODE)
     tap(window, "continue")
+
+
+@contextmanager
+def frozen(hub: HubProcess) -> Iterator[None]:
+    """The hub process stopped dead (SIGSTOP), as a hung server would be, then resumed."""
+    os.kill(hub.process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(hub.process.pid, signal.SIGCONT)
 
 
 def assert_no_postcode_in(hub: HubProcess) -> None:
@@ -120,14 +120,11 @@ def test_hub_stopped_means_cannot_look_this_up_then_try_again(qtbot, kiosk, tmp_
 def test_a_frozen_hub_shows_the_waiting_page_then_gives_up(qtbot, kiosk,
                                                            hub: HubProcess) -> None:
     window = kiosk.window
-    os.kill(hub.process.pid, signal.SIGSTOP)
-    try:
+    with frozen(hub):
         to_address_question(qtbot, kiosk)
         assert page_name(window).startswith("waiting")  # a loading state, at once
         assert kiosk.terminal.phase.value == "active"
         qtbot.waitUntil(lambda: page_name(window).startswith("lookup_failed"), timeout=6000)
-    finally:
-        os.kill(hub.process.pid, signal.SIGCONT)
     tap(window, "tryAgain")
     qtbot.waitUntil(lambda: page_name(window) == "question:address", timeout=5000)
     assert_no_postcode_in(hub)
@@ -136,12 +133,9 @@ def test_a_frozen_hub_shows_the_waiting_page_then_gives_up(qtbot, kiosk,
 def test_a_lookup_answered_after_the_visit_ended_is_dropped(qtbot, kiosk,
                                                             hub: HubProcess) -> None:
     window = kiosk.window
-    os.kill(hub.process.pid, signal.SIGSTOP)
-    try:
+    with frozen(hub):
         to_address_question(qtbot, kiosk)
         tap(window, "startAgain")
         qtbot.waitUntil(lambda: page_name(window) == "attract", timeout=3000)
-    finally:
-        os.kill(hub.process.pid, signal.SIGCONT)
     qtbot.waitUntil(lambda: not kiosk.window.background.busy, timeout=6000)
     assert page_name(window) == "attract"

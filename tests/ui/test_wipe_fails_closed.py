@@ -12,16 +12,13 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QLineEdit
 
 from accessibility.speech import RecordingSpeech
-from kiosk.profile import load_profile
 from kiosk.session import Phase
-from tests.kiosk_fixtures import demo_profile_copy
 from ui.driving import answer_text, choose, page_name, tap
 from ui.wipe import leftovers
 
@@ -44,26 +41,14 @@ class HungSpeech(RecordingSpeech):
 
 
 @pytest.fixture
-def build_kiosk(qtbot, tmp_path: Path, clock) -> Iterator:
-    from ui.app import build
+def build_kiosk(make_kiosk):
+    """The demo kiosk with the fake printer (so it can be made to raise) and a speech
+    backend of the test's choosing."""
 
-    built = []
+    def factory(*, speech: RecordingSpeech | None = None):
+        return make_kiosk(printer="fake", speech=speech)
 
-    def factory(*, speech: RecordingSpeech | None = None, printer: str = "fake"):
-        loaded = load_profile(demo_profile_copy(tmp_path, printer=printer))
-        kiosk = build(loaded, tmp_path / "state", clock=clock, start_relay=False,
-                      speech=speech or RecordingSpeech(tmp_path / "speech"),
-                      demo_controls=False, animate=False)
-        qtbot.addWidget(kiosk.window)
-        kiosk.window.show()
-        kiosk.window.activateWindow()
-        qtbot.waitUntil(kiosk.window.isActiveWindow)
-        built.append(kiosk)
-        return kiosk
-
-    yield factory
-    for kiosk in built:
-        kiosk.close()
+    return factory
 
 
 def to_message_page(qtbot, window) -> None:
