@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from kiosk.journey.validation import RawAnswer
-    from ui.app import Kiosk
+    from ui.built import Kiosk
     from ui.window import KioskWindow
 
 UNREACHABLE_HUB = "http://127.0.0.1:9"

@@ -33,7 +33,7 @@ from kioskdrive import back_to_attract, journey_by_intents, page_name, quiet_off
 
 if TYPE_CHECKING:
     from kiosk.submission import Submission
-    from ui.app import Kiosk
+    from ui.built import Kiosk
 
 GOAL_P95_MS = 300.0
 SENT = "We have sent this to the council."

@@ -49,7 +49,7 @@ from kioskdrive import (
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
-    from ui.app import Kiosk
+    from ui.built import Kiosk
 
 GOAL_P95_MS = 16.0
 GOAL_RATIO = 2.0
@@ -321,7 +321,7 @@ def main() -> int:
     options = parser.parse_args()
     taps = 40 if options.quick else options.taps
     use_repo_imports()
-    from ui.app import application
+    from ui.qt_app import application
 
     app = application()
     quiet_offscreen_warnings()
