@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from kiosk.journey.validation import RawAnswer
-    from ui.app import Kiosk
+    from ui.built import Kiosk
     from ui.window import KioskWindow
 
 UNREACHABLE_HUB = "http://127.0.0.1:9"
@@ -77,22 +77,27 @@ def kiosk_offscreen(*, show: bool = True) -> Iterator[Kiosk]:
 
 
 def settle(app: QApplication, rounds: int = 3) -> None:
-    """Run the event loop dry: layouts, paints, deferred deletes, zero-delay timers."""
-    from PySide6.QtCore import QCoreApplication, QEvent
+    """Run the event loop dry: layouts, paints, deferred deletes, zero-delay timers.
+
+    Each round is `ui.driving.deliver_posted_events` (what the tests and the tour use); a few
+    rounds because a zero-delay timer (the wipe) can post more work.
+    """
+    from ui.driving import deliver_posted_events
 
     for _ in range(rounds):
-        app.processEvents()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        deliver_posted_events()
 
 
 def page_name(window: KioskWindow) -> str:
-    return str(window.page.property("pageName")) if window.page is not None else "(none)"
+    from ui.driving import page_name as shown
+
+    return shown(window)
 
 
 def back_to_attract(kiosk: Kiosk) -> None:
     """End whatever session is under way (as "start again" does) and wait for the wipe."""
     window = kiosk.window
-    window.start_again()
+    kiosk.terminal.start_again()
     settle(kiosk.app)
     if page_name(window) != "attract":
         raise RuntimeError(f"expected the attract page after start again, on {page_name(window)}")
@@ -127,17 +132,18 @@ def missed_bin_answers(kiosk: Kiosk) -> list[Step]:
 def journey_by_intents(kiosk: Kiosk, pages: int | None = None) -> None:
     """Start, choose the service, answer `pages` pages (all: reach check answers).
 
-    Uses the window's intents, with the event loop run between them as it would be between
-    a resident's taps (old pages are deleteLater'd; paints happen).
+    Uses the terminal's intents (what the window's buttons call), with the event loop run
+    between them as it would be between a resident's taps (old pages are deleteLater'd;
+    paints happen).
     """
-    window, app = kiosk.window, kiosk.app
-    window.start()
+    window, app, terminal = kiosk.window, kiosk.app, kiosk.terminal
+    terminal.start()
     settle(app, 1)
-    window.choose_service(SERVICE)
+    terminal.choose_service(SERVICE)
     settle(app, 1)
     steps = missed_bin_answers(kiosk)
     for step in steps[:pages]:
-        window.answer(step.page_id, step.raw)
+        terminal.answer(step.page_id, step.raw)
         settle(app, 1)
     expected = "check_answers" if pages is None or pages >= len(steps) else (
         f"question:{steps[pages].page_id}")

@@ -1,8 +1,9 @@
 """Benchmark 2: tap → next page painted, against a bare QStackedWidget page switch.
 
-The kiosk: the real window, offscreen, on the demo profile. Taps are QTest clicks on the
-real buttons, cycling through the missed-bin journey: start, choose the service, answer
-every page to check answers, back twice, forward twice, start again (14 taps a cycle).
+The kiosk: the real window, offscreen, on the demo profile. Taps are presses and releases
+on the real buttons, sent through the native window as a touch screen's are (`ui.driving`),
+cycling through the missed-bin journey: start, choose the service, answer every page to
+check answers, back twice, forward twice, start again (14 taps a cycle).
 Entering an answer (ticking a radio, typing) is done before the clock starts; each sample is
 one page-changing tap, timed from just before the click to the end of a synchronous
 `window.repaint()` of the new page, after the posted layout requests have been delivered
@@ -16,10 +17,10 @@ button); a click on Continue switches page. Measured the same way, in the same p
 before the kiosk's style sheet is applied ("bare"), and again after it ("styled", for
 information: it separates the cost of the style sheet from the cost of rebuilding pages).
 
-Timing splits per tap (medians): logic (the click's delivery and the intent: the journey
-engine, or for "start again" the whole wipe), build (the page's widgets constructed), show
-(old page taken out, new page shown: where style polish and the page's own layout happen),
-layout (the posted layout requests) and paint (`repaint`).
+Timing splits per tap (medians): logic (the click's delivery and the terminal's intent: the
+journey engine, or for "start again" the whole wipe), build (the page's widgets
+constructed), show (old page taken out, new page shown: where style polish and the page's
+own layout happen), layout (the posted layout requests) and paint (`repaint`).
 `--profile` adds a cProfile of one more 100-tap run.
 """
 
@@ -48,7 +49,7 @@ from kioskdrive import (
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
-    from ui.app import Kiosk
+    from ui.built import Kiosk
 
 GOAL_P95_MS = 16.0
 GOAL_RATIO = 2.0
@@ -69,11 +70,12 @@ def flush_layouts() -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
 
-def click(button: QAbstractButton) -> None:
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
+def click(window: QWidget, button: QAbstractButton) -> None:
+    """Press and release through the native window, as a touch arrives (`ui.driving.touch`):
+    Qt hit-tests it to the button, and window-level observers (the idle watch) see it."""
+    from ui.driving import touch
 
-    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    touch(window, button)
 
 
 # ----- the baseline ------------------------------------------------------------------------
@@ -137,7 +139,7 @@ def baseline_taps(app: QApplication, width: int, height: int, taps: int,
         assert button is not None
         cpu_started = time.thread_time()
         started = time.perf_counter()
-        click(button)
+        click(window, button)
         flush_layouts()
         window.repaint()
         elapsed = time.perf_counter() - started
@@ -158,68 +160,64 @@ def baseline_taps(app: QApplication, width: int, height: int, taps: int,
 class Probe:
     """Stamps the window's own steps to split each tap's time.
 
-    `show_model` is entered once the engine has answered; `_swap(render)` builds the page
-    (`render()`), then takes the old page out and shows the new one. Instance attributes
-    shadow the methods, so the window's intents (and its zero-delay wipe) call these.
+    The terminal decides (the logic) and emits `page_changed`; the window's `_swap` then
+    builds the page (`_view_for`), takes the old page out and shows the new one. Instance
+    attributes shadow the methods, so the window's own calls reach these wrappers.
     """
 
     def __init__(self, kiosk: Kiosk) -> None:
         self.stamps: dict[str, float] = {}
         window = kiosk.window
-        show_model, swap = window.show_model, window._swap
+        swap, view_for = window._swap, window._view_for
 
-        def timed_show_model(model: Any) -> None:
-            self.stamps.setdefault("show_model", time.perf_counter())
-            show_model(model)
-
-        def timed_swap(render: Any) -> None:
+        def timed_swap(shown: Any) -> None:
             self.stamps["swap_in"] = time.perf_counter()
-            if callable(render):
-                def timed_render() -> Any:
-                    page = render()
-                    self.stamps["built"] = time.perf_counter()
-                    return page
-
-                swap(timed_render)
-            else:  # a page already built
-                self.stamps["built"] = self.stamps["swap_in"]
-                swap(render)
+            swap(shown)
             self.stamps["swap_out"] = time.perf_counter()
 
-        window.show_model = timed_show_model  # type: ignore[method-assign, unused-ignore]
+        def timed_view_for(shown: Any) -> Any:
+            page = view_for(shown)
+            self.stamps["built"] = time.perf_counter()
+            return page
+
         window._swap = timed_swap  # type: ignore[method-assign, unused-ignore]
+        window._view_for = timed_view_for  # type: ignore[method-assign, unused-ignore]
 
     def splits(self, started: float, flushed: float, painting: float,
                ended: float) -> dict[str, float]:
         s = self.stamps
         swap_out = s.get("swap_out", flushed)
         built = s.get("built", swap_out)
-        logic_end = s.get("show_model", s.get("swap_in", built))
+        logic_end = s.get("swap_in", built)
         return {"logic": logic_end - started, "build": built - logic_end,
                 "show": swap_out - built, "layout": painting - swap_out,
                 "paint": ended - painting}
 
 
 def _button(kiosk: Kiosk, name: str) -> QAbstractButton:
-    from PySide6.QtWidgets import QAbstractButton, QWidget
+    from PySide6.QtWidgets import QAbstractButton
 
-    found = kiosk.window.findChild(QWidget, name)
-    if not isinstance(found, QAbstractButton):
-        raise RuntimeError(f"no button {name!r} on page {page_name(kiosk.window)}")
+    from ui.driving import reveal, widget
+
+    found = widget(kiosk.window, name)
+    if not isinstance(found, QAbstractButton) or not found.isVisible():
+        raise RuntimeError(f"no button {name!r} shown on page {page_name(kiosk.window)}")
+    reveal(found)  # scrolled into view before the clock starts, as a resident would
     return found
 
 
 def _enter(kiosk: Kiosk, widget: str, raw: object) -> None:
     """Put an answer into the current page's input, untimed (as if already typed)."""
-    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
 
     from kiosk.journey.validation import DateParts
+    from ui import driving
 
     window = kiosk.window
     if widget == "option":
-        click(_button(kiosk, f"option-{raw}"))
+        driving.tap(window, f"option-{raw}")
     elif widget in ("line", "area"):
-        edit = window.findChild(QWidget, "answer")
+        edit = driving.widget(window, "answer")
         if isinstance(edit, QLineEdit):
             edit.setText(str(raw))
         elif isinstance(edit, QPlainTextEdit):
@@ -229,8 +227,8 @@ def _enter(kiosk: Kiosk, widget: str, raw: object) -> None:
     elif widget == "date":
         assert isinstance(raw, DateParts)
         for part in ("day", "month", "year"):
-            edit = window.findChild(QLineEdit, f"answer-{part}")
-            assert edit is not None
+            edit = driving.widget(window, f"answer-{part}")
+            assert isinstance(edit, QLineEdit)
             edit.setText(getattr(raw, part))
     settle(kiosk.app, 1)
 
@@ -260,7 +258,7 @@ def kiosk_taps(kiosk: Kiosk, taps: int, probe: Probe, warmup_cycles: int = 1) ->
         probe.stamps.clear()
         cpu_started = time.thread_time()
         started = time.perf_counter()
-        click(button)
+        click(window, button)
         deadline = started + 10.0
         while window.page is before:  # "start again" wipes on a zero-delay timer
             if time.perf_counter() > deadline:
@@ -323,7 +321,7 @@ def main() -> int:
     options = parser.parse_args()
     taps = 40 if options.quick else options.taps
     use_repo_imports()
-    from ui.app import application
+    from ui.qt_app import application
 
     app = application()
     quiet_offscreen_warnings()

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
 from kiosk.texts import Texts
-from ui.widgets import button, label
+from ui.widgets import button, label, scroll_area
 
 
 class Overlay(QWidget):
@@ -35,10 +35,7 @@ class Overlay(QWidget):
         card.setContentsMargins(m, m, m, m)
         card.setSpacing(theme.gap_px)
         # Words scroll if they must (extra-large text); the buttons below them never do.
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = scroll_area()
         self.content = QWidget()
         self.content.setObjectName("dialogContent")
         self.inner = QVBoxLayout(self.content)

@@ -91,11 +91,17 @@ class KioskWindow(ReadAloud, QWidget):
             handle.installEventFilter(self.scanner)
         self.page: QWidget | None = None
         self._retired: list[QWidget] = []
+        # Plain functions, not the terminal's bound methods: PySide6 (6.11) keeps a weak
+        # reference for every connection to a bound method of a non-QObject and never frees
+        # it when the button is deleted (~120 bytes each, several per page built). Lambdas
+        # are connected as plain functions and freed with their button.
+        t = terminal
         self.intents = Intents(
-            start=terminal.start, choose_service=terminal.choose_service, answer=terminal.answer,
-            back=terminal.back, change=terminal.change, submit=terminal.submit,
-            finish=terminal.finish, start_again=terminal.start_again,
-            try_again=terminal.try_again,
+            start=lambda: t.start(), choose_service=lambda sid: t.choose_service(sid),
+            answer=lambda page_id, raw: t.answer(page_id, raw), back=lambda: t.back(),
+            change=lambda page_id: t.change(page_id), submit=lambda: t.submit(),
+            finish=lambda: t.finish(), start_again=lambda: t.start_again(),
+            try_again=lambda: t.try_again(),
         )
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 0, 0, 0)
@@ -185,7 +191,7 @@ class KioskWindow(ReadAloud, QWidget):
         self.outer.insertWidget(0, self.header)
         self.header.setVisible(not self._header_folded)
         self.timeout_overlay = TimeoutOverlay(self, self.texts, self.theme, self.more_time,
-                                              self.terminal.start_again)
+                                              self.start_again)
         self.fault_overlay = FaultOverlay(self, self.texts, self.theme)
         self.chrome_rebuilt.emit()
 
@@ -242,7 +248,7 @@ class KioskWindow(ReadAloud, QWidget):
         row.addWidget(self.accessibility_button)
         self.start_again_button = button(self.texts("nav.start_again"), "header",
                                          name="startAgain")
-        self.start_again_button.clicked.connect(self.terminal.start_again)
+        self.start_again_button.clicked.connect(self.start_again)  # this QObject's method
         self.start_again_button.setVisible(self.terminal.in_session)
         row.addWidget(self.start_again_button)
         return header

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from accessibility.themes import Theme
 from kiosk.texts import Texts
-from ui.widgets import button
+from ui.widgets import button, scroll_area
 
 if TYPE_CHECKING:
     # Types only: the attract page is built before the journey code is loaded (paint first).
@@ -52,10 +51,7 @@ class Page(QWidget):
         self.texts, self.theme, self.intents = texts, theme, intents
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = scroll_area()
         outer.addWidget(self.scroll_area)
         holder = QWidget()
         row = QHBoxLayout(holder)
