@@ -27,6 +27,7 @@ from accessibility.themes import Theme, make_theme, style_sheet
 from kiosk.first_frame import FirstFrame
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents
+from ui.pages.spinner import Spinner
 from ui.qt_app import application
 from ui.quit_signals import quit_on_signals
 from ui.widgets import button, label
@@ -98,8 +99,15 @@ class BootShell(QWidget):
         accessibility.clicked.connect(lambda: self._keep(lambda w: w.open_accessibility()))
         row.addWidget(accessibility)
         column.addWidget(header)
-        self.waiting = label(texts("boot.just_a_moment"), "heading", name="bootWaiting")
-        self.waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # "Just a moment" with a turning spinner: a touch was noticed, and is kept.
+        self.waiting = QWidget()
+        self.waiting.setObjectName("bootWaiting")
+        waiting_row = QHBoxLayout(self.waiting)
+        waiting_row.addStretch(1)
+        waiting_row.addWidget(Spinner(theme))
+        words = label(texts("boot.just_a_moment"), "heading")
+        waiting_row.addWidget(words)
+        waiting_row.addStretch(1)
         self.waiting.hide()
         column.addWidget(self.waiting)
         intents = Intents(start=lambda: self._keep(lambda w: w.start()),

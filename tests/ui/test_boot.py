@@ -15,6 +15,7 @@ from kiosk.profile import load_device_profile
 from tests.kiosk_fixtures import demo_profile_copy
 from ui.boot import open_shell, run_painted_first
 from ui.driving import page_name
+from ui.pages.spinner import Spinner
 
 
 @pytest.fixture
@@ -35,6 +36,7 @@ def test_the_shell_keeps_a_touch_and_the_kiosk_replays_it(qtbot, profile: Path,
     start = shell.findChild(object, "start")
     QTest.mouseClick(start, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
     assert shell.waiting.isVisible()
+    assert shell.waiting.findChild(Spinner).isVisible()  # it turns while the kiosk loads
     kiosk = build_into(shell, profile, device, tmp_path / "state")
     try:
         assert shell.kiosk_window is kiosk.window
