@@ -31,7 +31,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage
+from kiosk.journey.pages import ConfirmationPage, WaitingPage
 from kiosk.journey.validation import RawAnswer
 from kiosk.lookups.base import LookupRequest, LookupResult, LookupUnavailable
 from kiosk.preferences import Preferences, defaults
@@ -107,7 +107,8 @@ class Terminal:
             self.lifecycle.confirm(self.clock.monotonic())
             self._deadline_changed()
         self.events.page_changed.emit(shown)
-        self._ask_if_waiting()
+        if isinstance(shown, WaitingPage):
+            self._ask_if_waiting()
 
     # ----- asking the council --------------------------------------------------------------
 
@@ -195,8 +196,8 @@ class Terminal:
         """Send from check answers: durably enqueue, deliver through the relay, print; the
         session is held meanwhile so it cannot time out under a resident watching a printer."""
         engine = self.session.engine
-        if (not self.in_session or self.submitting or engine is None
-                or not isinstance(engine.current(), CheckAnswersPage)):
+        if not self.in_session or self.submitting or engine is None \
+                or not engine.ready_to_submit():
             return
         try:
             submission = self.session.prepare_submission()

@@ -37,8 +37,8 @@ class IdleWatch(QObject):
             self.touched.emit()
         return False
 
-    def reschedule(self, deadline: float | None = None) -> None:
-        deadline = self.terminal.next_deadline()
+    def reschedule(self, deadline: float | None) -> None:
+        """The terminal's next deadline changed (`deadline_changed`): wake up then."""
         if deadline is None:
             self.timer.stop()
             return
