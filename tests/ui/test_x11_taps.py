@@ -151,6 +151,9 @@ def screen(request, tmp_path: Path) -> Iterator[Screen]:
 def test_held_taps_on_continue_act_while_the_keyboard_is_open(screen: Screen) -> None:
     started = time.monotonic()
     screen.wait_page("attract", timeout=30)
+    # A window manager maps, activates and sizes the full-screen window after it shows: a
+    # click before that lands where the start button is not yet.
+    screen.wait("the window active", lambda s: s.get("active"), timeout=15)
     screen.click("start")
     screen.wait_page("menu")
     screen.click("service-feedback")

@@ -1,4 +1,5 @@
-"""Run the real kiosk (`ui.app.run`, as `kiosk run` does) and report what is on screen.
+"""Run the real kiosk (`kiosk run`: the start-up shell painted first, the kiosk built into
+it) and report what is on screen.
 
 For the tests under a real X server (tests/ui/test_x11_taps.py): xdotool does the touching,
 and this driver says where the widgets are and which page shows, one `STATE {json}` line on
@@ -22,8 +23,8 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QPoint, QTimer
     from PySide6.QtWidgets import QWidget
 
-    from kiosk.profile import load_profile
-    from ui.app import application, run
+    from kiosk.cli import main as kiosk_main
+    from ui.qt_app import application
     from ui.window import KioskWindow
 
     profile, state_dir = Path(argv[0]), Path(argv[1])
@@ -31,8 +32,8 @@ def main(argv: list[str]) -> int:
     last: list[object] = [None]
 
     def report() -> None:
-        windows = [w for w in app.topLevelWidgets()
-                   if isinstance(w, KioskWindow) and w.isVisible()]
+        # Inside the start-up shell (ui.boot), once it is built: not a top-level window.
+        windows = [w for w in app.allWidgets() if isinstance(w, KioskWindow) and w.isVisible()]
         if not windows:
             return
         window = windows[0]
@@ -52,7 +53,7 @@ def main(argv: list[str]) -> int:
     timer = QTimer()
     timer.timeout.connect(report)
     timer.start(20)
-    return run(load_profile(profile), state_dir)
+    return kiosk_main(["run", "--profile", str(profile), "--state-dir", str(state_dir)])
 
 
 if __name__ == "__main__":
