@@ -16,12 +16,12 @@ from pathlib import Path
 
 # Widgets the X tests touch, by object name.
 WATCHED = ("start", "service-feedback", "option-compliment", "option-bins", "continue", "back",
-           "answer", "answer-day", "key-a")
+           "answer", "answer-day", "key-a", "option-no", "submit", "finish")
 
 
 def main(argv: list[str]) -> int:
     from PySide6.QtCore import QPoint, QTimer
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QLabel, QWidget
 
     from kiosk.cli import main as kiosk_main
     from ui.qt_app import application
@@ -44,8 +44,10 @@ def main(argv: list[str]) -> int:
                 corner = shown[0].mapToGlobal(QPoint(0, 0))
                 rects[name] = [corner.x(), corner.y(), shown[0].width(), shown[0].height()]
         page = window.page.property("pageName") if window.page is not None else None
+        delivery = [w.text() for w in window.findChildren(QLabel, "deliveryState")
+                    if w.isVisible()]
         state = {"page": page, "keyboard": window.keyboard.isVisible(), "widgets": rects,
-                 "active": window.isActiveWindow()}
+                 "active": window.isActiveWindow(), "delivery": delivery[0] if delivery else None}
         if state != last[0]:
             last[0] = state
             print("STATE " + json.dumps(state), flush=True)
