@@ -25,19 +25,20 @@ if TYPE_CHECKING:
 DEMO_PROFILE = Path(__file__).resolve().parent / "demo" / "profile.yaml"
 
 
-def _load(path: Path) -> LoadedProfile | None:
+def _load(path: Path, state_dir: Path | None = None) -> LoadedProfile | None:
     from kiosk.config_errors import ConfigError
+    from kiosk.device_identity import key_folder
     from kiosk.profile import load_profile
 
     try:
-        return load_profile(path)
+        return load_profile(path, key_folder=key_folder(state_dir) if state_dir else None)
     except ConfigError as exc:
         print(f"The profile cannot be used. {exc.describe()}", file=sys.stderr)
         return None
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    loaded = _load(Path(args.profile))
+    loaded = _load(Path(args.profile), Path(args.state_dir) if args.state_dir else None)
     if loaded is None:
         return 2
     print(f"{args.profile}: OK ({len(loaded.catalogue)} services)")
@@ -61,10 +62,11 @@ def _cmd_run(args: argparse.Namespace, path: Path) -> int:
     profile: Profile | None = None
     if frame is None:
         from kiosk.config_errors import ConfigError
+        from kiosk.device_identity import key_folder
         from kiosk.profile import load_device_profile
 
         try:
-            profile = load_device_profile(path)
+            profile = load_device_profile(path, key_folder=key_folder(state_dir))
         except ConfigError as exc:
             print(f"The profile cannot be used. {exc.describe()}", file=sys.stderr)
             return 2
@@ -74,7 +76,7 @@ def _cmd_run(args: argparse.Namespace, path: Path) -> int:
         print(f"kiosk: not started. {refusal}", file=sys.stderr)
         return 2
     if tours(frame.mode, os.environ, screenshots=screenshots is not None):
-        loaded = _load(path)
+        loaded = _load(path, state_dir)
         if loaded is None:
             return 2
         from ui.app import run
@@ -105,13 +107,13 @@ def _start_failed(exc: Exception) -> int:
 
 def _cmd_relay(args: argparse.Namespace) -> int:
     """Deliver the outbox and answer the screen on the relay socket until SIGTERM."""
-    loaded = _load(Path(args.profile))
+    state_dir = Path(args.state_dir)
+    loaded = _load(Path(args.profile), state_dir)
     if loaded is None:
         return 2
     from kiosk.assembly import make_relay, open_outbox
     from kiosk.outbox import RelayBusy, RelayService, RelaySocketError, socket_path
 
-    state_dir = Path(args.state_dir)
     outbox = open_outbox(state_dir)
     service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval)
     stop = threading.Event()
@@ -227,6 +229,8 @@ def parser() -> argparse.ArgumentParser:
                       help="render every page of a scripted tour into DIR and exit")
     validate = sub.add_parser("validate", help="check a profile and its catalogue")
     validate.add_argument("profile")
+    validate.add_argument("--state-dir", help="open the profile's sealed secrets with this "
+                          "terminal's device key (in STATE_DIR/device)")
     relay = sub.add_parser("relay", help="deliver the outbox (its own process in production)")
     relay.add_argument("--profile", required=True)
     relay.add_argument("--state-dir", default="/var/lib/civic-kiosk")

@@ -6,6 +6,7 @@ so a bad one fails fast with file, line, field, expectation and finding, never h
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
 from kiosk.localtext import LocalText
 from kiosk.lookups.settings import LookupSettings
+from kiosk.secrets import Secret, SecretsError, literal_secrets, secrets_beside
 from kiosk.staff import StaffSettings
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ class Site(_Strict):
 class Open311Destination(_Strict):
     type: Literal["open311"]
     endpoint: HttpUrl = Field(description="GeoReport v2 base URL, e.g. https://host/open311/v2")
-    api_key: str = Field(min_length=1)
+    api_key: Secret = Field(min_length=1)
     jurisdiction_id: str | None = None
     status_url: str = Field(
         description="Where a resident checks progress; {reference} is filled in."
@@ -223,6 +225,11 @@ class Profile(_Strict):
                                  "fake"))
             if self.lookups is not None and self.lookups.type == "fake":
                 problems.append((("lookups", "type"), "hub when mode is production", "fake"))
+            # The profile is published to the fleet: a secret written into it is a secret
+            # published. Production profiles name secrets; the device's sealed document holds them.
+            for loc in literal_secrets(self):
+                problems.append((loc, "a reference {secret: NAME} to the device's sealed secrets "
+                                 "when mode is production", "a value written into the profile"))
             if problems:
                 raise FieldProblems(problems)
         return self
@@ -237,15 +244,29 @@ class LoadedProfile:
         self.source = source
 
 
-def load_profile(path: Path) -> LoadedProfile:
+def load_profile(path: Path, *, key_folder: Path | None = None,
+                 secrets: Mapping[str, str] | None = None) -> LoadedProfile:
     """Load a profile and its catalogue; ConfigError lists every problem in either."""
-    return load_services(load_device_profile(path), path)
+    return load_services(load_device_profile(path, key_folder=key_folder, secrets=secrets), path)
 
 
-def load_device_profile(path: Path) -> Profile:
+def load_device_profile(path: Path, *, key_folder: Path | None = None,
+                        secrets: Mapping[str, str] | None = None) -> Profile:
     """The profile alone, validated completely: all the screen needs for its first frame
-    (council, site, theme, languages), so a bad profile still fails before anything shows."""
-    return load_model(Profile, path)
+    (council, site, theme, languages), so a bad profile still fails before anything shows.
+
+    Secret references are filled from `secrets.sealed` beside the profile, opened with the
+    device's keys in `key_folder` (`<state_dir>/device` on a terminal). IT's tools, which
+    hold the secrets but not the device's key, pass `secrets` instead.
+    """
+    if secrets is not None:
+        return load_model(Profile, path, context={"secrets": secrets})
+    try:
+        secrets = secrets_beside(path, key_folder)
+    except (SecretsError, ValueError) as exc:
+        raise ConfigError([Problem(str(path.parent / "secrets.sealed"), "(whole file)",
+                                   "a secrets document sealed to this device", str(exc))]) from None
+    return load_model(Profile, path, context={"secrets": secrets})
 
 
 def load_services(profile: Profile, path: Path) -> LoadedProfile:

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.clock import Clock
 from kiosk.identifiers import IDENTIFIER
+from kiosk.secrets import Secret
 
 Role = Literal["staff", "it"]
 Permission = Literal["assist", "end_session", "reprint", "device_status", "maintenance"]
@@ -159,7 +160,7 @@ class StaffPin(_Strict):
 class StaffSettings(_Strict):
     """The profile's `staff:` section."""
 
-    salt: str = Field(description="Base64 salt for card fingerprints, at least 16 bytes.")
+    salt: Secret = Field(description="Base64 salt for card fingerprints, at least 16 bytes.")
     cards: tuple[StaffCard, ...] = ()
     pins: tuple[StaffPin, ...] = ()
 

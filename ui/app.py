@@ -17,6 +17,7 @@ from accessibility.themes import style_sheet
 from kiosk.assembly import assemble
 from kiosk.assist import StaffAssist
 from kiosk.clock import Clock, FakeClock, SystemClock
+from kiosk.device_identity import key_folder
 from kiosk.first_frame import FirstFrame, remember
 from kiosk.launch import launch_refusal
 from kiosk.profile import LoadedProfile, Profile, load_device_profile, load_services
@@ -139,7 +140,7 @@ def build_into(shell: BootShell, path: Path, profile: Profile | None, state_dir:
     its remembered copy), the catalogue, the outbox, the devices and the kiosk window, built
     into the start-up shell (`ui.boot`). A bad catalogue raises ConfigError here."""
     if profile is None:
-        profile = load_device_profile(path)
+        profile = load_device_profile(path, key_folder=key_folder(state_dir))
     loaded = load_services(profile, path)
     remember(path, state_dir, FirstFrame.of(profile))
     kiosk = build(loaded, state_dir, parent=shell, texts=shell.texts)

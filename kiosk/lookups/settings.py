@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from kiosk.config_errors import FieldProblems
+from kiosk.secrets import Secret
 
 
 class _Strict(BaseModel):
@@ -22,7 +23,7 @@ class HubLookupSettings(_Strict):
 
     type: Literal["hub"]
     endpoint: HttpUrl = Field(description="The hub's kiosk API, e.g. https://hub/kiosk/v1")
-    api_key: str = Field(min_length=1)
+    api_key: Secret = Field(min_length=1)
     timeout_seconds: float = Field(
         default=5.0, gt=0, le=30,
         description="The longest a resident waits for an answer, connection included.")

@@ -15,7 +15,7 @@ from kiosk.config_errors import ConfigError
 from kiosk.lookups import FakeLookup, HubLookup, make_lookup
 from kiosk.lookups.settings import HubLookupSettings
 from kiosk.profile import load_profile
-from tests.kiosk_fixtures import demo_profile_copy
+from tests.kiosk_fixtures import demo_profile_copy, production_secrets, secrets_as_references
 
 HUB = {"type": "hub", "endpoint": "http://127.0.0.1:8311/kiosk/v1", "api_key": "demo-kiosk-key"}
 
@@ -24,13 +24,15 @@ def profile_with(tmp_path: Path, **sections: Any) -> Path:
     path = demo_profile_copy(tmp_path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data.update(sections)
+    if data.get("mode") == "production":
+        secrets_as_references(data)  # a production profile names its secrets
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
 
 
 def problems(path: Path) -> dict[str, tuple[str, str, int | None]]:
     with pytest.raises(ConfigError) as info:
-        load_profile(path)
+        load_profile(path, secrets=production_secrets())
     return {p.path: (p.expected, p.found, p.line) for p in info.value.problems}
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from kiosk.assembly import Assembly, assemble
 from kiosk.config_errors import ConfigError
+from kiosk.device_identity import key_folder
 from kiosk.launch import launch_refusal
 from kiosk.outbox import RelayClient
 from kiosk.profile import load_profile
@@ -27,7 +28,8 @@ from tests.relay_process import running_relay
 def _production_copy(tmp_path: Path, base_url: str) -> Path:
     """The demo council as a production profile (real printer type, no fake card reader)."""
     return demo_profile_copy(tmp_path, base_url=base_url, mode="production",
-                             demo_quit_shortcut=False, card_reader={"type": "none"})
+                             demo_quit_shortcut=False, card_reader={"type": "none"},
+                             sealed_for=tmp_path / "state")
 
 
 @pytest.fixture
@@ -115,7 +117,7 @@ def test_kiosk_run_on_production_with_no_display_refuses_and_sends_nothing(
     env["PYTHONPATH"] = str(REPO_ROOT)
     with running_hub(tmp_path / "hub") as hub:
         profile = _production_copy(tmp_path, hub.base_url)
-        assert load_profile(profile).profile.mode == "production"
+        assert load_profile(profile, key_folder=key_folder(tmp_path / "state")).profile.mode == "production"
         state = tmp_path / "state"
         started = time.monotonic()
         headless = _kiosk(["run", "--profile", str(profile), "--state-dir", str(state)], env)
@@ -130,7 +132,8 @@ def test_kiosk_run_on_production_with_no_display_refuses_and_sends_nothing(
             assert line.startswith("kiosk: not started.")
             assert words in line
             assert "Traceback" not in result.stderr
-        assert not state.exists()  # refused before opening anything
+        # Refused before opening anything: the state folder holds only the device's identity.
+        assert sorted(p.name for p in state.iterdir()) == ["device"]
         assert not (tmp_path / "shots").exists()
         db = Path(hub.database_url.removeprefix("sqlite:///"))
         with sqlite3.connect(db) as conn:
