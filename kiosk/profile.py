@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
 from kiosk.localtext import LocalText
 from kiosk.lookups.settings import LookupSettings
+from kiosk.remote_commands import RemoteCommandSettings
 from kiosk.secrets import Secret, SecretsError, literal_secrets, secrets_beside
 from kiosk.staff import StaffSettings
 
@@ -197,6 +198,10 @@ class Profile(_Strict):
     lookups: LookupSettings | None = Field(
         default=None, description="Who answers journeys' questions (addresses, bin days); "
         "journeys that ask cannot be used when absent."
+    )
+    commands: RemoteCommandSettings | None = Field(
+        default=None, description="What IT asks of the terminal: restart, reboot in a window, "
+        "out of service, a message for staff (kiosk/remote_commands.py)."
     )
     session: SessionTimings = SessionTimings()
     outbox: OutboxSettings = OutboxSettings()
