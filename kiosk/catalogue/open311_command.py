@@ -5,7 +5,8 @@ The arguments are declared in `kiosk.cli` (so `kiosk run` never imports this).
 Prints what it did for IT: each service written, each service left out and why, every
 problem in the server's documents (URL, service code, attribute code, expected, found) and
 what a human must do next. Exit status: 0 all imported, 1 some services not imported (the
-rest are written), 2 nothing written (the list could not be read, or files would be replaced).
+rest are written), 2 nothing written (no service could be imported, or files would be
+replaced).
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ def run_import(args: argparse.Namespace) -> int:
         _err(f"Nothing written to {out}: {exc.strerror or exc}")
         return 2
     _summary(report, out, paths)
-    loads = _check_loads(out) if paths else True
+    if not paths:
+        return 2
+    loads = _check_loads(out)
     return 1 if report.failed or not loads else 0
 
 

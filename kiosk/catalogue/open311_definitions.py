@@ -198,10 +198,10 @@ def services_from(document: Any, url: str) -> tuple[list[ServiceEntry], list[Iss
     are left out, each with an issue."""
     log = _Collector(url)
     raw = unwrap(document, "services")
-    entries = items(raw, "service")
-    if isinstance(raw, Mapping) and not entries and "service" not in raw:
+    if isinstance(raw, Mapping) and "service" not in raw and "service_code" not in raw:
         log.add("a list of services", f"an object with {', '.join(sorted(raw)[:5]) or 'nothing'}")
         return [], log.issues
+    entries = items(raw, "service")
     if len(entries) > MAX_SERVICES:
         log.add(f"at most {MAX_SERVICES} services", f"{len(entries)}",
                 fix=f"only the first {MAX_SERVICES} were read")

@@ -60,6 +60,8 @@ class Forgiven:
     expected: str
     found: str
     fix: str
+    url: str | None = None
+    """Where, when not the document's own URL (the other format's, asked first)."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,8 @@ class Open311Client:
             except FetchProblem as second:
                 raise FetchProblem(first.url, first.expected, f"{first.found} (and "
                                    f"{second.url}: {second.found})") from None
-            note = Forgiven(f"{what} at {first.url}", first.found, f"read {document.url} instead")
+            note = Forgiven(first.expected, first.found, f"read {document.url} instead",
+                            first.url)
             return Document(document.url, document.value, document.format,
                             (note, *document.forgiven))
 

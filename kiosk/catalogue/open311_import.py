@@ -94,7 +94,7 @@ def import_open311(client: Open311Client, options: ImportOptions) -> ImportRepor
     list itself is raised; a problem with one service leaves that service out."""
     listing = client.fetch("services", "the list of services", max_bytes=MAX_LIST_BYTES)
     report = ImportReport(format=listing.format)
-    report.issues.extend(Issue(listing.url, f.expected, f.found, fix=f.fix)
+    report.issues.extend(Issue(f.url or listing.url, f.expected, f.found, fix=f.fix)
                          for f in listing.forgiven)
     entries, issues = services_from(listing.value, listing.url)
     report.issues.extend(issues)
@@ -115,7 +115,7 @@ def import_open311(client: Open311Client, options: ImportOptions) -> ImportRepor
                 report.issues.append(Issue(exc.url, exc.expected, exc.found, entry.code))
                 continue
             source = definition.url
-            report.issues.extend(Issue(definition.url, f.expected, f.found, entry.code,
+            report.issues.extend(Issue(f.url or definition.url, f.expected, f.found, entry.code,
                                        fix=f.fix) for f in definition.forgiven)
             attributes, issues = attributes_from(definition.value, definition.url, entry.code)
             report.issues.extend(issues)
@@ -123,14 +123,16 @@ def import_open311(client: Open311Client, options: ImportOptions) -> ImportRepor
                 continue
         try:
             imported = build_service(entry, attributes, position, options, taken, source)
-        except _Refused as refused:
+        except ServiceRefused as refused:
             report.issues.append(refused.issue)
             continue
         report.services.append(imported)
     return report
 
 
-class _Refused(Exception):
+class ServiceRefused(Exception):
+    """A service the importer cannot turn into a journey; `issue` says why."""
+
     def __init__(self, issue: Issue) -> None:
         super().__init__(str(issue))
         self.issue = issue
@@ -174,8 +176,8 @@ class _Builder:
         self.values: dict[str, dict[str, str]] = {}
         self.notes: list[str] = []
 
-    def refuse(self, attribute: Attribute, expected: str, found: str) -> _Refused:
-        return _Refused(Issue(self.source, expected, found, self.entry.code, attribute.code))
+    def refuse(self, attribute: Attribute, expected: str, found: str) -> ServiceRefused:
+        return ServiceRefused(Issue(self.source, expected, found, self.entry.code, attribute.code))
 
     def add(self, attribute: Attribute) -> None:
         code = attribute.code
@@ -313,7 +315,7 @@ def build_service(entry: ServiceEntry, attributes: list[Attribute], position: in
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise _Refused(Issue(source, "a definition the kiosk's catalogue can hold",
+        raise ServiceRefused(Issue(source, "a definition the kiosk's catalogue can hold",
                              f"{where}: {first['msg']}", entry.code)) from None
     return ImportedService(entry, service_id, document, source, tuple(builder.notes))
 
@@ -339,6 +341,8 @@ def write_catalogue(report: ImportReport, folder: Path, command: str, today: dat
                     force: bool = False) -> list[Path]:
     """Write each imported service as `<id>.yaml` in `folder`. Without `force`, nothing is
     written if any file would be replaced (a council's edits and translations live there)."""
+    if not report.services:
+        return []
     paths = [folder / f"{s.service_id}.yaml" for s in report.services]
     existing = [p for p in paths if p.exists()]
     if existing and not force:

@@ -7,6 +7,8 @@ and `attribute[code]` values it receives against its own definitions.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -50,15 +52,13 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imported]:
     """One import for the module (the server stays up for the deliveries)."""
     tmp = tmp_path_factory.mktemp("import")
     folder = tmp / "catalogue"
-    with CouncilOpen311(uk_council_pages(), uk_council_definitions()) as council, \
-            pytest.MonkeyPatch.context() as patch:
-        lines: list[str] = []
-        patch.setattr("sys.stdout.write", lambda text: lines.append(text) or len(text))
-        code = main(["catalogue", "import-open311", council.url, "--out", str(folder)])
-        patch.undo()
+    with CouncilOpen311(uk_council_pages(), uk_council_definitions()) as council:
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            code = main(["catalogue", "import-open311", council.url, "--out", str(folder)])
         base = council.url.removesuffix("/open311/v2")
         profile = demo_profile_copy(tmp, base_url=base, catalogue={"path": str(folder)})
-        yield Imported(council, folder, profile, load_profile(profile), code, "".join(lines))
+        yield Imported(council, folder, profile, load_profile(profile), code, output.getvalue())
 
 
 def service(imported: Imported, service_id: str) -> Service:
@@ -145,14 +145,16 @@ def test_attributes_become_pages_in_order_with_the_types_the_kiosk_shows(
                                                "contact_method", "contact_email", "contact_phone"]
     container = bins.page("container").question
     assert container.label.get("en") == "Which bins were missed?"
-    assert container.hint is not None and container.hint.get("en") == "Tick all that apply"
+    assert container.hint is not None
+    assert container.hint.get("en") == "Tick all that apply"
     assert [o.value for o in container.options] == ["240L_Black", "Blue-Recycling",
                                                     "Food_Garden"]
     assert bins.page("collection_date").question.hint is None  # "datetime" is no hint
     assert bins.page("bags").question.optional
     assert not bins.page("bags").question.rules.whole_number
     info = bins.page("about_notice").info
-    assert info is not None and info.body.get("en") == "We collect missed bins within 2 working days."
+    assert info is not None
+    assert info.body.get("en") == "We collect missed bins within 2 working days."
     assert [g.get("en") for g in bins.groups] == ["Bins and recycling", "Waste"]
     fly = service(imported, "fly-tip")
     assert [p.id for p in fly.pages[:3]] == ["details", "size", "vehicle_reg"]  # by order
@@ -193,7 +195,8 @@ def test_a_missed_bin_report_reaches_the_server_with_its_codes(imported: Importe
     assert received.one("address_string") == "Outside 14 Acacia Avenue, DE1 2AB"
     assert received.one("email") == "Resident@example.com"
     assert received.one("attribute[kiosk_reference]") == "KSK-0001"
-    assert "attribute[uprn]" not in received.form and "attribute[easting]" not in received.form
+    assert "attribute[uprn]" not in received.form
+    assert "attribute[easting]" not in received.form
 
 
 def test_a_disable_message_is_an_exit_page_and_nothing_is_sent(imported: Imported) -> None:
