@@ -42,6 +42,9 @@ QUESTION_TYPES = {"string": "text", "text": "textarea", "number": "number", "dat
                   "singlevaluelist": "radios", "multivaluelist": "checkboxes"}
 """Open311 datatype -> catalogue question type."""
 
+REFERENCE_ATTRIBUTE = "kiosk_reference"
+"""The attribute the relay fills with the report's reference (a destination's default
+`reference_attribute`)."""
 SKIPPED_KEYWORDS = {"inactive": "marked inactive on the server",
                     "staff": "for council staff only (keyword staff)"}
 _OPTION_VALUE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -99,6 +102,7 @@ def import_open311(client: Open311Client, options: ImportOptions) -> ImportRepor
     entries, issues = services_from(listing.value, listing.url)
     report.issues.extend(issues)
     taken: set[str] = set()
+    unreachable: FetchProblem | None = None  # once the server stops answering, stop asking
     for position, entry in enumerate(entries, start=1):
         flagged = [SKIPPED_KEYWORDS[k] for k in entry.keywords if k in SKIPPED_KEYWORDS]
         if flagged:
@@ -109,10 +113,16 @@ def import_open311(client: Open311Client, options: ImportOptions) -> ImportRepor
         if entry.metadata:
             path = client.service_path(entry.code)
             what = f"the definition of service {entry.code!r}"
+            if unreachable is not None:
+                report.issues.append(Issue(client.shown_url(path, listing.format), what,
+                                           f"not asked: {unreachable.url} gave "
+                                           f"{unreachable.found}", entry.code))
+                continue
             try:
                 definition = client.fetch(path, what, prefer=listing.format)
             except FetchProblem as exc:
                 report.issues.append(Issue(exc.url, exc.expected, exc.found, entry.code))
+                unreachable = exc if exc.transport else None
                 continue
             source = definition.url
             report.issues.extend(Issue(f.url or definition.url, f.expected, f.found, entry.code,
@@ -168,7 +178,8 @@ class _Builder:
             (lambda words: {FALLBACK_LANGUAGE: words}) if options.language == FALLBACK_LANGUAGE
             else (lambda words: {FALLBACK_LANGUAGE: words, options.language: words}))
         self.common = common_pages()
-        self.page_ids = {"check_answers", *(p["id"] for p in self.common["pages"])}
+        self.shared_ids = frozenset(p["id"] for p in self.common["pages"])
+        self.page_ids = {"check_answers", *self.shared_ids}
         self.exit_ids: set[str] = set()
         self.pages: list[dict[str, Any]] = []
         self.exits: list[dict[str, Any]] = []
@@ -187,6 +198,11 @@ class _Builder:
             self.notes.append(f"attribute {code!r} (automated: server_set) is not asked: the "
                               "server fills it")
             return
+        if attribute.automated == "hidden_field" and code == REFERENCE_ATTRIBUTE:
+            self.notes.append(f"attribute {code!r} (automated: hidden_field) is not asked: the "
+                              "relay sends the report's reference in it (the destination's "
+                              "reference_attribute)")
+            return
         if attribute.automated == "hidden_field":
             self.notes.append(f"attribute {code!r} (automated: hidden_field) is not asked: "
                               f"FixMyStreet fills it, the kiosk sends nothing for it{needed}")
@@ -198,8 +214,12 @@ class _Builder:
         if not attribute.variable:
             self._information(attribute)
             return
-        page_id = _unique(_slug(code, "a-z0-9", "_", "q"), self.page_ids, "_")
+        base = _slug(code, "a-z0-9", "_", "q")
+        page_id = _unique(base, self.page_ids, "_")
         self.attributes[code] = page_id
+        if base in self.shared_ids:
+            self.notes.append(f"attribute {code!r} (page {page_id!r}) may ask what the shared "
+                              f"page {base!r} asks: keep one, and map the attribute to it")
         question: dict[str, Any] = {"type": QUESTION_TYPES[attribute.datatype],
                                     "label": self.text(attribute.description)}
         hint = attribute.datatype_description

@@ -102,6 +102,22 @@ def test_a_server_that_never_answers_times_out_without_asking_again() -> None:
     assert gets == ["/open311/v2/services.json"]  # no second wait for the XML
 
 
+def test_once_the_server_stops_answering_the_other_definitions_are_not_asked_for() -> None:
+    report, gets, url = run({
+        "services.json": Page.json([{"service_code": code, "service_name": code,
+                                     "metadata": True} for code in ("A", "B", "C")]),
+        "services/A.json": Page(hold=True)}, read_timeout=0.3)
+    assert gets == ["/open311/v2/services.json", "/open311/v2/services/A.json"]
+    assert [str(i) for i in report.issues] == [
+        f"{url}/services/A.json: service 'A': expected the definition of service 'A' within 0.3 "
+        "seconds, found no answer in time",
+        f"{url}/services/B.json: service 'B': expected the definition of service 'B', found "
+        f"not asked: {url}/services/A.json gave no answer in time",
+        f"{url}/services/C.json: service 'C': expected the definition of service 'C', found "
+        f"not asked: {url}/services/A.json gave no answer in time"]
+    assert report.failed == ["A", "B", "C"]
+
+
 def test_nobody_listening_is_one_clear_problem() -> None:
     with CouncilOpen311({}) as council:
         url = council.url  # the port is free again once the server stops

@@ -24,6 +24,7 @@ from kiosk.catalogue.open311_definitions import (
 )
 from kiosk.catalogue.open311_import import ImportOptions, ServiceRefused, build_service
 from kiosk.catalogue.open311_json import JsonProblem, read_json
+from kiosk.catalogue.translations import missing_texts
 from kiosk.journey.types import builtin_types
 
 URL = "http://council.example/open311/v2/services/X.json"
@@ -200,3 +201,12 @@ def test_plain_text_keeps_line_breaks_and_drops_tags() -> None:
     assert plain("<p>Put bins out by <b>7am</b>.</p><p>Thanks&nbsp;&amp; bye</p>") == \
         "Put bins out by 7am.\nThanks & bye"
     assert plain(None) == ""
+
+
+def test_a_server_in_welsh_gives_welsh_texts_with_an_english_copy_to_replace() -> None:
+    entry = ServiceEntry("X", "Tipio anghyfreithlon", "Sbwriel ar y stryd", False)
+    imported = build_service(entry, [], 1, ImportOptions(language="cy"), set(), URL)
+    assert imported.document["title"] == {"en": "Tipio anghyfreithlon", "cy": "Tipio anghyfreithlon"}
+    service = Service.model_validate(imported.document, context=builtin_types().context())
+    assert missing_texts(service, "cy") == []
+    assert "title" in missing_texts(service, "pl")
