@@ -223,6 +223,20 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--state-dir", default="/var/lib/civic-kiosk")
     run.add_argument("--screenshots", metavar="DIR",
                      help="demo profiles only: render a scripted tour into DIR and exit")
+    catalogue = sub.add_parser("catalogue", help="work on service catalogues")
+    catalogue_sub = catalogue.add_subparsers(dest="catalogue_command", required=True)
+    imports = catalogue_sub.add_parser(
+        "import-open311", help="write a council's Open311 services as service files "
+        "(docs/catalogue.md, \"Importing from an Open311 server\")")
+    imports.add_argument("url", help="the Open311 endpoint, e.g. https://council.example/open311/v2")
+    imports.add_argument("--jurisdiction-id", help="when the endpoint serves several councils")
+    imports.add_argument("--api-key", help="only if the server wants one to list its services")
+    imports.add_argument("--out", default="open311-catalogue", help="folder for the service files")
+    imports.add_argument("--destination", default="council", help="the profile's destination")
+    imports.add_argument("--language", default="en", choices=("en", "cy", "pl", "ur", "ro"),
+                         help="the language the server's texts are in")
+    imports.add_argument("--force", action="store_true", help="replace files already there")
+    imports.add_argument("--timeout", type=float, default=20.0, help="seconds to wait per answer")
     demo = sub.add_parser("demo", help="run the kiosk on the embedded demo council")
     demo.add_argument("--state-dir", default="demo-output")
     demo.add_argument("--screenshots", metavar="DIR",
@@ -247,6 +261,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = parser().parse_args(argv)
+    if args.command == "catalogue":
+        from kiosk.catalogue.open311_command import run_import
+
+        return run_import(args)
     if args.command == "validate":
         return _cmd_validate(args)
     if args.command == "relay":
