@@ -21,6 +21,7 @@ from typing import Any
 from accessibility.languages import Translator
 from kiosk.audit import AuditLog
 from kiosk.clock import Clock, SystemClock
+from kiosk.destinations import network_target
 from kiosk.health import (
     CardReaderProbe,
     HealthMonitor,
@@ -37,6 +38,7 @@ from kiosk.outbox import (
     Relay,
     RelayClient,
     RelayService,
+    ReportContext,
     load_or_create_key,
     senders_from_profile,
     socket_path,
@@ -129,7 +131,9 @@ def open_outbox(state_dir: Path) -> Outbox:
 def make_relay(loaded: LoadedProfile, outbox: Outbox) -> Relay:
     """The relay with a sender per destination: only the relay process (or the demo) builds it."""
     # Retry for days, not hours: a back office down over a long weekend must lose nothing.
-    return Relay(outbox, senders_from_profile(loaded.profile.destinations), time.time,
+    profile = loaded.profile
+    context = ReportContext(loaded.catalogue, profile.site.id, profile.site.name.get("en"))
+    return Relay(outbox, senders_from_profile(profile.destinations, context=context), time.time,
                  random.Random(), max_attempts=1000)
 
 
@@ -176,8 +180,9 @@ def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,
     profile = loaded.profile
     found: list[Probe] = [PrinterProbe(printer), CardReaderProbe(reader), OutboxProbe(outbox)]
     lookups = getattr(profile.lookups, "endpoint", None)
-    route_to = str(lookups) if lookups else str(next(iter(profile.destinations.values())).endpoint)
-    found.append(NetworkProbe(route_to))
+    route_to = str(lookups) if lookups else network_target(next(iter(profile.destinations.values())))
+    if route_to is not None:
+        found.append(NetworkProbe(route_to))
     found.append(RelayProbe(_RelayView(relay), list(profile.destinations)))
     return found
 

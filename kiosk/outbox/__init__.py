@@ -2,6 +2,8 @@
 
 from kiosk.outbox.crypto import KeyFileError, PayloadCipher, PayloadUnreadable, load_or_create_key
 from kiosk.outbox.db import SCHEMA_VERSION, OutboxError, connect
+from kiosk.outbox.dead_letters import DiscardResult, HistoryEntry, RequeueResult
+from kiosk.outbox.described import ReportContext
 from kiosk.outbox.lock import RelayBusy, RelayLock
 from kiosk.outbox.open311 import (
     Open311Sender,
@@ -9,7 +11,6 @@ from kiosk.outbox.open311 import (
     SendKind,
     SendResult,
     parse_retry_after,
-    senders_from_profile,
 )
 from kiosk.outbox.relay import (
     BASE_DELAY,
@@ -30,6 +31,7 @@ from kiosk.outbox.relay_ipc import (
     socket_path,
 )
 from kiosk.outbox.relay_service import RelayService
+from kiosk.outbox.senders import senders_from_profile
 from kiosk.outbox.store import (
     DuplicateReference,
     Enqueued,
@@ -45,8 +47,10 @@ __all__ = [
     "MAX_DELAY",
     "SCHEMA_VERSION",
     "DeliveryAnswer",
+    "DiscardResult",
     "DuplicateReference",
     "Enqueued",
+    "HistoryEntry",
     "KeyFileError",
     "Open311Sender",
     "Outbox",
@@ -65,6 +69,8 @@ __all__ = [
     "RelayStatus",
     "RelayUnavailable",
     "RelayWorker",
+    "ReportContext",
+    "RequeueResult",
     "SendKind",
     "SendResult",
     "Sender",
