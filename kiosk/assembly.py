@@ -13,7 +13,6 @@ import logging
 import os
 import random
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,7 +101,8 @@ class Assembly:
         if self.relay_service is not None:
             raise RuntimeError("the relay is already running in this process")
         service = RelayService(make_relay(self.loaded, self.outbox), socket_path(self.state_dir),
-                               interval_seconds)
+                               interval_seconds,
+                               retention_days=self.loaded.profile.outbox.retention_days)
         service.start()
         self.relay_service = service
 
@@ -183,15 +183,5 @@ def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,
     route_to = str(lookups) if lookups else network_target(next(iter(profile.destinations.values())))
     if route_to is not None:
         found.append(NetworkProbe(route_to))
-    found.append(RelayProbe(_RelayView(relay), list(profile.destinations)))
+    found.append(RelayProbe(relay, list(profile.destinations)))
     return found
-
-
-class _RelayView:
-    """The relay client as the relay probe needs it."""
-
-    def __init__(self, client: RelayClient) -> None:
-        self.client = client
-
-    def destinations(self) -> Mapping[str, str | None]:
-        return dict(self.client.status().destinations)

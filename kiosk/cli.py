@@ -113,7 +113,8 @@ def _cmd_relay(args: argparse.Namespace) -> int:
 
     state_dir = Path(args.state_dir)
     outbox = open_outbox(state_dir)
-    service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval)
+    service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval,
+                           retention_days=loaded.profile.outbox.retention_days)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

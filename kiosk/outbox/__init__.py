@@ -2,6 +2,7 @@
 
 from kiosk.outbox.crypto import KeyFileError, PayloadCipher, PayloadUnreadable, load_or_create_key
 from kiosk.outbox.db import SCHEMA_VERSION, OutboxError, connect
+from kiosk.outbox.dead_letter_view import DeadLetter
 from kiosk.outbox.dead_letters import DiscardResult, HistoryEntry, RequeueResult
 from kiosk.outbox.described import ReportContext
 from kiosk.outbox.lock import RelayBusy, RelayLock
@@ -28,6 +29,7 @@ from kiosk.outbox.relay_ipc import (
     RelaySocketError,
     RelayStatus,
     RelayUnavailable,
+    RetryAnswer,
     socket_path,
 )
 from kiosk.outbox.relay_service import RelayService
@@ -46,6 +48,7 @@ __all__ = [
     "MAX_ATTEMPTS",
     "MAX_DELAY",
     "SCHEMA_VERSION",
+    "DeadLetter",
     "DeliveryAnswer",
     "DiscardResult",
     "DuplicateReference",
@@ -71,6 +74,7 @@ __all__ = [
     "RelayWorker",
     "ReportContext",
     "RequeueResult",
+    "RetryAnswer",
     "SendKind",
     "SendResult",
     "Sender",
