@@ -30,7 +30,12 @@ class RelayService:
 
     def start(self) -> None:
         """Take the relay lock (RelayBusy if another relay has it), then open the socket:
-        holding the lock first means any socket file already there is a dead relay's."""
+        holding the lock first means any socket file already there is a dead relay's.
+
+        Retention runs first: a report older than the limit is expired, never sent late by
+        the first pass after a long outage."""
+        if self.retention is not None:
+            self.retention.run()
         self.worker.start()
         try:
             self.server.start()
