@@ -88,6 +88,8 @@ class Assembly:
     staff: StaffDirectory | None = None
     card_reader: CardReader | None = None
     relay_service: RelayService | None = None
+    # The screen's side of the relay socket (deliver now, status, IT's retry of a dead letter).
+    relay_client: RelayClient | None = None
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -169,7 +171,8 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
     health = HealthMonitor(probes(printer, reader, outbox, loaded, relay), clock,
                            versions(loaded.source.read_bytes(),
                                     [(s.id, s.version) for s in loaded.catalogue]))
-    return Assembly(loaded, state_dir, parts, outbox, printer, audit, health, staff, reader)
+    return Assembly(loaded, state_dir, parts, outbox, printer, audit, health, staff, reader,
+                    relay_client=relay)
 
 
 def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,
