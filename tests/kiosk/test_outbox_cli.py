@@ -24,6 +24,7 @@ from tests.kiosk.delivery_helpers import CANARY, missed_bin
 from tests.kiosk.remanence import encodings, traces
 from tests.kiosk.webhook_receiver import WebhookReceiver
 from tests.kiosk_fixtures import demo_profile_copy
+from tests.needs import require_or_skip
 from tests.relay_process import running_relay
 
 SECRET = "a-council-webhook-secret-of-32-chars-or-more"
@@ -195,9 +196,9 @@ def test_decrypt_refuses_anything_but_a_terminal(state: State) -> None:
     _no_personal_data(piped.stdout, piped.stderr)
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
-                    reason="needs root and unshare to run as a user that is not root")
 def test_decrypt_refuses_anyone_but_root_even_on_a_terminal(state: State) -> None:
+    require_or_skip(os.geteuid() == 0 and shutil.which("unshare"),
+                    "root and unshare(1), to run the command as a user that is not root")
     dead = state.add(dead="x")
     # In a new user namespace the process is uid 65534 to itself (and still reads the files).
     status, output = on_a_terminal(_command("show", dead.reference, "--decrypt", "--state-dir",
@@ -207,8 +208,8 @@ def test_decrypt_refuses_anyone_but_root_even_on_a_terminal(state: State) -> Non
     _no_personal_data(output)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="decrypting is for root only")
 def test_root_on_a_terminal_sees_what_the_resident_sent(state: State) -> None:
+    require_or_skip(os.geteuid() == 0, "root (decrypting is for root only)")
     dead = state.add(dead="x")
     status, output = on_a_terminal(_command("show", dead.reference, "--decrypt",
                                             "--state-dir", str(state.folder)))

@@ -48,6 +48,10 @@ def _label(window, name: str) -> str:
     return next(w.text() for w in window.findChildren(QLabel, name) if w.isVisible())
 
 
+def _button_shown(window, name: str) -> bool:
+    return any(w.isVisible() for w in window.findChildren(QPushButton, name))
+
+
 def _shown(window, name: str) -> bool:
     return any(w.isVisible() for w in window.findChildren(QLabel, name))
 
@@ -80,8 +84,8 @@ def test_it_retries_a_dead_letter_from_the_maintenance_screen(make_kiosk, qtbot,
     reader_of(kiosk).insert(DEMO_IT_CARD)
     qtbot.waitUntil(lambda: panel_shown(window))
     tap(window, "staff-maintenance")
-    qtbot.waitUntil(lambda: staff.maintenance is not None and bool(
-        window.findChildren(QPushButton, f"maintenance-retry-{dead.reference}")), timeout=10000)
+    qtbot.waitUntil(lambda: staff.maintenance is not None and _button_shown(
+        window, f"maintenance-retry-{dead.reference}"), timeout=10000)
     button = widget(window, f"maintenance-retry-{dead.reference}")
     assert button.text() == f"Try sending {spaced(dead.reference)} again"
     # An expired one has nothing left to send: no button.
@@ -109,8 +113,8 @@ def test_a_retry_with_no_relay_running_says_so(make_kiosk, qtbot, receiver) -> N
     reader_of(kiosk).insert(DEMO_IT_CARD)
     qtbot.waitUntil(lambda: panel_shown(window))
     tap(window, "staff-maintenance")
-    qtbot.waitUntil(lambda: bool(window.findChildren(
-        QPushButton, f"maintenance-retry-{dead.reference}")), timeout=10000)
+    qtbot.waitUntil(lambda: _button_shown(window, f"maintenance-retry-{dead.reference}"),
+                    timeout=10000)
     kiosk.assembly.relay_service.stop(10)  # the relay goes away with the screen still up
     kiosk.assembly.relay_service = None
     tap(window, f"maintenance-retry-{dead.reference}")

@@ -29,6 +29,7 @@ class DeadLetterActions(QWidget):
                  on_retry: Callable[[str], None]) -> None:
         super().__init__()
         self.setObjectName("deadLetters")
+        self.references = list(references)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(theme.gap_px // 2)

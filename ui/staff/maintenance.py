@@ -49,12 +49,17 @@ class MaintenanceScreen(Overlay):
     def show_status(self, status: DeviceStatus | None) -> None:
         self.status_view = replace_status_view(self.inner, self.status_view, self.texts,
                                                self.theme, status)
+        references = retryable(status) if self.on_retry is not None else []
+        if self.dead_letters is not None and self.dead_letters.references == references:
+            # Unchanged: keep the buttons, so a refresh never pulls one from under a finger.
+            self.inner.removeWidget(self.dead_letters)
+            self.inner.addWidget(self.dead_letters)
+            return
         old, self.dead_letters = self.dead_letters, None
         if old is not None:
             self.inner.removeWidget(old)
             old.hide()
             old.deleteLater()
-        references = retryable(status)
         if references and self.on_retry is not None:
             self.dead_letters = DeadLetterActions(self.texts, self.theme, references,
                                                   self.on_retry)
