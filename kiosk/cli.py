@@ -1,4 +1,5 @@
-"""The `kiosk` command: run the kiosk or the demo, validate a profile, run the relay, enrol staff.
+"""The `kiosk` command: run the kiosk or the demo, validate a profile, run the relay, enrol staff,
+look after the outbox (`kiosk.outbox_cli`).
 
 Qt-free except `run`/`demo`, which import `ui.boot` and then `ui.app` lazily (the documented
 exception in docs/architecture.md) so `validate` and `relay` work on a machine without
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.launch import launch_refusal, tours
+from kiosk.outbox_cli import add_parser as add_outbox_parser
+from kiosk.outbox_cli import run as run_outbox
 
 if TYPE_CHECKING:
     from kiosk.profile import LoadedProfile, Profile
@@ -115,7 +118,8 @@ def _cmd_relay(args: argparse.Namespace) -> int:
     from kiosk.outbox import RelayBusy, RelayService, RelaySocketError, socket_path
 
     outbox = open_outbox(state_dir)
-    service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval)
+    service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval,
+                           retention_days=loaded.profile.outbox.retention_days)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -255,6 +259,7 @@ def parser() -> argparse.ArgumentParser:
     card.add_argument("--uid", help="the card's UID in hex; without it, read the next card")
     card.add_argument("--wait", type=float, default=60.0, help="seconds to wait for a card")
     sub.add_parser("staff-pin", help="print a staff PIN's hash for staff.pins (asks twice)")
+    add_outbox_parser(sub)
     return top
 
 
@@ -269,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_validate(args)
     if args.command == "relay":
         return _cmd_relay(args)
+    if args.command == "outbox":
+        return run_outbox(args)
     staff_commands = {"staff-salt": _cmd_staff_salt, "staff-card": _cmd_staff_card,
                       "staff-pin": _cmd_staff_pin}
     if args.command in staff_commands:

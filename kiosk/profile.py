@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
+from kiosk.destinations import EmailDestination, WebhookDestination
 from kiosk.localtext import LocalText
 from kiosk.lookups.settings import LookupSettings
 from kiosk.remote_commands import RemoteCommandSettings
@@ -75,7 +76,8 @@ class Open311Destination(_Strict):
         return self
 
 
-Destination = Annotated[Open311Destination, Field(discriminator="type")]
+Destination = Annotated[Open311Destination | WebhookDestination | EmailDestination,
+                        Field(discriminator="type")]
 
 
 class _PrinterBase(_Strict):
@@ -158,6 +160,11 @@ class OutboxSettings(_Strict):
         default=3.0, gt=0, le=10,
         description="After Send, how long the screen waits for the relay to say the council "
                     "has the report before it says \"saved, will be sent\".",
+    )
+    retention_days: int = Field(
+        default=30, ge=1, le=365,
+        description="Undelivered reports older than this are dead-lettered and their contents "
+                    "destroyed, and device status raises an alert.",
     )
 
 
