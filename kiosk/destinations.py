@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from kiosk.config_errors import FieldProblems
+from kiosk.secrets import Secret
 
 # Headers the webhook sender sets itself: a profile may not replace them.
 RESERVED_HEADERS = frozenset({
@@ -54,7 +55,7 @@ class WebhookDestination(_Strict):
 
     type: Literal["webhook"]
     url: HttpUrl = Field(description="Where each report is POSTed; https unless on loopback.")
-    secret: str = Field(
+    secret: Secret = Field(
         min_length=32,
         description="The HMAC-SHA256 key the receiver shares, at least 32 characters.")
     status_url: str = Field(
@@ -95,7 +96,7 @@ class EmailDestination(_Strict):
         description="An absolute path to a PEM file of certificates to trust instead of the "
         "system's (a council's own CA, or the server's pinned self-signed certificate).")
     username: str | None = None
-    password: str | None = None
+    password: Secret | None = None
     from_address: str = Field(alias="from", description="The sender, e.g. kiosk@council.gov.uk.")
     to: tuple[str, ...] = Field(min_length=1, description="The council mailbox(es).")
     subject_prefix: str = Field(default="[Civic Kiosk]", max_length=60)
