@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
+from kiosk.heartbeat_settings import HeartbeatSettings
 from kiosk.localtext import LocalText
 from kiosk.lookups.settings import LookupSettings
 from kiosk.secrets import Secret, SecretsError, literal_secrets, secrets_beside
@@ -197,6 +198,10 @@ class Profile(_Strict):
     lookups: LookupSettings | None = Field(
         default=None, description="Who answers journeys' questions (addresses, bin days); "
         "journeys that ask cannot be used when absent."
+    )
+    heartbeat: HeartbeatSettings | None = Field(
+        default=None, description="Where the relay sends the signed heartbeat the hub's fleet "
+        "page shows; no heartbeats when absent."
     )
     session: SessionTimings = SessionTimings()
     outbox: OutboxSettings = OutboxSettings()
