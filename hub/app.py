@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hub.catalogue_export import export_catalogue
 from hub.db import make_engine, prepare_database
 from hub.formats import Open311Error, error_response, format_of_path
+from hub.heartbeat_intake import heartbeat_router
 from hub.lookup_sources import SourceRegistry, demo_sources
 from hub.lookups import http_error_response, is_lookup_path, lookups_router
 from hub.open311 import PREFIX, open311_router
@@ -117,4 +118,5 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(open311_router())
     app.include_router(status_router())
     app.include_router(lookups_router())
+    app.include_router(heartbeat_router())
     return app

@@ -113,5 +113,7 @@ def make_engine(database_url: str) -> Engine:
 
 def prepare_database(engine: Engine) -> sessionmaker[Session]:
     """Create missing tables, then hand out sessions whose rows stay readable after commit."""
+    import hub.fleet_db  # noqa: F401 - the fleet's tables, defined on the same Base
+
     Base.metadata.create_all(engine)
     return sessionmaker(engine, expire_on_commit=False)
