@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.catalogue_export import export_catalogue
 from hub.db import make_engine, prepare_database
+from hub.fleet_page import fleet_router
 from hub.formats import Open311Error, error_response, format_of_path
 from hub.gate import install_gate
 from hub.heartbeat_intake import heartbeat_router
@@ -128,6 +129,7 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(status_router())
     app.include_router(lookups_router())
     app.include_router(heartbeat_router())
+    app.include_router(fleet_router())
     app.include_router(sign_in_router())
     app.include_router(static_router())
     install_gate(app, hub)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from hub import account_cli
+from hub import account_cli, device_cli
 from hub.app import create_app
 from hub.settings import HubSettings, load_settings
 from kiosk.config_errors import ConfigError
@@ -65,10 +65,13 @@ def _log_to_stderr(level: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Serve the hub; or, with `account ...` first, manage staff accounts."""
+    """Serve the hub; or, with `account ...` or `device ...` first, manage staff accounts or
+    the register of terminals."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["account"]:
         return account_cli.main(args[1:])
+    if args[:1] == ["device"]:
+        return device_cli.main(args[1:])
     settings = load_settings(args, os.environ)
     try:
         sock = _bind(settings.host, settings.port)

@@ -7,9 +7,9 @@ its `sent_at` is within `WINDOW` of the hub's clock; its sequence number is grea
 last one accepted. So nobody without a registered terminal's private key can put a terminal
 on the fleet page or change what it shows, and a captured beat cannot be sent again.
 
-Refusals are answered 401 (who are you?), 409 (replay), 400 (stale or malformed) or 413
-(too large), and counted by reason in `heartbeat_refusals`; the answer never says more than
-the reason's code, so it teaches a prober nothing the code does not.
+Refusals are answered 401 (no signature, or not a registered terminal's), 409 (replay), 400
+(stale, or signed but malformed) or 413 (too large), and counted by reason in
+`heartbeat_refusals`; the answer says no more than the reason's code.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ WINDOW = timedelta(minutes=10)
 PRUNE_EVERY = 16  # beats between two trims of a terminal's history
 
 REFUSALS: dict[str, tuple[int, str]] = {
+    "unsigned": (401, "Send a signed heartbeat: device_id, body and signature"),
     "unknown_device": (401, "This device is not registered with the hub"),
     "revoked": (401, "This device has been revoked"),
     "bad_signature": (401, "The signature does not match the device's key"),
@@ -108,7 +109,7 @@ def ingest(sessions: sessionmaker[Session], raw: bytes, now: datetime) -> Verdic
         return refuse(sessions, "too_large", now)
     envelope = _envelope(raw)
     if envelope is None:
-        return refuse(sessions, "malformed", now)
+        return refuse(sessions, "unsigned", now)
     if not valid_device_id(envelope.device_id):
         return refuse(sessions, "unknown_device", now)
     with sessions() as session:

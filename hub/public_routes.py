@@ -6,7 +6,8 @@ list, walks every route of the app and checks both ways: each route not listed h
 a stranger away, and each entry here still matches a route.
 
 A route under a public prefix protects itself: the Open311 POST and everything under
-/kiosk/v1 check the kiosk API key (and the crawl test checks that they refuse without one).
+/kiosk/v1 check the kiosk API key, or for the heartbeat the device's signature (and the
+crawl test checks that they refuse without one).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ PUBLIC_ROUTES: tuple[PublicRoute, ...] = (
                 "needs a kiosk API key", prefix=True),
     PublicRoute("/status/", "the status page a receipt's QR code opens: no personal data",
                 prefix=True),
-    PublicRoute("/kiosk/v1/", "the kiosks' API: every route checks the X-Api-Key header",
-                prefix=True),
+    PublicRoute("/kiosk/v1/", "the kiosks' API: every route checks the X-Api-Key header, "
+                "or (the heartbeat) a registered device's signature", prefix=True),
     PublicRoute("/sign-in", "the sign-in page itself"),
     PublicRoute("/static/", "the staff pages' stylesheet", prefix=True),
 )

@@ -96,8 +96,8 @@ def _parser() -> argparse.ArgumentParser:
         "KIOSK_HUB_PORT, KIOSK_HUB_DATABASE_URL, KIOSK_HUB_STATE_DIR, KIOSK_HUB_CATALOGUE, "
         "KIOSK_HUB_API_KEYS as a comma list, KIOSK_HUB_COUNCIL_NAME, KIOSK_HUB_PUBLIC_URL, "
         "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL, KIOSK_HUB_INSECURE_COOKIES=1), then to the "
-        "demo defaults. `kiosk-hub account --help` and `kiosk-hub db --help` manage staff "
-        "accounts and the database.",
+        "demo defaults. `kiosk-hub account --help`, `kiosk-hub device --help` and "
+        "`kiosk-hub db --help` manage staff accounts, terminals and the database.",
     )
     parser.add_argument("--host", help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", help=f"TCP port to listen on (default {DEFAULT_PORT})")
