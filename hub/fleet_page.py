@@ -9,7 +9,7 @@ escaped again here all the same.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Annotated
 
@@ -46,7 +46,8 @@ def _when(hub: HubState, moment: datetime | None, now: datetime) -> str:
     if moment is None:
         return "Never"
     local = moment.astimezone(zoneinfo.ZoneInfo(hub.settings.timezone))
-    return f"{local:%d %b %Y %H:%M:%S} ({duration(now - moment)} ago)"
+    ago = "under a minute ago" if now - moment < timedelta(minutes=1) else f"{duration(now - moment)} ago"
+    return f"{local:%d %b %Y %H:%M:%S} ({ago})"
 
 
 def _tag(condition: Condition) -> str:
