@@ -25,7 +25,7 @@ from hub.db import make_engine, prepare_database
 from hub.fleet_page import fleet_router
 from hub.formats import Open311Error, error_response, format_of_path
 from hub.gate import install_gate
-from hub.heartbeat_intake import heartbeat_router
+from hub.heartbeat_writer import HeartbeatWriter, heartbeat_router
 from hub.lookup_sources import SourceRegistry, demo_sources
 from hub.lookups import http_error_response, is_lookup_path, lookups_router
 from hub.open311 import PREFIX, open311_router
@@ -100,9 +100,12 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
 
         lookup_sources = demo_sources(today)
 
+    heartbeats = HeartbeatWriter(engine)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        heartbeats.close()
         engine.dispose()
 
     app = FastAPI(
@@ -128,7 +131,7 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(open311_router())
     app.include_router(status_router())
     app.include_router(lookups_router())
-    app.include_router(heartbeat_router())
+    app.include_router(heartbeat_router(heartbeats))
     app.include_router(fleet_router())
     app.include_router(sign_in_router())
     app.include_router(static_router())

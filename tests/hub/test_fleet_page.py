@@ -66,25 +66,26 @@ def test_an_empty_fleet_says_how_to_register(it_browser: TestClient) -> None:
 def test_silent_and_faulty_terminals_come_first_in_words(app: FastAPI,
                                                           it_browser: TestClient) -> None:
     sessions = app.state.hub.sessions
+    engine = app.state.hub.engine
     now = utcnow()
     keys = {name: registered(sessions, name) for name in
             ("a-working", "b-paper-low", "c-printer-off", "d-gone-quiet", "e-never", "f-revoked",
              "g-rolled-back", "h-screen-down")}
-    good = ingest(sessions, beat(keys["a-working"], 1), now)
+    good = ingest(engine, beat(keys["a-working"], 1), now)
     assert good.reason is None
     low = Peripheral(state="near_end", level="warning")
-    assert ingest(sessions, beat(keys["b-paper-low"], 1, peripherals=make_body(
+    assert ingest(engine, beat(keys["b-paper-low"], 1, peripherals=make_body(
         keys["b-paper-low"], 1).peripherals.model_copy(update={"paper": low})), now).reason is None
     off = Peripheral(state="offline", level="fault")
-    assert ingest(sessions, beat(keys["c-printer-off"], 1, peripherals=make_body(
+    assert ingest(engine, beat(keys["c-printer-off"], 1, peripherals=make_body(
         keys["c-printer-off"], 1).peripherals.model_copy(update={"printer": off})), now).reason is None
     an_hour_ago = now - timedelta(hours=1)
-    assert ingest(sessions, beat(keys["d-gone-quiet"], 1, at=an_hour_ago), an_hour_ago).reason is None
-    assert ingest(sessions, beat(keys["f-revoked"], 1), now).reason is None
+    assert ingest(engine, beat(keys["d-gone-quiet"], 1, at=an_hour_ago), an_hour_ago).reason is None
+    assert ingest(engine, beat(keys["f-revoked"], 1), now).reason is None
     revoke(sessions, "f-revoked", now)
     failed = ProvisioningResult(outcome="rolled_back", version="9", reason="health_check")
-    assert ingest(sessions, beat(keys["g-rolled-back"], 1, provisioning=failed), now).reason is None
-    assert ingest(sessions, beat(keys["h-screen-down"], 1, screen=ScreenState(
+    assert ingest(engine, beat(keys["g-rolled-back"], 1, provisioning=failed), now).reason is None
+    assert ingest(engine, beat(keys["h-screen-down"], 1, screen=ScreenState(
         reporting=False, age_seconds=900)), now).reason is None
 
     page = it_browser.get("/fleet").text
@@ -106,9 +107,10 @@ def test_silent_and_faulty_terminals_come_first_in_words(app: FastAPI,
 
 def test_dead_letters_and_a_stuck_outbox_are_faults(app: FastAPI, it_browser: TestClient) -> None:
     sessions = app.state.hub.sessions
+    engine = app.state.hub.engine
     keys = registered(sessions, "kiosk-0001")
     stuck = OutboxState(depth=4, oldest_pending_seconds=3 * 3600, dead=1)
-    assert ingest(sessions, beat(keys, 1, outbox=stuck), utcnow()).reason is None
+    assert ingest(engine, beat(keys, 1, outbox=stuck), utcnow()).reason is None
     found = row(it_browser.get("/fleet").text, "kiosk-0001")
     assert "Fault" in found
     assert "1 reports could not be delivered (dead letters)" in found
@@ -118,10 +120,11 @@ def test_dead_letters_and_a_stuck_outbox_are_faults(app: FastAPI, it_browser: Te
 
 def test_a_terminal_page_shows_its_recent_beats(app: FastAPI, it_browser: TestClient) -> None:
     sessions = app.state.hub.sessions
+    engine = app.state.hub.engine
     keys = registered(sessions, "kiosk-0001")
     for seq, depth in ((11, 0), (12, 2), (13, 1)):
         waiting = OutboxState(depth=depth, oldest_pending_seconds=60 if depth else None, dead=0)
-        assert ingest(sessions, beat(keys, seq, outbox=waiting), utcnow()).reason is None
+        assert ingest(engine, beat(keys, seq, outbox=waiting), utcnow()).reason is None
     page = it_browser.get("/fleet/kiosk-0001")
     assert page.status_code == 200
     assert "<h1>Terminal kiosk-0001</h1>" in page.text
@@ -139,8 +142,9 @@ def test_an_unknown_terminal_page_is_404(it_browser: TestClient) -> None:
 
 
 def test_a_terminal_with_every_peripheral_ok_says_working(app: FastAPI, it_browser) -> None:
+    engine = app.state.hub.engine
     keys = registered(app.state.hub.sessions, "kiosk-0001")
-    assert ingest(app.state.hub.sessions, beat(keys, 1), utcnow()).reason is None
+    assert ingest(engine, beat(keys, 1), utcnow()).reason is None
     assert OK.level == "ok"
     found = row(it_browser.get("/fleet").text, "kiosk-0001")
     assert '<strong class="tag tag--ok">Working</strong>' in found

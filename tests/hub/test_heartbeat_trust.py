@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 
 from hub.db import utcnow
 from hub.devices import revoke
-from hub.fleet_db import HISTORY, HeartbeatHistory, HeartbeatRefusal
-from hub.heartbeat_intake import PATH, PRUNE_EVERY, ingest
+from hub.fleet_db import HISTORY, HeartbeatHistory
+from hub.heartbeat_intake import PRUNE_EVERY, ingest, ingest_batch, refusal_counts
+from hub.heartbeat_writer import PATH, HeartbeatWriter
 from kiosk.device_identity import b64, unb64
 from kiosk.heartbeat import MAX_ENVELOPE_BYTES, OutboxState
 from tests.hub.fleet_helpers import beat, make_body, memory_keys, registered, signed_raw
@@ -32,8 +33,7 @@ def it_browser(app: FastAPI, browser: TestClient) -> TestClient:
 
 
 def counts(app: FastAPI) -> dict[str, int]:
-    with app.state.hub.sessions() as session:
-        return {r.reason: r.count for r in session.scalars(select(HeartbeatRefusal))}
+    return refusal_counts(app.state.hub.engine)
 
 
 def post(client: TestClient, data: bytes | Iterator[bytes]) -> tuple[int, str]:
@@ -158,6 +158,7 @@ def test_things_that_are_not_heartbeats(app, client) -> None:
 
 def test_two_copies_racing_are_accepted_once(app) -> None:
     sessions = app.state.hub.sessions
+    engine = app.state.hub.engine
     keys = registered(sessions, "kiosk-0001")
     raw = beat(keys, 1)
     verdicts: list[str | None] = []
@@ -165,7 +166,7 @@ def test_two_copies_racing_are_accepted_once(app) -> None:
 
     def send() -> None:
         start.wait()
-        verdicts.append(ingest(sessions, raw, utcnow()).reason)
+        verdicts.append(ingest(engine, raw, utcnow()).reason)
 
     threads = [threading.Thread(target=send) for _ in range(4)]
     for thread in threads:
@@ -177,9 +178,66 @@ def test_two_copies_racing_are_accepted_once(app) -> None:
 
 def test_history_is_bounded(app) -> None:
     sessions = app.state.hub.sessions
+    engine = app.state.hub.engine
     keys = registered(sessions, "kiosk-0001")
     for seq in range(1, HISTORY + 3 * PRUNE_EVERY):
-        assert ingest(sessions, beat(keys, seq), utcnow()).reason is None
+        assert ingest(engine, beat(keys, seq), utcnow()).reason is None
     with sessions() as session:
         kept = session.scalar(select(func.count()).select_from(HeartbeatHistory))
     assert HISTORY <= kept <= HISTORY + PRUNE_EVERY
+
+
+def test_one_batch_gives_each_beat_its_own_verdict(app) -> None:
+    engine = app.state.hub.engine
+    keys = registered(app.state.hub.sessions, "kiosk-0001")
+    stranger = memory_keys("kiosk-0666")
+    raws = [beat(keys, 5), beat(keys, 5), beat(keys, 6), beat(stranger, 1), b"junk",
+            beat(stranger, 2), b"x" * (MAX_ENVELOPE_BYTES + 1)]
+    verdicts = [v.reason for v in ingest_batch(engine, raws, utcnow())]
+    assert verdicts == [None, "replay", None, "unknown_device", "unsigned", "unknown_device",
+                        "too_large"]
+    assert counts(app) == {"replay": 1, "unknown_device": 2, "unsigned": 1, "too_large": 1}
+
+
+def test_the_writer_batches_concurrent_beats_and_stops(app) -> None:
+    keys = [registered(app.state.hub.sessions, f"kiosk-{n:04d}") for n in range(40)]
+    writer = HeartbeatWriter(app.state.hub.engine)
+    futures = []
+    lock = threading.Lock()
+
+    def send(k) -> None:
+        for seq in (1, 1, 2):
+            future = writer.submit(beat(k, seq))
+            with lock:
+                futures.append(future)
+
+    threads = [threading.Thread(target=send, args=(k,)) for k in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    reasons = sorted(str(f.result(30).reason) for f in futures)
+    assert reasons == ["None"] * 80 + ["replay"] * 40
+    writer.close()
+    with pytest.raises(RuntimeError):
+        writer.submit(b"{}")
+
+
+def test_a_database_failure_answers_503_and_stores_nothing(app, client) -> None:
+    from sqlalchemy import text
+
+    from hub.fleet_db import HeartbeatLatest
+
+    keys = registered(app.state.hub.sessions, "kiosk-0001")
+    with app.state.hub.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE heartbeat_history RENAME TO moved_away"))
+    response = client.post(PATH, content=beat(keys, 1))
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "unavailable"
+    with app.state.hub.sessions() as session:
+        latest = session.get(HeartbeatLatest, "kiosk-0001")
+        assert latest is not None
+        assert latest.seq == 0  # rolled back with the batch: the next beat is not a "replay"
+    with app.state.hub.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE moved_away RENAME TO heartbeat_history"))
+    assert post(client, beat(keys, 1)) == (202, "accepted")
