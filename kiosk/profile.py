@@ -199,13 +199,13 @@ class Profile(_Strict):
         default=None, description="Who answers journeys' questions (addresses, bin days); "
         "journeys that ask cannot be used when absent."
     )
+    session: SessionTimings = SessionTimings()
+    outbox: OutboxSettings = OutboxSettings()
+    display: Display = Display()
     heartbeat: HeartbeatSettings | None = Field(
         default=None, description="Where the relay sends the signed heartbeat the hub's fleet "
         "page shows; no heartbeats when absent."
     )
-    session: SessionTimings = SessionTimings()
-    outbox: OutboxSettings = OutboxSettings()
-    display: Display = Display()
     accessibility: AccessibilityDefaults = AccessibilityDefaults()
     default_language: Literal["en", "cy", "pl", "ur", "ro"] = "en"
     demo_quit_shortcut: bool = Field(
