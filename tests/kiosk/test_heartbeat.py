@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -247,3 +249,41 @@ def test_a_beat_that_cannot_be_made_does_not_stop_the_loop(caplog) -> None:
         sender.stop(5)
     assert hub.posted == []
     assert caplog.text.count("could not be made (RuntimeError)") == 1
+
+
+def test_a_hub_that_is_not_there_is_one_line_and_the_loop_goes_on(caplog) -> None:
+    made = []
+
+    def make() -> bytes:
+        made.append(1)
+        return b"{}"
+
+    sender = HeartbeatSender(make, "http://127.0.0.1:9/kiosk/v1/heartbeat", 0.02, timeout_seconds=2)
+    sender.start()
+    try:
+        deadline = time.monotonic() + 20
+        while len(made) < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        sender.stop(5)
+    assert len(made) >= 4
+    warnings = [r for r in caplog.records if r.name == "kiosk.heartbeat_sender"]
+    assert len(warnings) == 1
+    assert "did not answer (ConnectionError); heartbeats continue" in warnings[0].getMessage()
+    assert sender.sent == 0
+
+
+def test_stopping_never_waits_on_a_silent_hub(caplog) -> None:
+    release = threading.Event()
+
+    def stuck(url: str, data: bytes, timeout: float) -> int:
+        release.wait(10)
+        return 202
+
+    sender = HeartbeatSender(lambda: b"{}", "http://hub/kiosk/v1/heartbeat", 60, post=stuck)
+    sender.start()
+    started = time.monotonic()
+    sender.stop(0.2)  # returns, does not raise
+    assert time.monotonic() - started < 5
+    assert "still being sent at stop" in caplog.text
+    release.set()
