@@ -19,7 +19,7 @@ The baseline: POST /kiosk/v1/lookups/addresses with no API key, answered 401 by 
 hub before any database work: what the HTTP stack, routing and JSON answer cost alone.
 Baseline posts run before and after the beats, over the same connections; their mean rate
 is the baseline. With `--postgres`, the same again on a PostgreSQL server started for the
-run (`initdb` + `pg_ctl` in a temporary folder, on a Unix socket), if psycopg is installed.
+run (tests/pg_server.py, with fsync on) on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from __future__ import annotations
 import http.client
 import os
 import random
-import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -62,14 +60,18 @@ def cpu_seconds(pid: int) -> float:
 
 def register_all(database_url: str, count: int) -> list[object]:
     """10,000 terminals, in one transaction; their keys, kept to sign with."""
-    from hub.db import make_engine, prepare_database, utcnow
+    from sqlalchemy.orm import sessionmaker
+
+    from hub.db import make_engine, utcnow
     from hub.fleet_db import Device, HeartbeatLatest
+    from hub.migrate import upgrade
     from tests.hub.fleet_helpers import memory_keys
 
     keys = [memory_keys(f"kiosk-{n:05d}", f"site-{n % 400:03d}") for n in range(count)]
     engine = make_engine(database_url)
     try:
-        sessions = prepare_database(engine)
+        upgrade(engine)  # the hub upgrades SQLite itself, but a PostgreSQL hub only checks
+        sessions = sessionmaker(engine)
         now = utcnow()
         with sessions() as session:
             session.add_all(Device(id=k.identity.device_id, site=k.identity.site, council="Bench",
@@ -163,31 +165,18 @@ def measure(scratch: Path, terminals: int, connections: int, database_url: str |
 
 
 @contextmanager
-def postgres(scratch: Path) -> Iterator[str | None]:
-    """A PostgreSQL server for the run on a Unix socket, or None if it cannot be had."""
+def postgres() -> Iterator[str | None]:
+    """A PostgreSQL server for the run (tests/pg_server.py, fsync on), or None without one."""
     try:
-        import psycopg  # noqa: F401
-    except ImportError:
+        from tests.pg_server import postgres_bin, running_postgres
+    except ImportError:  # no psycopg
         yield None
         return
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
-    if initdb is None or pg_ctl is None:
+    if postgres_bin() is None:
         yield None
         return
-    data, sockets = scratch / "pg", scratch / "pgsock"
-    sockets.mkdir()
-    subprocess.run([initdb, "-D", str(data), "-U", "bench", "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True)
-    subprocess.run([pg_ctl, "-D", str(data), "-w", "-l", str(scratch / "pg.log"), "-o",
-                    f"-k {sockets} -c listen_addresses='' -c fsync=on", "start"],
-                   check=True, capture_output=True)
-    try:
-        subprocess.run([str(Path(initdb).with_name("createdb")), "-h", str(sockets), "-U", "bench",
-                        "hub"], check=True, capture_output=True)
-        yield f"postgresql+psycopg://bench@/hub?host={sockets}"
-    finally:
-        subprocess.run([pg_ctl, "-D", str(data), "-m", "fast", "stop"], check=False,
-                       capture_output=True)
+    with running_postgres(durable=True) as server:
+        yield server.create_database("hub_bench")
 
 
 def rows_for(name: str, run: Run, terminals: int) -> list[Row]:
@@ -224,9 +213,9 @@ def main() -> int:
         if options.postgres:
             scratch = Path(tmp) / "postgres"
             scratch.mkdir()
-            with postgres(scratch) as url:
+            with postgres() as url:
                 if url is None:
-                    notes.append("PostgreSQL: not measured (no psycopg, or no initdb/pg_ctl)")
+                    notes.append("PostgreSQL: not measured (no psycopg, or no server installed)")
                 else:
                     pg = measure(scratch, terminals, options.connections, url)
                     rows += rows_for("PostgreSQL", pg, terminals)

@@ -38,7 +38,8 @@ from hub.accounts import (
     reset_password,
     set_disabled,
 )
-from hub.db import database_error, make_engine, prepare_database, shown_url
+from hub.db import database_error, make_engine, shown_url
+from hub.migrate import SchemaNotReady, ready_database
 from hub.passwords import Passwords
 from hub.settings import database_url
 
@@ -151,10 +152,10 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None,
               file=sys.stderr)
         return 1
     try:
-        sessions = prepare_database(engine)
+        sessions = ready_database(engine)
         _run(options, sessions, passwords or Passwords(), stdin or sys.stdin, ask,
              _who(environ))
-    except AccountError as exc:
+    except (AccountError, SchemaNotReady) as exc:
         print(f"kiosk-hub account: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:

@@ -21,13 +21,14 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.catalogue_export import export_catalogue
-from hub.db import make_engine, prepare_database
+from hub.db import make_engine
 from hub.fleet_page import fleet_router
 from hub.formats import Open311Error, error_response, format_of_path
 from hub.gate import install_gate
 from hub.heartbeat_writer import HeartbeatWriter, heartbeat_router
 from hub.lookup_sources import SourceRegistry, demo_sources
 from hub.lookups import http_error_response, is_lookup_path, lookups_router
+from hub.migrate import ready_database
 from hub.open311 import PREFIX, open311_router
 from hub.pages import static_router
 from hub.passwords import Passwords
@@ -80,18 +81,25 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None = None,
                passwords: Passwords | None = None) -> FastAPI:
-    """A ready hub: catalogue loaded and exported, tables created, routes mounted. Lookups
+    """A ready hub: catalogue loaded and exported, database at the schema this code needs
+    (`hub.migrate.ready_database`: SQLite upgraded, others checked), routes mounted. Lookups
     come from `lookup_sources`, else the demo council's (dated by the hub's time zone).
     Staff passwords are hashed by `passwords` (tests pass a cheap one), else at full cost.
     Every route is behind the sign-in gate unless `hub.public_routes` lists it.
 
-    Raises `kiosk.config_errors.ConfigError` for a bad catalogue and ValueError for one that
-    cannot be published (two services sharing a service code).
+    Raises `kiosk.config_errors.ConfigError` for a bad catalogue, ValueError for one that
+    cannot be published (two services sharing a service code), `hub.migrate.SchemaNotReady`
+    for a database `kiosk-hub db upgrade` has not brought up to date, and SQLAlchemyError for
+    one that cannot be reached.
     """
     catalogue = load_catalogue(settings.catalogue_dir)
     exported = export_catalogue(catalogue)
     engine = make_engine(settings.database_url)
-    sessions = prepare_database(engine)
+    try:
+        sessions = ready_database(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     if lookup_sources is None:
         zone = ZoneInfo(settings.timezone)
 

@@ -1,5 +1,8 @@
 """Where service requests are kept: SQLite on one box, PostgreSQL for a fleet, same models.
 
+The tables are made and changed only by the Alembic migrations in `hub/migrations`
+(`hub.migrate`); a model changed here needs a migration, or tests/hub/test_migrations.py fails.
+
 SQLite runs in WAL mode with synchronous=FULL: a kiosk deletes its outbox row once the hub
 has answered, so an answer must never be given for a row a power cut could still lose.
 """
@@ -18,6 +21,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     create_engine,
@@ -26,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -61,8 +65,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Every constraint and index gets a name the migrations can refer to, the same on SQLite and
+# PostgreSQL (left to themselves they name them differently, or not at all).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class ServiceRequest(Base):
@@ -166,8 +181,11 @@ def database_error(database_url: str, exc: SQLAlchemyError) -> str:
 
 
 def make_engine(database_url: str) -> Engine:
-    """An engine for `database_url`, creating the SQLite file's folder when it is missing."""
+    """An engine for `database_url`, creating the SQLite file's folder when it is missing.
+    `postgresql://...` means psycopg 3 (the one PostgreSQL driver the hub installs)."""
     url = make_url(database_url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3, whatever the default
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     database = url.database or ""
@@ -181,11 +199,3 @@ def make_engine(database_url: str) -> Engine:
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
-
-
-def prepare_database(engine: Engine) -> sessionmaker[Session]:
-    """Create missing tables, then hand out sessions whose rows stay readable after commit."""
-    import hub.fleet_db  # noqa: F401 - the fleet's tables, defined on the same Base
-
-    Base.metadata.create_all(engine)
-    return sessionmaker(engine, expire_on_commit=False)

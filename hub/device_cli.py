@@ -22,8 +22,9 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.db import database_error, make_engine, prepare_database, shown_url, utcnow
+from hub.db import database_error, make_engine, shown_url, utcnow
 from hub.devices import DeviceError, devices, register, revoke
+from hub.migrate import SchemaNotReady, ready_database
 from hub.settings import DEFAULT_COUNCIL_NAME, database_url
 from kiosk.device_identity import IdentityError, PublicIdentity
 
@@ -104,8 +105,8 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
         print(f"kiosk-hub device: cannot use the database {shown_url(url)}: {exc}", file=sys.stderr)
         return 1
     try:
-        _run(options, prepare_database(engine), environ)
-    except DeviceError as exc:
+        _run(options, ready_database(engine), environ)
+    except (DeviceError, SchemaNotReady) as exc:
         print(f"kiosk-hub device: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:

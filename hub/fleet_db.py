@@ -52,7 +52,10 @@ class HeartbeatLatest(Base):
 class HeartbeatHistory(Base):
     __tablename__ = "heartbeat_history"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # 64 bits: ten thousand terminals fill 32 in months. SQLite's rowid is 64 bits already,
+    # and only a column declared INTEGER is that rowid (and numbered by itself).
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
     device_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("devices.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(BigInteger)

@@ -29,8 +29,8 @@ def _asker(*answers: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'hub.db'}"
+def database(database_url: str) -> str:
+    return database_url
 
 
 def run(database: str, *argv: str, stdin: io.StringIO | None = None,
@@ -132,9 +132,8 @@ def test_unusable_database_is_one_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert err.count("\n") == 1
 
 
-def test_the_real_command(tmp_path: Path) -> None:
+def test_the_real_command(database: str) -> None:
     """`python -m hub account add` as IT would type it, password piped in."""
-    database = f"sqlite:///{tmp_path / 'hub.db'}"
     result = subprocess.run(
         [sys.executable, "-m", "hub", "account", "add", "ivy", "--role", "it",
          "--password-stdin", "--database", database],
