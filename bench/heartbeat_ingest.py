@@ -18,8 +18,8 @@ from /proc), which is what one core dedicated to the hub would do.
 The baseline: POST /kiosk/v1/lookups/addresses with no API key, answered 401 by the same
 hub before any database work: what the HTTP stack, routing and JSON answer cost alone.
 Baseline posts run before and after the beats, over the same connections; their mean rate
-is the baseline. With `--postgres`, the same again on a PostgreSQL server started for the
-run (tests/pg_server.py, with fsync on) on 127.0.0.1.
+is the baseline. Then the same again on a PostgreSQL server started for the run
+(tests/pg_server.py, with fsync on) on 127.0.0.1, unless `--no-postgres` or no server.
 """
 
 from __future__ import annotations
@@ -196,8 +196,8 @@ def main() -> int:
     parser = arguments(__doc__ or "")
     parser.add_argument("--terminals", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--postgres", action="store_true",
-                        help="also measure on a PostgreSQL server started for the run")
+    parser.add_argument("--no-postgres", dest="postgres", action="store_false",
+                        help="SQLite only (by default PostgreSQL too, when its server is installed)")
     options = parser.parse_args()
     terminals = 300 if options.quick else options.terminals
     use_repo_imports()
