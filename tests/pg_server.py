@@ -115,7 +115,8 @@ def running_postgres(*, durable: bool = False, max_connections: int = 200
     bin_dir = postgres_bin()
     if bin_dir is None:
         raise PostgresStartError("PostgreSQL is not installed (script/bootstrap --test)")
-    folder = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+    # As root, in /tmp itself: TMPDIR may be a folder of root's the postgres user cannot enter.
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     try:
         if os.geteuid() == 0:
             owner = pwd.getpwnam("postgres")
