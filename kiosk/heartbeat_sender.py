@@ -43,6 +43,7 @@ class HeartbeatSender:
             post = _requests_post(self._session)
         self.post = post
         self._problem: str | None = None
+        self._noting = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.sent = 0  # beats the hub accepted, for tests and the relay's own status
@@ -93,12 +94,13 @@ class HeartbeatSender:
 
     def _note(self, outcome: str, message: str) -> str:
         problem = None if outcome == "accepted" else outcome
-        if problem != self._problem:
+        with self._noting:  # a beat sent by hand (a test, a tool) may race the loop's
+            changed, self._problem = problem != self._problem, problem
+        if changed:
             if problem is None:
                 log.info("heartbeats reach the hub again")
             else:
                 log.warning("%s", message)
-        self._problem = problem
         return outcome
 
     def _run(self) -> None:
