@@ -21,12 +21,19 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.catalogue_export import export_catalogue
-from hub.db import make_engine, prepare_database
+from hub.db import make_engine
+from hub.fleet_page import fleet_router
 from hub.formats import Open311Error, error_response, format_of_path
+from hub.gate import install_gate
+from hub.heartbeat_writer import HeartbeatWriter, heartbeat_router
 from hub.lookup_sources import SourceRegistry, demo_sources
 from hub.lookups import http_error_response, is_lookup_path, lookups_router
+from hub.migrate import ready_database
 from hub.open311 import PREFIX, open311_router
+from hub.pages import static_router
+from hub.passwords import Passwords
 from hub.settings import HubSettings
+from hub.sign_in import sign_in_router
 from hub.state import HubState
 from hub.status_page import status_router
 from kiosk.catalogue.loader import load_catalogue
@@ -72,17 +79,27 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return error_response(Open311Error.several(400, problems), format_of_path(request.url.path))
 
 
-def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None = None) -> FastAPI:
-    """A ready hub: catalogue loaded and exported, tables created, routes mounted. Lookups
+def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None = None,
+               passwords: Passwords | None = None) -> FastAPI:
+    """A ready hub: catalogue loaded and exported, database at the schema this code needs
+    (`hub.migrate.ready_database`: SQLite upgraded, others checked), routes mounted. Lookups
     come from `lookup_sources`, else the demo council's (dated by the hub's time zone).
+    Staff passwords are hashed by `passwords` (tests pass a cheap one), else at full cost.
+    Every route is behind the sign-in gate unless `hub.public_routes` lists it.
 
-    Raises `kiosk.config_errors.ConfigError` for a bad catalogue and ValueError for one that
-    cannot be published (two services sharing a service code).
+    Raises `kiosk.config_errors.ConfigError` for a bad catalogue, ValueError for one that
+    cannot be published (two services sharing a service code), `hub.migrate.SchemaNotReady`
+    for a database `kiosk-hub db upgrade` has not brought up to date, and SQLAlchemyError for
+    one that cannot be reached.
     """
     catalogue = load_catalogue(settings.catalogue_dir)
     exported = export_catalogue(catalogue)
     engine = make_engine(settings.database_url)
-    sessions = prepare_database(engine)
+    try:
+        sessions = ready_database(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     if lookup_sources is None:
         zone = ZoneInfo(settings.timezone)
 
@@ -91,9 +108,12 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
 
         lookup_sources = demo_sources(today)
 
+    heartbeats = HeartbeatWriter(engine)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        heartbeats.close()
         engine.dispose()
 
     app = FastAPI(
@@ -103,18 +123,25 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
         openapi_url=None,
         lifespan=lifespan,
     )
-    app.state.hub = HubState(
+    hub = HubState(
         settings=settings,
         engine=engine,
         sessions=sessions,
         catalogue=exported,
         changeset=_catalogue_changed(settings.catalogue_dir),
         lookups=lookup_sources,
+        passwords=passwords or Passwords(),
     )
+    app.state.hub = hub
     app.add_exception_handler(Open311Error, _open311_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(open311_router())
     app.include_router(status_router())
     app.include_router(lookups_router())
+    app.include_router(heartbeat_router(heartbeats))
+    app.include_router(fleet_router())
+    app.include_router(sign_in_router())
+    app.include_router(static_router())
+    install_gate(app, hub)
     return app

@@ -14,8 +14,12 @@ import sys
 from collections.abc import Sequence
 
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
+from hub import account_cli, db_cli, device_cli
 from hub.app import create_app
+from hub.db import database_error
+from hub.migrate import SchemaNotReady
 from hub.settings import HubSettings, load_settings
 from kiosk.config_errors import ConfigError
 
@@ -64,7 +68,16 @@ def _log_to_stderr(level: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings = load_settings(argv, os.environ)
+    """Serve the hub; or, with `account ...`, `device ...` or `db ...` first, manage staff
+    accounts, the register of terminals or the database's schema."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["account"]:
+        return account_cli.main(args[1:])
+    if args[:1] == ["device"]:
+        return device_cli.main(args[1:])
+    if args[:1] == ["db"]:
+        return db_cli.main(args[1:])
+    settings = load_settings(args, os.environ)
     try:
         sock = _bind(settings.host, settings.port)
     except OSError as exc:
@@ -79,9 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in exc.problems:
                 print(f"  {problem}", file=sys.stderr)
             return 2
-        except ValueError as exc:
+        except (ValueError, SchemaNotReady) as exc:
             print(f"kiosk-hub: {exc}", file=sys.stderr)
             return 2
+        except SQLAlchemyError as exc:
+            print(f"kiosk-hub: {database_error(settings.database_url, exc)}", file=sys.stderr)
+            return 1
         url = _url(settings.host, settings.port)
         print(f"kiosk-hub: {settings.council_name} hub on {url}", flush=True)
         print(f"kiosk-hub: Open311 GeoReport v2 at {url}/open311/v2/discovery.json, "

@@ -1,5 +1,8 @@
 """Where service requests are kept: SQLite on one box, PostgreSQL for a fleet, same models.
 
+The tables are made and changed only by the Alembic migrations in `hub/migrations`
+(`hub.migrate`); a model changed here needs a migration, or tests/hub/test_migrations.py fails.
+
 SQLite runs in WAL mode with synchronous=FULL: a kiosk deletes its outbox row once the hub
 has answered, so an answer must never be given for a row a power cut could still lose.
 """
@@ -11,9 +14,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Float, String, Text, create_engine, event, make_url
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -48,8 +65,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Every constraint and index gets a name the migrations can refer to, the same on SQLite and
+# PostgreSQL (left to themselves they name them differently, or not at all).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class ServiceRequest(Base):
@@ -84,18 +112,80 @@ class ServiceRequest(Base):
     agency_responsible: Mapped[str] = mapped_column(String(255), default="")
 
 
+class StaffAccount(Base):
+    """Someone who signs in to the hub's staff pages. Names are kept lower-case."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StaffSession(Base):
+    """A signed-in browser. Only a digest of the cookie's token is kept, so a copy of the
+    database cannot be used to sign in; every hub process sharing the database sees it."""
+
+    __tablename__ = "staff_sessions"
+
+    token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class AccountEvent(Base):
+    """The audit: sign-ins, failures, lock-outs, sign-outs and account changes. Never a
+    password, and never a name typed for an account that does not exist (it may be one)."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    account_name: Mapped[str] = mapped_column(String(64), default="", index=True)
+    client: Mapped[str] = mapped_column(String(64), default="", index=True)
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
 
 
+def shown_url(database_url: str) -> str:
+    """The URL with any password masked, for messages and logs."""
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unreadable database URL)"
+
+
+def database_error(database_url: str, exc: SQLAlchemyError) -> str:
+    """One line for whoever runs the hub: which database, and the driver's first line."""
+    origin = getattr(exc, "orig", None) or exc
+    reason = (str(origin).strip().splitlines() or [type(origin).__name__])[0]
+    return f"cannot use the database {shown_url(database_url)}: {reason}"
+
+
 def make_engine(database_url: str) -> Engine:
-    """An engine for `database_url`, creating the SQLite file's folder when it is missing."""
+    """An engine for `database_url`, creating the SQLite file's folder when it is missing.
+    `postgresql://...` means psycopg 3 (the one PostgreSQL driver the hub installs)."""
     url = make_url(database_url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3, whatever the default
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     database = url.database or ""
@@ -109,9 +199,3 @@ def make_engine(database_url: str) -> Engine:
     )
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
-
-
-def prepare_database(engine: Engine) -> sessionmaker[Session]:
-    """Create missing tables, then hand out sessions whose rows stay readable after commit."""
-    Base.metadata.create_all(engine)
-    return sessionmaker(engine, expire_on_commit=False)

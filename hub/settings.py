@@ -42,6 +42,14 @@ class HubSettings:
     public_base_url: str | None = None
     timezone: str = DEFAULT_TIMEZONE
     log_level: str = "info"
+    # Staff sign-in cookies are Secure (sent over HTTPS only). Only a hub listening on a
+    # loopback address may turn that off, for tests and the demo on http://127.0.0.1.
+    secure_cookies: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.secure_cookies and not self.on_loopback:
+            raise ValueError(f"insecure cookies are allowed only on a loopback address, and "
+                             f"this hub listens on {self.host}: serve it over HTTPS")
 
     @property
     def uses_demo_key(self) -> bool:
@@ -69,6 +77,16 @@ def default_state_dir(environ: Mapping[str, str]) -> Path:
     return Path(home) / ".local" / "state" / STATE_SUBDIR
 
 
+def database_url(flag: str | None, state_dir_flag: str | None, environ: Mapping[str, str]) -> str:
+    """--database, else KIOSK_HUB_DATABASE_URL, else SQLite in the state folder."""
+    database = flag or environ.get("KIOSK_HUB_DATABASE_URL") or None
+    if database is not None:
+        return database
+    state_text = state_dir_flag or environ.get("KIOSK_HUB_STATE_DIR") or None
+    state = Path(state_text) if state_text else default_state_dir(environ)
+    return f"sqlite:///{state.expanduser().resolve() / 'hub.db'}"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk-hub",
@@ -77,7 +95,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Each flag falls back to an environment variable (KIOSK_HUB_HOST, "
         "KIOSK_HUB_PORT, KIOSK_HUB_DATABASE_URL, KIOSK_HUB_STATE_DIR, KIOSK_HUB_CATALOGUE, "
         "KIOSK_HUB_API_KEYS as a comma list, KIOSK_HUB_COUNCIL_NAME, KIOSK_HUB_PUBLIC_URL, "
-        "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL), then to the demo defaults.",
+        "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL, KIOSK_HUB_INSECURE_COOKIES=1), then to the "
+        "demo defaults. `kiosk-hub account --help`, `kiosk-hub device --help` and "
+        "`kiosk-hub db --help` manage staff accounts, terminals and the database.",
     )
     parser.add_argument("--host", help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", help=f"TCP port to listen on (default {DEFAULT_PORT})")
@@ -97,6 +117,9 @@ def _parser() -> argparse.ArgumentParser:
                         f"{DEFAULT_TIMEZONE})")
     parser.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"),
                         help="server log level (default info)")
+    parser.add_argument("--insecure-cookies", action="store_true", default=None,
+                        help="send staff sign-in cookies over plain http: only for a hub on "
+                        "a loopback address (tests, the demo); never behind a real address")
     return parser
 
 
@@ -115,11 +138,7 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
     port_text = pick(args.port, "KIOSK_HUB_PORT") or str(DEFAULT_PORT)
     if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
         parser.error(f"port: expected a number from 1 to 65535, found {port_text!r}")
-    database = pick(args.database, "KIOSK_HUB_DATABASE_URL")
-    if database is None:
-        state_text = pick(args.state_dir, "KIOSK_HUB_STATE_DIR")
-        state = Path(state_text) if state_text else default_state_dir(environ)
-        database = f"sqlite:///{state.expanduser().resolve() / 'hub.db'}"
+    database = database_url(args.database, args.state_dir, environ)
     catalogue_text = pick(args.catalogue, "KIOSK_HUB_CATALOGUE")
     catalogue = Path(catalogue_text).expanduser() if catalogue_text else demo_catalogue_dir()
     if args.api_keys:
@@ -142,14 +161,19 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
     if log_level not in ("critical", "error", "warning", "info", "debug"):
         parser.error(f"log level: expected one of critical, error, warning, info, debug, "
                      f"found {log_level!r}")
-    return HubSettings(
-        database_url=database,
-        host=host,
-        port=int(port_text),
-        catalogue_dir=catalogue,
-        api_keys=keys or DEFAULT_API_KEYS,
-        council_name=pick(args.council_name, "KIOSK_HUB_COUNCIL_NAME") or DEFAULT_COUNCIL_NAME,
-        public_base_url=public_url,
-        timezone=timezone,
-        log_level=log_level,
-    )
+    insecure = bool(args.insecure_cookies) or environ.get("KIOSK_HUB_INSECURE_COOKIES") == "1"
+    try:
+        return HubSettings(
+            database_url=database,
+            host=host,
+            port=int(port_text),
+            catalogue_dir=catalogue,
+            api_keys=keys or DEFAULT_API_KEYS,
+            council_name=pick(args.council_name, "KIOSK_HUB_COUNCIL_NAME") or DEFAULT_COUNCIL_NAME,
+            public_base_url=public_url,
+            timezone=timezone,
+            log_level=log_level,
+            secure_cookies=not insecure,
+        )
+    except ValueError as exc:
+        parser.error(str(exc))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.catalogue_export import Open311Catalogue
 from hub.lookup_sources import SourceRegistry
+from hub.passwords import Passwords
 from hub.settings import HubSettings
 
 
@@ -22,6 +23,7 @@ class HubState:
     catalogue: Open311Catalogue
     changeset: datetime
     lookups: SourceRegistry
+    passwords: Passwords
 
     def base_url(self, request: Request) -> str:
         """Where clients reach us: the configured public URL, else what this request used."""

@@ -21,6 +21,7 @@ from accessibility.languages import Translator
 from kiosk.audit import AuditLog
 from kiosk.clock import Clock, SystemClock
 from kiosk.destinations import network_target
+from kiosk.device_identity import DeviceKeys, IdentityError, key_folder
 from kiosk.health import (
     CardReaderProbe,
     HealthMonitor,
@@ -31,6 +32,8 @@ from kiosk.health import (
     RelayProbe,
     versions,
 )
+from kiosk.heartbeat import HeartbeatSource
+from kiosk.heartbeat_sender import HeartbeatSender
 from kiosk.lookups import HubLookup, make_lookup
 from kiosk.outbox import (
     Outbox,
@@ -45,6 +48,7 @@ from kiosk.outbox import (
 from kiosk.profile import LoadedProfile
 from kiosk.profile import Printer as PrinterSettings
 from kiosk.resident import KioskParts
+from kiosk.screen_status import ScreenStatusFile
 from kiosk.staff import StaffDirectory
 from peripherals.cards import CardReader, make_card_reader
 from peripherals.printer import make_printer
@@ -103,7 +107,7 @@ class Assembly:
         if self.relay_service is not None:
             raise RuntimeError("the relay is already running in this process")
         service = RelayService(make_relay(self.loaded, self.outbox), socket_path(self.state_dir),
-                               interval_seconds,
+                               interval_seconds, make_heartbeat(self.loaded, self.state_dir, self.outbox),
                                retention_days=self.loaded.profile.outbox.retention_days)
         service.start()
         self.relay_service = service
@@ -139,6 +143,25 @@ def make_relay(loaded: LoadedProfile, outbox: Outbox) -> Relay:
                  random.Random(), max_attempts=1000)
 
 
+def make_heartbeat(loaded: LoadedProfile, state_dir: Path, outbox: Outbox) -> HeartbeatSender | None:
+    """The relay's heartbeat to the hub, if the profile has a `heartbeat` section and this
+    terminal is enrolled (it signs with the device's key); otherwise None, said once."""
+    settings = loaded.profile.heartbeat
+    if settings is None:
+        return None
+    try:
+        keys = DeviceKeys.load(key_folder(state_dir))
+    except IdentityError as exc:
+        log.warning("no heartbeats: %s", exc)
+        return None
+    poll = loaded.profile.printer.status_poll_seconds
+    source = HeartbeatSource(keys, state_dir, outbox, loaded.source.read_bytes(),
+                             interval_seconds=settings.interval_seconds,
+                             screen_stale_after=3 * poll + 60, wall=time.time)
+    return HeartbeatSender(source.next_envelope, settings.url, settings.interval_seconds,
+                           settings.timeout_seconds)
+
+
 def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
              texts: Translator | None = None, deliver_immediately: bool = True) -> Assembly:
     """Open the outbox (creating its key), pick the printer, wire the immediate delivery to
@@ -170,7 +193,8 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
     )
     health = HealthMonitor(probes(printer, reader, outbox, loaded, relay), clock,
                            versions(loaded.source.read_bytes(),
-                                    [(s.id, s.version) for s in loaded.catalogue]))
+                                    [(s.id, s.version) for s in loaded.catalogue]),
+                           on_status=ScreenStatusFile(state_dir).write)
     return Assembly(loaded, state_dir, parts, outbox, printer, audit, health, staff, reader,
                     relay_client=relay)
 

@@ -114,11 +114,12 @@ def _cmd_relay(args: argparse.Namespace) -> int:
     loaded = _load(Path(args.profile), state_dir)
     if loaded is None:
         return 2
-    from kiosk.assembly import make_relay, open_outbox
+    from kiosk.assembly import make_heartbeat, make_relay, open_outbox
     from kiosk.outbox import RelayBusy, RelayService, RelaySocketError, socket_path
 
     outbox = open_outbox(state_dir)
     service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval,
+                           make_heartbeat(loaded, state_dir, outbox),
                            retention_days=loaded.profile.outbox.retention_days)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

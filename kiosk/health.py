@@ -294,10 +294,13 @@ class HealthMonitor:
     """Runs the probes and keeps the latest `DeviceStatus`. Safe to call from any thread."""
 
     def __init__(self, probes: Sequence[Probe], clock: Clock,
-                 device_versions: tuple[tuple[str, str], ...] = ()) -> None:
+                 device_versions: tuple[tuple[str, str], ...] = (),
+                 on_status: Callable[[DeviceStatus], None] | None = None) -> None:
         self.probes = tuple(probes)
         self.clock = clock
         self.versions = device_versions
+        # The screen's hook: `kiosk.screen_status` leaves each status for the relay's heartbeat.
+        self.on_status = on_status
         self._lock = threading.Lock()
         self._latest: dict[str, Check] = {}
         self._from_probe: dict[str, set[str]] = {}
@@ -330,6 +333,11 @@ class HealthMonitor:
                 self._latest[check.id] = check
             status = DeviceStatus(self.clock.now(), tuple(self._latest.values()), self.versions)
             self.latest = status
+        if self.on_status is not None:
+            try:
+                self.on_status(status)
+            except Exception as exc:  # noqa: BLE001 - the status itself is still good
+                log.warning("device status not passed on: %s", type(exc).__name__)
         return status
 
     @staticmethod

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
 from kiosk.destinations import EmailDestination, WebhookDestination
+from kiosk.heartbeat_settings import HeartbeatSettings
 from kiosk.localtext import LocalText
 from kiosk.lookups.settings import LookupSettings
 from kiosk.remote_commands import RemoteCommandSettings
@@ -213,6 +214,10 @@ class Profile(_Strict):
     session: SessionTimings = SessionTimings()
     outbox: OutboxSettings = OutboxSettings()
     display: Display = Display()
+    heartbeat: HeartbeatSettings | None = Field(
+        default=None, description="Where the relay sends the signed heartbeat the hub's fleet "
+        "page shows; no heartbeats when absent."
+    )
     accessibility: AccessibilityDefaults = AccessibilityDefaults()
     default_language: Literal["en", "cy", "pl", "ur", "ro"] = "en"
     demo_quit_shortcut: bool = Field(

@@ -129,11 +129,13 @@ def running_hub(
     council_name: str | None = None,
     extra_args: Sequence[str] = (),
     port: int | None = None,
+    database_url: str | None = None,
 ) -> Iterator[HubProcess]:
     """A real hub on a free 127.0.0.1 port (or `port`, to bring a stopped hub back where its
-    clients expect it) with its database at `tmp_path/hub.db`."""
+    clients expect it) with its database at `tmp_path/hub.db`, or at `database_url` (which
+    must then be migrated already, as PostgreSQL must)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    database_url = f"sqlite:///{tmp_path / 'hub.db'}"
+    database_url = database_url or f"sqlite:///{tmp_path / 'hub.db'}"
     args = ["--database", database_url, "--log-level", "warning"]
     for key in api_keys:
         args += ["--api-key", key]

@@ -1,4 +1,5 @@
-"""The relay as a service: its worker thread and its socket, started and stopped together.
+"""The relay as a service: its worker thread, its socket and (when the profile asks for
+them) its heartbeats, started and stopped together.
 
 `kiosk relay` runs this for its whole life; a demo kiosk runs the same thing in-process, so
 the screen asks through the socket either way and its code path never differs.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Protocol
 
 from kiosk.outbox.relay import Relay, RelayWorker
 from kiosk.outbox.relay_ipc import RelayServer
@@ -16,17 +18,27 @@ from kiosk.outbox.retention import Retention
 logger = logging.getLogger(__name__)
 
 
+class Heartbeat(Protocol):
+    """`kiosk.heartbeat_sender.HeartbeatSender`: a loop of its own, started after the relay."""
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float | None = None) -> None: ...
+
+
 class RelayService:
-    def __init__(self, relay: Relay, socket_path: Path, interval_seconds: float = 30.0, *,
+    def __init__(self, relay: Relay, socket_path: Path, interval_seconds: float = 30.0,
+                 heartbeat: Heartbeat | None = None, *,
                  retention_days: int | None = None) -> None:
         """With `retention_days`, undelivered rows older than that are expired after passes
-        (`kiosk.outbox.retention`)."""
+        (`kiosk.outbox.retention`); with `heartbeat`, the terminal beats to the hub."""
         self.relay = relay
         self.retention = (Retention(relay.outbox, retention_days)
                           if retention_days is not None else None)
         self.worker = RelayWorker(relay, interval_seconds,
                                   self.retention.after_pass if self.retention else None)
         self.server = RelayServer(socket_path, relay, kick=self.worker.kick)
+        self.heartbeat = heartbeat
 
     def start(self) -> None:
         """Take the relay lock (RelayBusy if another relay has it), then open the socket:
@@ -42,10 +54,16 @@ class RelayService:
         except BaseException:
             self.worker.stop(10.0)
             raise
+        if self.heartbeat is not None:
+            self.heartbeat.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Close the socket first (no new requests), then finish the pass in flight."""
         try:
-            self.server.stop(timeout)
+            if self.heartbeat is not None:
+                self.heartbeat.stop(timeout)
         finally:
-            self.worker.stop(timeout)
+            try:
+                self.server.stop(timeout)
+            finally:
+                self.worker.stop(timeout)

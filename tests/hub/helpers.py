@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import urlencode
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from hub.accounts import Role
+from hub.accounts import add_account as add_to_database
+
 API_KEY = "test-key"
+BASE_URL = "https://testserver"
+PASSWORD = "correct horse battery"
 
 LIST_TAGS = {
     "services": "service", "attributes": "attribute", "values": "value",
@@ -90,3 +97,37 @@ def error_codes(response: Response) -> list[str]:
     body = response.json()
     assert isinstance(body, list)
     return [e["code"] for e in body]
+
+
+def add_account(app: FastAPI, name: str, role: Role, password: str = PASSWORD) -> None:
+    hub = app.state.hub
+    add_to_database(hub.sessions, hub.passwords, name, role, password, by="test")
+
+
+def sign_in_token(client: TestClient, next_path: str = "") -> str:
+    """Open the sign-in page, as a browser would first, and read its form's token."""
+    page = client.get("/sign-in" + (f"?next={next_path}" if next_path else ""),
+                      follow_redirects=False)
+    assert page.status_code == 200, page.text
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match is not None
+    return match.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str = PASSWORD, next_path: str = "",
+            expect: int = 303) -> Response:
+    token = sign_in_token(client, next_path)
+    response: Response = client.post("/sign-in", data={
+        "csrf_token": token, "name": name, "password": password, "next": next_path or "/"},
+        follow_redirects=False)
+    assert response.status_code == expect, response.text
+    return response
+
+
+def csrf_token(client: TestClient, path: str = "/") -> str:
+    """The session's CSRF token, read from a signed-in page's sign-out form."""
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match is not None
+    return match.group(1)

@@ -10,8 +10,8 @@ import requests
 from tests.hub_server import running_hub
 
 
-def test_post_read_back_and_status_page(tmp_path: Path) -> None:
-    with running_hub(tmp_path) as hub:
+def test_post_read_back_and_status_page(tmp_path: Path, database_url: str) -> None:
+    with running_hub(tmp_path, database_url=database_url) as hub:
         assert hub.base_url.startswith("http://127.0.0.1:")
         services = requests.get(f"{hub.open311_url}/services.xml", timeout=5)
         assert services.headers["content-type"] == "text/xml; charset=utf-8"
@@ -49,17 +49,17 @@ def test_post_read_back_and_status_page(tmp_path: Path) -> None:
         assert refused.status_code == 403
         process = hub.process
     assert process.poll() is not None  # stopped on exit
-    assert (tmp_path / "hub.db").exists()
+    assert (tmp_path / "hub.db").exists() == database_url.startswith("sqlite")
 
 
-def test_data_survives_a_restart(tmp_path: Path) -> None:
-    with running_hub(tmp_path, api_keys=("key-one", "key-two")) as hub:
+def test_data_survives_a_restart(tmp_path: Path, database_url: str) -> None:
+    with running_hub(tmp_path, api_keys=("key-one", "key-two"), database_url=database_url) as hub:
         posted = requests.post(f"{hub.open311_url}/requests.json", timeout=5, data=[
             ("api_key", "key-two"), ("service_code", "FEEDBACK"),
             ("attribute[feedback_type]", "suggestion"), ("attribute[topics][]", "bins")])
         assert posted.status_code == 200, hub.output()
         request_id = posted.json()[0]["service_request_id"]
-    with running_hub(tmp_path) as hub:
+    with running_hub(tmp_path, database_url=database_url) as hub:
         answer = requests.get(f"{hub.open311_url}/requests/{request_id}.xml", timeout=5)
         assert answer.status_code == 200
         assert ET.fromstring(answer.content).findtext("request/service_request_id") == request_id

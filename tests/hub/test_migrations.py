@@ -1,0 +1,172 @@
+"""The Alembic migrations build exactly the schema the models describe, on both databases,
+adopt databases made before migrations, and refuse to let a hub start on an old schema."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.orm import Session
+
+from hub import db_cli
+from hub.app import create_app
+from hub.db import ServiceRequest, make_engine
+from hub.migrate import (
+    SchemaNotReady,
+    all_tables,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
+from hub.settings import HubSettings
+from tests.hub_server import REPO_ROOT, free_port
+from tests.pg_server import PostgresServer
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it, not even Alembic's table."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = f"fresh_{uuid.uuid4().hex[:12]}"
+    url = server.create_database(name)
+    yield url
+    server.drop_database(name)
+
+
+@pytest.fixture
+def engine(empty_url: str) -> Iterator[Engine]:
+    engine = make_engine(empty_url)
+    yield engine
+    engine.dispose()
+
+
+def _differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, all_tables()))
+
+
+def test_upgrade_builds_what_the_models_describe(engine: Engine) -> None:
+    assert current_revision(engine) is None
+    done = upgrade(engine)
+    assert (done.before, done.after) == (None, head_revision())
+    assert _differences(engine) == []
+    assert upgrade(engine).before == head_revision()  # a second run changes nothing
+
+
+def test_down_to_nothing_and_up_again(engine: Engine) -> None:
+    upgrade(engine)
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert _differences(engine) == []
+
+
+def _row() -> ServiceRequest:
+    now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    return ServiceRequest(service_request_id="1234567890", service_code="FEEDBACK",
+                          service_name="Feedback", status="open", status_notes="",
+                          service_notice="", description="kept", address_string="",
+                          address_id="", email="", phone="", first_name="", last_name="",
+                          device_id="", account_id="", media_url="", attributes="{}",
+                          requested_datetime=now, updated_datetime=now,
+                          agency_responsible="")
+
+
+@pytest.mark.parametrize("made_by", ["0001", "0002"])
+def test_a_database_from_before_migrations_is_adopted(engine: Engine, made_by: str) -> None:
+    """Hubs before migrations ran create_all; their data must survive the first upgrade."""
+    tables = all_tables()
+    wanted = ["service_requests"] if made_by == "0001" else [
+        "service_requests", "staff_accounts", "staff_sessions", "account_events"]
+    tables.create_all(engine, tables=[tables.tables[name] for name in wanted])
+    with Session(engine) as session:
+        session.add(_row())
+        session.commit()
+    done = upgrade(engine)
+    assert (done.before, done.after) == (made_by, head_revision())
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT description FROM service_requests")).scalar() \
+            == "kept"
+    assert set(inspect(engine).get_table_names()) >= set(tables.tables)
+
+
+def test_two_upgrades_at_once_both_succeed(empty_url: str) -> None:
+    """Two hosts running `kiosk-hub db upgrade` together: one waits for the other."""
+    command = [sys.executable, "-m", "hub", "db", "upgrade", "--database", empty_url]
+    runs = [subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    said = sorted(out for out, _ in outputs)
+    assert "up to date" in said[1] or "upgraded" in said[1]
+    assert any("upgraded from revision (empty)" in out for out, _ in outputs)
+    engine = make_engine(empty_url)
+    try:
+        assert current_revision(engine) == head_revision()
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_db_current_says_whether_an_upgrade_is_needed(empty_url: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert db_cli.main(["current", "--database", empty_url], environ={}) == 1
+    assert f"is at revision (none); this hub needs {head_revision()}" in capsys.readouterr().out
+    assert db_cli.main(["upgrade", "--database", empty_url], environ={}) == 0
+    assert "upgraded from revision (empty)" in capsys.readouterr().out
+    assert db_cli.main(["current", "--database", empty_url], environ={}) == 0
+    assert f"is at revision {head_revision()}" in capsys.readouterr().out
+
+
+def test_postgres_hub_will_not_start_on_an_old_schema(postgres: PostgresServer) -> None:
+    name = f"old_{uuid.uuid4().hex[:12]}"
+    url = postgres.create_database(name)
+    try:
+        engine = make_engine(url)
+        upgrade(engine, "0001")
+        engine.dispose()
+        with pytest.raises(SchemaNotReady, match="run `kiosk-hub db upgrade`"):
+            create_app(HubSettings(database_url=url))
+        started = subprocess.run([sys.executable, "-m", "hub", "--database", url, "--port",
+                                  str(free_port())], cwd=REPO_ROOT, capture_output=True,
+                                 text=True, timeout=60, check=False)
+        assert started.returncode == 2
+        assert "is at revision 0001; this hub needs" in started.stderr
+        assert "Traceback" not in started.stderr
+    finally:
+        postgres.drop_database(name)
+
+
+def test_sqlite_hub_upgrades_itself(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0001")
+    engine.dispose()
+    app = create_app(HubSettings(database_url=url))
+    try:
+        assert current_revision(app.state.hub.engine) == head_revision()
+    finally:
+        app.state.hub.engine.dispose()
+
+
+def test_unreachable_database_is_one_line() -> None:
+    url = f"postgresql://nobody:secret-password@127.0.0.1:{free_port()}/hub"
+    result = subprocess.run([sys.executable, "-m", "hub", "db", "upgrade", "--database", url],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert "cannot use the database postgresql://nobody:***@127.0.0.1" in result.stderr
+    assert "secret-password" not in result.stderr
+    assert "Traceback" not in result.stderr
