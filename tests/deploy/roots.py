@@ -68,17 +68,20 @@ def provide_from_host(root: Path, path: str) -> None:
     host = Path(path)
     if target.exists() or target.is_symlink():
         if target.is_symlink():
-            link = os.readlink(target)
-            provide_from_host(root, str(PurePosixPath(path).parent / link) if not link.startswith("/") else link)
+            provide_from_host(root, _followed(path, os.readlink(target)))
         return
     assert host.exists() or host.is_symlink(), f"{path} is not on this machine"
     target.parent.mkdir(parents=True, exist_ok=True)
     if host.is_symlink():
         link = os.readlink(host)
         target.symlink_to(link)
-        provide_from_host(root, str(PurePosixPath(path).parent / link) if not link.startswith("/") else link)
+        provide_from_host(root, _followed(path, link))
     else:
         shutil.copy2(host, target)
+
+
+def _followed(path: str, link: str) -> str:
+    return link if link.startswith("/") else str(PurePosixPath(path).parent / link)
 
 
 def exec_start_programs(unit_text: str) -> list[str]:

@@ -240,7 +240,8 @@ def test_the_kiosk_is_cages_only_client_with_no_x_server(kiosk_under_cage: Sessi
     environ = dict(item.split("=", 1) for item in
                    Path(f"/proc/{kiosk_pid}/environ").read_bytes().decode().split("\0") if "=" in item)
     assert "DISPLAY" not in environ
-    assert environ["WAYLAND_DISPLAY"] == "wayland-0" and environ["QT_QPA_PLATFORM"] == "wayland"
+    assert environ["WAYLAND_DISPLAY"] == "wayland-0"
+    assert environ["QT_QPA_PLATFORM"] == "wayland"
     sockets = sorted(p.name for p in session.runtime.iterdir() if stat.S_ISSOCK(p.lstat().st_mode))
     assert sockets == ["wayland-0"]
     assert stat.S_IMODE(session.runtime.stat().st_mode) == 0o700

@@ -50,7 +50,9 @@ def conf(root: Path, path: str) -> configparser.ConfigParser:
 
 def test_the_table_in_the_docs_is_read() -> None:
     paths = [row[0] for row in documented()]
-    assert len(paths) >= 25 and "/var/lib/civic-kiosk" in paths and "/etc/civic-kiosk" in paths
+    assert len(paths) >= 25
+    assert "/var/lib/civic-kiosk" in paths
+    assert "/etc/civic-kiosk" in paths
 
 
 def test_it_lays_down_what_the_docs_say(root: Path) -> None:
@@ -73,10 +75,13 @@ def test_the_kiosk_user_is_a_system_user_that_cannot_log_in(root: Path) -> None:
     assert run_install(root).returncode == 0
     entry = next(line for line in (root / "etc/passwd").read_text().splitlines()
                  if line.startswith("kiosk:")).split(":")
-    assert 0 < int(entry[2]) < 1000 and entry[5:] == ["/nonexistent", "/usr/sbin/nologin"]
-    assert any(line.startswith(f"kiosk:x:{entry[3]}:") for line in (root / "etc/group").read_text().splitlines())
+    assert 0 < int(entry[2]) < 1000
+    assert entry[5:] == ["/nonexistent", "/usr/sbin/nologin"]
+    group_lines = (root / "etc/group").read_text().splitlines()
+    assert any(line.startswith(f"kiosk:x:{entry[3]}:") for line in group_lines)
     dropin = conf(root, "/etc/systemd/system/civic-kiosk-ui.service.d/50-kiosk-user.conf")
-    assert dropin["Service"]["Environment"] == f"XDG_RUNTIME_DIR=/run/user/{entry[2]} HOME=/run/user/{entry[2]}"
+    runtime = f"/run/user/{entry[2]}"
+    assert dropin["Service"]["Environment"] == f"XDG_RUNTIME_DIR={runtime} HOME={runtime}"
     assert dropin["Service"]["BindPaths"] == f"/run/user/{entry[2]}"
 
 
@@ -141,7 +146,8 @@ def test_an_upgrade_changes_only_what_changed(root: Path, tmp_path: Path) -> Non
     after = snapshot(root)
     changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
     relay = "/etc/systemd/system/civic-kiosk-relay.service"
-    assert relay in changed and "RestartSec=7" in (root / relay.lstrip("/")).read_text()
+    assert relay in changed
+    assert "RestartSec=7" in (root / relay.lstrip("/")).read_text()
     assert {p for p in changed if not p.startswith("/opt/civic-kiosk/src")} == {relay}
     assert (root / "var/lib/civic-kiosk/outbox.db").read_bytes() == b"kept"
 
@@ -154,15 +160,19 @@ def test_mistakes_get_a_clear_message(root: Path, tmp_path: Path) -> None:
                               text=True, timeout=60, check=False)
 
     no_skip = run("--root", str(root))
-    assert no_skip.returncode != 0 and "--skip-packages" in no_skip.stderr
+    assert no_skip.returncode != 0
+    assert "--skip-packages" in no_skip.stderr
     not_a_checkout = run("--root", str(root), "--skip-packages", "--source", str(tmp_path))
-    assert not_a_checkout.returncode != 0 and "is not a Civic Kiosk checkout" in not_a_checkout.stderr
+    assert not_a_checkout.returncode != 0
+    assert "is not a Civic Kiosk checkout" in not_a_checkout.stderr
     bare = tmp_path / "bare"
     bare.mkdir()
     no_passwd = run("--root", str(bare), "--skip-packages")
-    assert no_passwd.returncode != 0 and "must be a Debian root" in no_passwd.stderr
+    assert no_passwd.returncode != 0
+    assert "must be a Debian root" in no_passwd.stderr
     unknown = run("--frobnicate")
-    assert unknown.returncode != 0 and "unknown option --frobnicate" in unknown.stderr
+    assert unknown.returncode != 0
+    assert "unknown option --frobnicate" in unknown.stderr
 
 
 def test_the_qt_libraries_are_the_ones_bootstrap_installs() -> None:

@@ -61,7 +61,9 @@ def test_without_notify_socket_every_call_is_a_quiet_no() -> None:
 def test_ready_watchdog_and_stopping_reach_the_manager(tmp_path: Path, manager: Manager) -> None:
     notifier = Notifier.from_environment({"NOTIFY_SOCKET": str(tmp_path / "notify.sock"),
                                           "WATCHDOG_USEC": "20000000"})
-    assert notifier.ready("delivering") and notifier.watchdog() and notifier.stopping()
+    assert notifier.ready("delivering")
+    assert notifier.watchdog()
+    assert notifier.stopping()
     manager.wait_for("STOPPING=1")
     assert manager.messages == ["READY=1\nSTATUS=delivering", "WATCHDOG=1", "STOPPING=1"]
     assert notifier.ping_interval == 10.0
