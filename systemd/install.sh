@@ -59,8 +59,9 @@ SYSTEM_PYTHON=/usr/bin/python3  # Debian's: other users cannot read a pyenv in r
 PACKAGES=(
   # the compositor, and what cage 0.1.4 and wlroots need on a real GPU
   cage xwayland libgl1-mesa-dri libegl-mesa0 libgbm1
-  # a logind session for the screen, the polkit rule for pcscd, a clock, HTTPS
-  dbus libpam-systemd polkitd systemd-timesyncd ca-certificates
+  # systemd as init, udev for the printer rule, a logind session for the screen, the polkit
+  # rule for pcscd, a clock (signed metadata expires), HTTPS
+  systemd systemd-sysv udev dbus libpam-systemd polkitd systemd-timesyncd ca-certificates
   # Python: the venv is made from Debian's interpreter; pyscard builds from source
   python3 python3-venv python3-dev gcc libc6-dev libpcsclite-dev
   # PySide6 (Qt) under Wayland, and under X for diagnosis
