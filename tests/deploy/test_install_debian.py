@@ -64,9 +64,16 @@ def debian_root() -> Iterator[Path]:
         shutil.copytree(REPO, root / "root" / "civic-kiosk", symlinks=True,
                         ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info",
                                                       "demo-output", ".mypy_cache", ".ruff_cache"))
+        # This machine's way out: its resolver, its pip configuration, and the certificate
+        # authorities it adds (an egress proxy's), as a PC on a council network would have.
         shutil.copyfile("/etc/resolv.conf", root / "etc" / "resolv.conf")
         if Path("/etc/pip.conf").exists():
             shutil.copyfile("/etc/pip.conf", root / "etc" / "pip.conf")
+        local_cas = Path("/usr/local/share/ca-certificates")
+        if local_cas.is_dir() and any(local_cas.iterdir()):
+            shutil.copytree(local_cas, root / local_cas.relative_to("/"), dirs_exist_ok=True)
+            trusted = in_root(root, "update-ca-certificates")
+            assert trusted.returncode == 0, trusted.stdout + trusted.stderr
         yield root
     finally:
         shutil.rmtree(base, ignore_errors=True)
