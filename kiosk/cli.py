@@ -116,6 +116,7 @@ def _cmd_relay(args: argparse.Namespace) -> int:
         return 2
     from kiosk.assembly import make_heartbeat, make_relay, open_outbox
     from kiosk.outbox import RelayBusy, RelayService, RelaySocketError, socket_path
+    from kiosk.sd_notify import Notifier, serve_until
 
     outbox = open_outbox(state_dir)
     service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval,
@@ -129,18 +130,32 @@ def _cmd_relay(args: argparse.Namespace) -> int:
         except (RelayBusy, RelaySocketError) as exc:
             print(f"relay: not started. {exc}", file=sys.stderr)
             return 1
+        # Type=notify with WatchdogSec (systemd/civic-kiosk-relay.service): ready once the
+        # socket answers; pings only while it still answers a status request.
+        notifier = Notifier.from_environment()
         try:
             print(f"relay: delivering from {outbox.path}, answering on {service.server.path}",
                   flush=True)
-            while not stop.wait(1.0):
-                pass
+            notifier.ready("delivering")
+            serve_until(stop, notifier, lambda: _relay_answers(service.server.path))
         except KeyboardInterrupt:
             pass
         finally:
+            notifier.stopping()
             service.stop(10.0)
     finally:
         outbox.close()
     return 0
+
+
+def _relay_answers(path: Path) -> bool:
+    from kiosk.outbox import RelayClient, RelayUnavailable
+
+    try:
+        RelayClient(path).status(timeout=5.0)
+    except RelayUnavailable:
+        return False
+    return True
 
 
 def _cmd_staff_salt(args: argparse.Namespace) -> int:

@@ -53,8 +53,9 @@ class RelayProcess:
 
 @contextmanager
 def running_relay(profile: Path, state_dir: Path, log_dir: Path, *,
-                  interval: float = 30.0) -> Iterator[RelayProcess]:
-    env = dict(os.environ)
+                  interval: float = 30.0,
+                  extra_env: dict[str, str] | None = None) -> Iterator[RelayProcess]:
+    env = dict(os.environ) | (extra_env or {})
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", ""))
                                         if p)
     env["PYTHONUNBUFFERED"] = "1"
