@@ -32,11 +32,18 @@ selection) are `ui.app_lockdown`'s, installed once per application by `install_l
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QWindow, QWindowStateChangeEvent
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeyEvent,
+    QMouseEvent,
+    QWindow,
+    QWindowStateChangeEvent,
+)
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.app_lockdown import lock_application
@@ -51,6 +58,7 @@ _DRAGS = frozenset({_T.DragEnter, _T.DragMove, _T.Drop})
 _OTHER_REFUSED = frozenset({_T.ContextMenu, _T.WhatsThis, _T.QueryWhatsThis,
                             _T.EnterWhatsThisMode})
 _WS = Qt.WindowState
+REMAP_SECONDS = 2.0
 
 
 class Lockdown(QObject):
@@ -67,6 +75,8 @@ class Lockdown(QObject):
         self._full_screen = bool(window.windowState() & _WS.WindowFullScreen)
         self._restoring = False
         self._pending = False
+        self._remapped_at = -REMAP_SECONDS
+        self._reactivate = False
         window.setAcceptDrops(False)
         window.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         window.installEventFilter(self)
@@ -116,6 +126,14 @@ class Lockdown(QObject):
         if kind in _OTHER_REFUSED:
             self.refused["menu"] += 1
             return True
+        if kind == _T.Expose and self._handle is not None:
+            if not self._handle.isExposed():
+                QTimer.singleShot(0, self._check_shown)
+            elif self._reactivate:
+                # Shown again: ask for the focus now (asked while still hidden, a window
+                # manager may ignore it).
+                self._reactivate = False
+                QTimer.singleShot(0, self.window.activateWindow)
         return False
 
     def _key(self, event: QKeyEvent) -> bool:
@@ -161,21 +179,49 @@ class Lockdown(QObject):
             # After this event: the platform is still telling Qt about the change.
             QTimer.singleShot(0, self.restore)
 
+    def _check_shown(self) -> None:
+        """An X window manager can unmap the window without minimising it ("show desktop",
+        openbox's Super+D): Qt's state stays full screen, the window is simply gone, and
+        an activation is deferred until it is mapped again, which never happens. So map it
+        again. Only under X11: under a Wayland compositor (cage) nobody but the compositor
+        hides the window, and it also stops showing it when the screen is off. At most
+        once per REMAP_SECONDS, so a window still being mapped is never hidden twice."""
+        handle = self._handle
+        if (self.maintenance or handle is None or not shiboken6.isValid(handle)
+                or handle.isExposed() or not self.window.isVisible() or not _on_x11()
+                or time.monotonic() - self._remapped_at < REMAP_SECONDS):
+            return
+        self.refused["state"] += 1
+        log.info("the kiosk window was hidden by the window manager: shown again")
+        self._show_again(remap=True)
+
     def restore(self) -> None:
         """Full screen again (or back from minimised), in front, with the input focus."""
         self._pending = False
         if self.maintenance or not shiboken6.isValid(self.window) or not self.window.isVisible():
             return  # closed by our own code meanwhile (a minimised window is still visible)
+        self._show_again(remap=False)
+
+    def _show_again(self, *, remap: bool) -> None:
+        """`remap`: map the window afresh (X11, after a window manager unmapped it)."""
         self._restoring = True
         try:
+            if remap:
+                self._remapped_at = time.monotonic()
+                self.window.hide()
             if self._full_screen:
                 self.window.showFullScreen()
             else:
                 self.window.showNormal()
             self.window.raise_()
             self.window.activateWindow()
+            self._reactivate = True
         finally:
             self._restoring = False
+
+
+def _on_x11() -> bool:
+    return QGuiApplication.platformName() == "xcb"
 
 
 def _wants_escape(widget: QWidget | None) -> bool:
