@@ -26,7 +26,9 @@ from kiosk.terminal_staff import StaffDesk
 from ui.background import Background
 from ui.boot import BootShell
 from ui.built import Kiosk
+from ui.crash_guard import install_crash_guard
 from ui.demo_controls import DemoStrip
+from ui.lockdown import install_lockdown
 from ui.qt_app import application
 from ui.quit_signals import quit_on_signals
 from ui.staff.controller import StaffController
@@ -89,13 +91,16 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     if with_strip:
         window.outer.addWidget(DemoStrip(texts, assembly.printer, assembly.card_reader))
     app.setStyleSheet(style_sheet(window.theme))
+    # The top-level window (the start-up shell's, when built into it) refuses what a
+    # resident must not do: escape chords, closing, leaving full screen (ui.lockdown).
+    lockdown = install_lockdown(window, quit_chord=loaded.profile.demo_quit_shortcut)
     if parent is not None:
-        return Kiosk(app, terminal, window, staff, assembly, clock, speech)
+        return Kiosk(app, terminal, window, staff, assembly, clock, speech, lockdown)
     window.resize(display.width_px, display.height_px)
     if app.platformName() == "offscreen":
         # No real screen to hold it: pin the panel's size so a page can never grow the window.
         window.setFixedSize(display.width_px, display.height_px)
-    return Kiosk(app, terminal, window, staff, assembly, clock, speech)
+    return Kiosk(app, terminal, window, staff, assembly, clock, speech, lockdown)
 
 
 WIPE_FAILED_EXIT_CODE = 76
@@ -147,4 +152,7 @@ def build_into(shell: BootShell, path: Path, profile: Profile | None, state_dir:
     remember(path, state_dir, FirstFrame.of(profile))
     kiosk = build(loaded, state_dir, parent=shell, texts=shell.texts)
     shell.adopt(kiosk.window, kiosk.window)
+    # From now on an unhandled exception ends the visit with a verified wipe (ui.crash_guard).
+    kiosk.crash_guard = install_crash_guard(kiosk.terminal, lambda: _wipe_failed(kiosk.app),
+                                            parent=kiosk.window)
     return kiosk

@@ -15,6 +15,7 @@ ready: it is kept, "Just a moment" shows, and it is replayed on the real window 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -25,11 +26,13 @@ from PySide6.QtWidgets import QHBoxLayout, QStackedLayout, QVBoxLayout, QWidget
 from accessibility.languages import Translator, language
 from accessibility.themes import Theme, make_theme, style_sheet
 from kiosk.first_frame import FirstFrame
+from ui.lockdown import install_lockdown
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents
 from ui.pages.spinner import Spinner
 from ui.qt_app import application
 from ui.quit_signals import quit_on_signals
+from ui.watchdog import Watchdog
 from ui.widgets import button, label
 
 log = logging.getLogger(__name__)
@@ -171,6 +174,7 @@ def open_shell(frame: FirstFrame) -> BootShell:
         shell.show()
     else:
         shell.showFullScreen()
+    install_lockdown(shell, quit_chord=frame.demo_quit_shortcut)  # from the first frame on
     return shell
 
 
@@ -182,6 +186,12 @@ def run_painted_first(frame: FirstFrame, finish: Callable[[BootShell], Started],
     shell = open_shell(frame)
     app = application()
     started: list[Started] = []
+    # systemd (Type=notify): READY=1 once the attract screen is painted, WATCHDOG=1 from
+    # this thread's event loop, STOPPING=1 on the way out; nothing without $NOTIFY_SOCKET.
+    watchdog = Watchdog(os.environ, parent=shell)
+    watchdog.start()
+    shell.after_first_paint(watchdog.ready)
+    app.aboutToQuit.connect(watchdog.stopping)
 
     def load_rest() -> None:
         began = time.perf_counter()

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from kiosk.assembly import Assembly
     from kiosk.clock import Clock
     from kiosk.terminal import Terminal
+    from ui.crash_guard import CrashGuard
+    from ui.lockdown import Lockdown
     from ui.staff.controller import StaffController
     from ui.window import KioskWindow
 
@@ -33,12 +35,20 @@ class Kiosk:
     assembly: Assembly
     clock: Clock
     speech: Speech | None = None
+    # What a resident cannot do (ui.lockdown): `lockdown.maintenance = True` lets IT close,
+    # minimise or leave full screen. The crash guard is installed by `ui.app.build_into`.
+    lockdown: Lockdown | None = None
+    crash_guard: CrashGuard | None = None
 
     @property
     def theme(self) -> Theme:
         return self.window.theme
 
     def close(self) -> None:
+        if self.crash_guard is not None:
+            self.crash_guard.uninstall()
+        if self.lockdown is not None and self.lockdown.window is self.window:
+            self.lockdown.remove()  # the kiosk's own window; the start-up shell's stays
         self.staff.shutdown()
         self.window.release_input()
         self.window.background.shutdown()

@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QFocusEvent, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractScrollArea,
     QCheckBox,
     QFrame,
     QLabel,
@@ -53,6 +54,9 @@ def lock_down(widget: QWidget) -> None:
         widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     widget.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
     widget.setAcceptDrops(False)
+    if isinstance(widget, QAbstractScrollArea):  # a scroll bar has its own menu ("Scroll here")
+        for bar in (widget.verticalScrollBar(), widget.horizontalScrollBar()):
+            bar.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
 
 
 _SENSITIVE = (Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText
@@ -107,6 +111,7 @@ def scroll_area() -> QScrollArea:
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     track_viewport(area.viewport())
+    lock_down(area)
     return area
 
 
@@ -138,6 +143,8 @@ class _Wrapping:
         self.words = QLabel(text, owner)
         self.words.setWordWrap(True)
         self.words.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+        # Rich only for bold and line breaks around escaped catalogue text: never a link.
+        self.words.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.words.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.words.setObjectName("words")
         layout = QVBoxLayout(owner)

@@ -16,20 +16,37 @@ from pathlib import Path
 
 # Widgets the X tests touch, by object name.
 WATCHED = ("start", "service-feedback", "option-compliment", "option-bins", "continue", "back",
-           "answer", "answer-day", "key-a", "option-no", "submit", "finish")
+           "answer", "answer-day", "key-a", "option-no", "submit", "finish",
+           "service-missed-bin", "option-recycling")
 
 
 def main(argv: list[str]) -> int:
-    from PySide6.QtCore import QPoint, QTimer
-    from PySide6.QtWidgets import QLabel, QWidget
+    from PySide6.QtCore import QEvent, QObject, QPoint, QTimer
+    from PySide6.QtGui import QWindow
+    from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
     from kiosk.cli import main as kiosk_main
+    from ui.app_lockdown import AppLockdown
+    from ui.lockdown import Lockdown
     from ui.qt_app import application
     from ui.window import KioskWindow
 
     profile, state_dir = Path(argv[0]), Path(argv[1])
     app = application()
     last: list[object] = [None]
+    keys = [0]
+
+    class KeyCount(QObject):
+        """Key releases reaching the native window (before the lockdown refuses any): the
+        lockdown tests press a harmless key after each chord and wait for it here."""
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.KeyRelease and isinstance(watched, QWindow):
+                keys[0] += 1
+            return False
+
+    counter = KeyCount()
+    app.installEventFilter(counter)
 
     def report() -> None:
         # Inside the start-up shell (ui.boot), once it is built: not a top-level window.
@@ -48,6 +65,19 @@ def main(argv: list[str]) -> int:
                     if w.isVisible()]
         state = {"page": page, "keyboard": window.keyboard.isVisible(), "widgets": rects,
                  "active": window.isActiveWindow(), "delivery": delivery[0] if delivery else None}
+        top = window.window()
+        geometry = top.frameGeometry()
+        lock = top.findChild(Lockdown, "lockdown")
+        app_lock = app.findChild(AppLockdown)
+        answer = [w for w in window.findChildren(QLineEdit, "answer") if w.isVisible()]
+        state.update(
+            full_screen=top.isFullScreen(), minimized=top.isMinimized(), shown=top.isVisible(),
+            geometry=[geometry.x(), geometry.y(), geometry.width(), geometry.height()],
+            windows=sum(1 for w in QApplication.topLevelWidgets() if w.isVisible()),
+            popup=QApplication.activePopupWidget() is not None, keys=keys[0],
+            refused=dict(lock.refused) if lock is not None else None,
+            primary_given_up=app_lock.selections_given_up if app_lock is not None else None,
+            answer_length=len(answer[0].text()) if answer else None)
         if state != last[0]:
             last[0] = state
             print("STATE " + json.dumps(state), flush=True)

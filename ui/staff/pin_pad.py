@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 from accessibility.themes import Theme
 from kiosk.staff import PinResult
 from kiosk.texts import Texts
+from ui.key_policy import USES_ESCAPE
 from ui.overlays import Overlay
 from ui.widgets import button, label
 
@@ -28,6 +29,7 @@ class PinPadOverlay(Overlay):
                  on_cancel: Callable[[], None]) -> None:
         super().__init__(parent, theme, tall=True)
         self.setObjectName("pinPad")
+        self.setProperty(USES_ESCAPE, True)  # Escape cancels (the lockdown lets it through)
         self.texts = texts
         self._on_pin, self._locked_for, self._on_cancel = on_pin, locked_for, on_cancel
         self._digits = ""
