@@ -24,22 +24,26 @@ from collections.abc import Callable, Mapping
 logger = logging.getLogger(__name__)
 
 
-def _address(value: str) -> str | None:
-    if not value:
-        return None
-    if value.startswith("@"):
+def socket_address(value: str) -> str | None:
+    """The address to send to: a path, or the abstract name for '@name'; None if unusable."""
+    if value.startswith("@") and len(value) > 1:
         return "\0" + value[1:]
     if value.startswith("/"):
         return value
-    logger.warning("NOTIFY_SOCKET is neither a path nor an abstract name; not notifying")
+    if value:  # vsock: and other transports systemd may offer are not ours to use
+        logger.warning("NOTIFY_SOCKET is neither a path nor an abstract name; not notifying")
     return None
 
 
-def _watchdog_seconds(environ: Mapping[str, str], pid: int) -> float | None:
+def watchdog_seconds(environ: Mapping[str, str], pid: int,
+                     parent_pid: int | None = None) -> float | None:
+    """WATCHDOG_USEC in seconds when the watchdog watches this process. `parent_pid`: also
+    when it watches our parent — the screen runs under cage, the unit's main process, so
+    systemd's WATCHDOG_PID names cage and the screen's pings count through NotifyAccess=all."""
     usec, owner = environ.get("WATCHDOG_USEC", ""), environ.get("WATCHDOG_PID", "")
     if not usec.isdigit() or int(usec) == 0:
         return None
-    if owner and (not owner.isdigit() or int(owner) != pid):
+    if owner and (not owner.isdigit() or int(owner) not in (pid, parent_pid)):
         return None
     return int(usec) / 1_000_000
 
@@ -54,10 +58,10 @@ class Notifier:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None,
-                         pid: int | None = None) -> Notifier:
+                         pid: int | None = None, parent_pid: int | None = None) -> Notifier:
         env = os.environ if environ is None else environ
-        return cls(_address(env.get("NOTIFY_SOCKET", "")),
-                   _watchdog_seconds(env, os.getpid() if pid is None else pid))
+        return cls(socket_address(env.get("NOTIFY_SOCKET", "")),
+                   watchdog_seconds(env, os.getpid() if pid is None else pid, parent_pid))
 
     @property
     def enabled(self) -> bool:
