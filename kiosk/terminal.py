@@ -75,6 +75,10 @@ class Terminal:
         # Bumped by every wipe: a background result for an ended visit is dropped.
         self.serial = 0
         self.maintenance = False
+        # IT took the terminal out of service in its profile: residents cannot start a visit;
+        # the attract screen says so, and staff cards still work.
+        commands = parts.profile.commands
+        self.out_of_service = bool(commands is not None and commands.maintenance)
         self.submitting = False
         self._holds: list[Hold] = []
         self._wipe_checks: list[WipeCheck] = []
@@ -150,7 +154,8 @@ class Terminal:
     # ----- resident intents ----------------------------------------------------------------
 
     def start(self) -> None:
-        if self.lifecycle.phase is not Phase.ATTRACT or self.maintenance or self._wipe_pending:
+        if (self.lifecycle.phase is not Phase.ATTRACT or self.maintenance or self.out_of_service
+                or self._wipe_pending):
             return
         self.lifecycle.begin(self.clock.monotonic())
         self.events.session_started.emit()

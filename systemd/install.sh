@@ -216,6 +216,7 @@ Environment=XDG_RUNTIME_DIR=/run/user/$KIOSK_UID HOME=/run/user/$KIOSK_UID
 BindPaths=/run/user/$KIOSK_UID
 EOF
 put "$SOURCE/systemd/50-civic-kiosk-pcscd.rules" /etc/polkit-1/rules.d/50-civic-kiosk-pcscd.rules 0644
+put "$SOURCE/systemd/50-civic-kiosk-reboot.rules" /etc/polkit-1/rules.d/50-civic-kiosk-reboot.rules 0644
 put "$SOURCE/systemd/60-civic-kiosk-printer.rules" /etc/udev/rules.d/60-civic-kiosk-printer.rules 0644
 put "$SOURCE/systemd/dropins/logind.conf.d/50-civic-kiosk.conf" /etc/systemd/logind.conf.d/50-civic-kiosk.conf 0644
 put "$SOURCE/systemd/dropins/system.conf.d/50-civic-kiosk.conf" /etc/systemd/system.conf.d/50-civic-kiosk.conf 0644

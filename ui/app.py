@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,13 @@ from accessibility.speech import EspeakSpeech, Speech, SpeechUnavailable
 from accessibility.themes import style_sheet
 from kiosk.assembly import assemble
 from kiosk.assist import StaffAssist
+from kiosk.between_sessions import BetweenSessions, local_now
 from kiosk.clock import Clock, FakeClock, SystemClock
 from kiosk.device_identity import key_folder
 from kiosk.first_frame import FirstFrame, remember
 from kiosk.launch import launch_refusal
 from kiosk.profile import LoadedProfile, Profile, load_device_profile, load_services
+from kiosk.remote_commands import CommandLedger
 from kiosk.terminal import Terminal
 from kiosk.terminal_staff import StaffDesk
 from ui.background import Background
@@ -79,6 +82,11 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
                         defer=lambda callback: QTimer.singleShot(0, callback),
                         on_fatal=lambda problems: _wipe_failed(app),
                         staff=StaffDesk(assist, clock))
+    between = BetweenSessions(loaded.profile.commands, CommandLedger(state_dir),
+                              local_time=local_now,
+                              restart=lambda: app.exit(RESTART_EXIT_CODE), reboot=_reboot)
+    between.started()
+    terminal.events.between_sessions.connect(between.run)
     window = KioskWindow(terminal, texts, on_quit=app.quit, speech=speech, background=background,
                          parent=parent)
     background.setParent(window)
@@ -104,6 +112,17 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
 
 
 WIPE_FAILED_EXIT_CODE = 76
+
+
+def _reboot() -> None:
+    """IT asked for a reboot in the profile, between sessions, inside its window. The kiosk
+    user may ask logind for one (systemd/50-civic-kiosk-reboot.rules); if it cannot, say so
+    once and carry on serving residents."""
+    try:
+        subprocess.Popen(["systemctl", "reboot"], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError as exc:
+        log.error("could not ask for the reboot IT asked for: %s", type(exc).__name__)
 
 
 def _wipe_failed(app: QApplication) -> None:

@@ -346,7 +346,8 @@ class KioskWindow(ReadAloud, QWidget):
         profile = self.parts.profile
         if isinstance(shown, AttractScreen):
             return AttractPage(t, th, i, profile.council.name.get(lang), profile.site.name.get(lang),
-                               self.choose_language, self.welcome, self.clock.monotonic)
+                               self.choose_language, self.welcome, self.clock.monotonic,
+                               out_of_service=self.terminal.out_of_service)
         if isinstance(shown, MenuScreen):
             return MenuPage(t, th, i, shown.services)
         return self._model_view(shown)

@@ -99,7 +99,8 @@ def test_the_lockdown_drop_ins_say_what_they_must(root: Path) -> None:
                   (root / "etc/sysctl.d/50-civic-kiosk.conf").read_text().splitlines()
                   if line and not line.startswith("#"))
     assert sysctl["kernel.sysrq"] == "0"
-    for name in ("50-civic-kiosk-pcscd.rules", "60-civic-kiosk-printer.rules"):
+    for name in ("50-civic-kiosk-pcscd.rules", "50-civic-kiosk-reboot.rules",
+                 "60-civic-kiosk-printer.rules"):
         installed = next(root.glob(f"etc/*/rules.d/{name}"))
         assert installed.read_bytes() == (REPO / "systemd" / name).read_bytes()
 

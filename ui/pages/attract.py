@@ -20,7 +20,8 @@ LONG_PRESS_SECONDS = 2.0
 class AttractPage(Page):
     def __init__(self, texts: Texts, theme: Theme, intents: Intents, council: str,
                  site: str, choose_language: Callable[[str], None],
-                 on_long_press: Callable[[], None], clock: Callable[[], float]) -> None:
+                 on_long_press: Callable[[], None], clock: Callable[[], float],
+                 out_of_service: bool = False) -> None:
         super().__init__(texts, theme, intents, "attract", centre=True)
         self.on_long_press, self.clock = on_long_press, clock
         self._pressed_at: float | None = None
@@ -30,13 +31,22 @@ class AttractPage(Page):
             line = label(text, role)
             line.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.body.addWidget(line)
-        self.start_button = WrapButton(texts("attract.touch_to_start"), "primary", name="start",
-                                       padding=(theme.gap_px * 2, theme.gap_px))
-        self.start_button.words.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.start_button.setMinimumHeight(round(theme.target_px * 1.6))
-        self.start_button.clicked.connect(intents.start)
+        self.out_of_service = out_of_service
         self.body.addSpacing(theme.gap_px)
-        self.body.addWidget(self.start_button)
+        if out_of_service:
+            # IT took the terminal out of service: say so plainly, and offer nothing to touch.
+            for key, role in (("attract.out_of_service", "heading"),
+                              ("attract.out_of_service_help", "")):
+                line = label(texts(key), role, name=key.replace(".", "-"))
+                line.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.body.addWidget(line)
+        else:
+            self.start_button = WrapButton(texts("attract.touch_to_start"), "primary",
+                                           name="start", padding=(theme.gap_px * 2, theme.gap_px))
+            self.start_button.words.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.start_button.setMinimumHeight(round(theme.target_px * 1.6))
+            self.start_button.clicked.connect(intents.start)
+            self.body.addWidget(self.start_button)
         private = label(texts("attract.free_and_private"), "caption")
         private.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(private)
@@ -74,6 +84,8 @@ class AttractPage(Page):
             return  # not a primary press that began on this page
         held = self.clock() - self._pressed_at
         self._pressed_at = None
+        if self.out_of_service:
+            return
         if held >= LONG_PRESS_SECONDS:
             self.on_long_press()
         else:

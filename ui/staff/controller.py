@@ -170,8 +170,11 @@ class StaffController(QObject):
         self.window.close_accessibility()
         session = self.terminal.session
         in_session = self.desk.reference() is not None
+        commands = self.terminal.parts.profile.commands
+        message = (commands.staff_message.get(self.window.texts.language)
+                   if commands is not None and commands.staff_message is not None else "")
         state = PanelState(in_session=in_session, assisted=session.assisted,
-                           can_reprint=self.desk.can_reprint())
+                           can_reprint=self.desk.can_reprint(), message=message)
         actions = PanelActions(assist=self.do_assist, end_session=self.do_end_session,
                                reprint=self.do_reprint, device_status=self.do_device_status,
                                maintenance=self.enter_maintenance, hand_back=self.hand_back,

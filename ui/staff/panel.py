@@ -36,6 +36,7 @@ class PanelState:
     in_session: bool
     assisted: bool
     can_reprint: bool
+    message: str = ""  # IT's message for staff from the profile, in the panel's language
 
 
 class StaffPanel(Overlay):
@@ -51,6 +52,10 @@ class StaffPanel(Overlay):
         self.note = label("", "value", name="staffNote")
         self.note.hide()
         self.inner.addWidget(self.note)
+        if state.message:
+            # IT's message for staff, from the signed profile (commands.staff_message).
+            self.inner.addWidget(label(texts("staff.message_from_it", message=state.message),
+                                       "value", name="staffMessage"))
         self.status_view: DeviceStatusView | None = None
         self.action_buttons: dict[str, QPushButton] = {}
         rows: tuple[tuple[str, Permission | None, Callable[[], None], bool], ...] = (
