@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,15 +28,22 @@ from hub.formats import Open311Error, error_response, format_of_path
 from hub.gate import install_gate
 from hub.heartbeat_writer import HeartbeatWriter, heartbeat_router
 from hub.lookup_sources import SourceRegistry, demo_sources
+from hub.lookup_sources.request_status import RequestStatusSource
 from hub.lookups import http_error_response, is_lookup_path, lookups_router
 from hub.migrate import ready_database
 from hub.open311 import PREFIX, open311_router
+from hub.open311_updates import updates_router
 from hub.pages import static_router
 from hub.passwords import Passwords
+from hub.reference_intake import references_router
+from hub.remote_tracking import RemoteTracker
+from hub.request_status import status_of
+from hub.requests_page import requests_router
 from hub.settings import HubSettings
 from hub.sign_in import sign_in_router
 from hub.state import HubState
 from hub.status_page import status_router
+from hub.tracked import resolved
 from kiosk.catalogue.loader import load_catalogue
 
 
@@ -109,11 +117,17 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
         lookup_sources = demo_sources(today)
 
     heartbeats = HeartbeatWriter(engine)
+    tracker = RemoteTracker(settings.destinations, on_resolved=partial(resolved, sessions))
+    if lookup_sources.get(RequestStatusSource.name) is None:
+        titles = {s.destination.service_code: s.title for s in catalogue}
+        lookup_sources = lookup_sources.adding(RequestStatusSource(
+            partial(status_of, sessions, tracker), titles, settings.timezone))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         heartbeats.close()
+        tracker.close()
         engine.dispose()
 
     app = FastAPI(
@@ -131,16 +145,20 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
         changeset=_catalogue_changed(settings.catalogue_dir),
         lookups=lookup_sources,
         passwords=passwords or Passwords(),
+        tracker=tracker,
     )
     app.state.hub = hub
     app.add_exception_handler(Open311Error, _open311_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(open311_router())
+    app.include_router(updates_router())
     app.include_router(status_router())
     app.include_router(lookups_router())
+    app.include_router(references_router())
     app.include_router(heartbeat_router(heartbeats))
     app.include_router(fleet_router())
+    app.include_router(requests_router())
     app.include_router(sign_in_router())
     app.include_router(static_router())
     install_gate(app, hub)

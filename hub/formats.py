@@ -32,6 +32,7 @@ ITEM_TAGS = {
     "formats": "format",
     "service_requests": "request",
     "errors": "error",
+    "service_requests_updates": "request_update",
 }
 
 # Characters XML 1.0 cannot carry at all, even escaped; dropped rather than emit a broken file.

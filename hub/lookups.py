@@ -64,7 +64,8 @@ def http_error_response(exc: StarletteHTTPException) -> Response:
     return LookupFailed(exc.status_code, code, message, headers=headers).response()
 
 
-def _check_key(request: Request, keys: frozenset[str]) -> None:
+def check_key(request: Request, keys: frozenset[str]) -> None:
+    """The kiosk API key from `X-Api-Key`: LookupFailed 401 without one, 403 if wrong."""
     given = request.headers.get(API_KEY_HEADER, "")
     if not given:
         raise LookupFailed(401, "missing_api_key", f"Send the kiosk API key in {API_KEY_HEADER}",
@@ -73,7 +74,8 @@ def _check_key(request: Request, keys: frozenset[str]) -> None:
         raise LookupFailed(403, "invalid_api_key", "The API key is not valid")
 
 
-async def _read_body(request: Request) -> dict[str, Any]:
+async def read_json_body(request: Request) -> dict[str, Any]:
+    """A JSON object of at most 16 KiB sent as application/json, else LookupFailed."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
         raise LookupFailed(415, "unsupported_content_type", "Send the body as application/json")
@@ -114,12 +116,12 @@ async def _lookup(request: Request, source: str) -> Response:
     hub = hub_state(request)
     started = time.monotonic()
     try:
-        _check_key(request, hub.settings.api_keys)
+        check_key(request, hub.settings.api_keys)
         found = hub.lookups.get(source)
         if found is None:
             raise LookupFailed(404, "unknown_source", f"There is no lookup source {source!r}; "
                                f"this hub has {', '.join(hub.lookups.names()) or 'none'}")
-        inputs, language = _inputs(await _read_body(request), found)
+        inputs, language = _inputs(await read_json_body(request), found)
         try:
             items = await run_in_threadpool(found.answer, inputs, language)
         except BadInput as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import kiosk
+from hub.settings_file import SettingsFileError, TrackedDestination, load_settings_file
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8311
@@ -45,6 +46,9 @@ class HubSettings:
     # Staff sign-in cookies are Secure (sent over HTTPS only). Only a hub listening on a
     # loopback address may turn that off, for tests and the demo on http://127.0.0.1.
     secure_cookies: bool = True
+    # Back offices kiosks deliver to directly, by destination name: the hub asks them about
+    # those requests for status pages and "Track my request" (the settings file).
+    destinations: Mapping[str, TrackedDestination] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.secure_cookies and not self.on_loopback:
@@ -95,9 +99,10 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Each flag falls back to an environment variable (KIOSK_HUB_HOST, "
         "KIOSK_HUB_PORT, KIOSK_HUB_DATABASE_URL, KIOSK_HUB_STATE_DIR, KIOSK_HUB_CATALOGUE, "
         "KIOSK_HUB_API_KEYS as a comma list, KIOSK_HUB_COUNCIL_NAME, KIOSK_HUB_PUBLIC_URL, "
-        "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL, KIOSK_HUB_INSECURE_COOKIES=1), then to the "
-        "demo defaults. `kiosk-hub account --help`, `kiosk-hub device --help` and "
-        "`kiosk-hub db --help` manage staff accounts, terminals and the database.",
+        "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL, KIOSK_HUB_INSECURE_COOKIES=1, "
+        "KIOSK_HUB_SETTINGS), then to the demo defaults. `kiosk-hub account --help`, "
+        "`kiosk-hub device --help` and `kiosk-hub db --help` manage staff accounts, "
+        "terminals and the database.",
     )
     parser.add_argument("--host", help=f"address to listen on (default {DEFAULT_HOST})")
     parser.add_argument("--port", help=f"TCP port to listen on (default {DEFAULT_PORT})")
@@ -117,6 +122,9 @@ def _parser() -> argparse.ArgumentParser:
                         f"{DEFAULT_TIMEZONE})")
     parser.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"),
                         help="server log level (default info)")
+    parser.add_argument("--settings", metavar="FILE",
+                        help="a YAML settings file: how to ask the back offices kiosks deliver "
+                        "to directly about their requests (docs/hub.md)")
     parser.add_argument("--insecure-cookies", action="store_true", default=None,
                         help="send staff sign-in cookies over plain http: only for a hub on "
                         "a loopback address (tests, the demo); never behind a real address")
@@ -162,6 +170,12 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
         parser.error(f"log level: expected one of critical, error, warning, info, debug, "
                      f"found {log_level!r}")
     insecure = bool(args.insecure_cookies) or environ.get("KIOSK_HUB_INSECURE_COOKIES") == "1"
+    settings_file = pick(args.settings, "KIOSK_HUB_SETTINGS")
+    try:
+        destinations = (load_settings_file(Path(settings_file).expanduser())
+                        if settings_file else {})
+    except SettingsFileError as exc:
+        parser.error(f"settings: {exc}")
     try:
         return HubSettings(
             database_url=database,
@@ -174,6 +188,7 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
             timezone=timezone,
             log_level=log_level,
             secure_cookies=not insecure,
+            destinations=destinations,
         )
     except ValueError as exc:
         parser.error(str(exc))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.catalogue_export import Open311Catalogue
 from hub.lookup_sources import SourceRegistry
 from hub.passwords import Passwords
+from hub.remote_tracking import RemoteTracker
 from hub.settings import HubSettings
 
 
@@ -24,6 +25,8 @@ class HubState:
     changeset: datetime
     lookups: SourceRegistry
     passwords: Passwords
+    # Asks other back offices about requests kiosks delivered to them (the settings file).
+    tracker: RemoteTracker
 
     def base_url(self, request: Request) -> str:
         """Where clients reach us: the configured public URL, else what this request used."""

@@ -1,7 +1,9 @@
 """The page a receipt's QR code opens: where a resident's report has got to, on their phone.
 
 Large print, plain words, no JavaScript, nothing that identifies the resident: anyone holding
-the receipt (or guessing a reference) sees only the service, the status and dates.
+the receipt (or guessing a reference) sees only the service, the status, dates and the
+council's public notes. For a request a kiosk delivered to another back office, the hub asks
+that back office (`hub.request_status`); if it cannot, the page says so in plain words.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from html import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from hub.db import ServiceRequest, normalise_reference
+from hub.db import normalise_reference
+from hub.request_status import StatusView, status_of
 from hub.state import HubState, hub_state
-from hub.store import get_by_reference
 
-STATUS_WORDS = {"open": "We have received your report", "closed": "Closed"}
+STATUS_WORDS = {"received": "We have received your report", "in_progress": "In progress",
+                "closed": "Closed", "cannot_check": "We cannot check this right now"}
+HUB_STATES = {"open": "received", "in_progress": "in_progress", "closed": "closed"}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 HEADERS = {
@@ -40,6 +44,9 @@ dt { font-weight: bold; margin-top: 1rem; }
 dd { margin: 0; }
 .status { border-left: 0.4rem solid #0b0c0c; padding-left: 0.8rem; font-size: 1.5rem;
   font-weight: bold; margin: 1rem 0; }
+h2 { font-size: 1.5rem; margin: 1.5rem 0 0.5rem; }
+.updates { padding-left: 1.2rem; }
+.updates li { margin-bottom: 0.8rem; }
 """
 
 
@@ -58,25 +65,45 @@ def _page(title: str, council: str, body: str) -> str:
     )
 
 
-def _found(hub: HubState, row: ServiceRequest, reference: str) -> str:
+def _found(hub: HubState, view: StatusView) -> str:
     timezone = hub.settings.timezone
-    status = STATUS_WORDS.get(row.status, row.status.replace("_", " ").capitalize())
-    rows = [("Service", row.service_name),
-            ("Received", _when(row.requested_datetime, timezone))]
-    if row.status == "closed":
-        rows.append(("Closed", _when(row.updated_datetime, timezone)))
-    elif row.updated_datetime > row.requested_datetime:
-        rows.append(("Last updated", _when(row.updated_datetime, timezone)))
-    if row.status_notes:
-        rows.append(("Notes from the council", row.status_notes))
+    service = hub.catalogue.get(view.service_code)
+    service_name = service.service_name if service is not None else view.service_name
+    rows = []
+    if service_name:
+        rows.append(("Service", service_name))
+    if view.received is not None:
+        rows.append(("Received", _when(view.received, timezone)))
+    if view.updated is not None:
+        rows.append(("Closed" if view.state == "closed" else "Last updated",
+                     _when(view.updated, timezone)))
+    if view.notes:
+        rows.append(("Notes from the council", view.notes))
     details = "".join(f"<dt>{escape(k)}</dt>\n<dd>{escape(v)}</dd>\n" for k, v in rows)
+    explain = ""
+    if view.state == "cannot_check":
+        explain = ("<p>Your report has reached the council, but we cannot check its progress "
+                   "right now. Please try again later.</p>\n")
     body = (
-        f"<h1>Reference {escape(reference)}</h1>\n"
-        f'<p class="status">{escape(status)}</p>\n'
-        f"<dl>\n{details}</dl>\n"
+        f"<h1>Reference {escape(view.reference)}</h1>\n"
+        f'<p class="status">{escape(STATUS_WORDS[view.state])}</p>\n'
+        f"{explain}<dl>\n{details}</dl>\n{_updates(view, timezone)}"
         "<p>Keep your receipt. Use this reference if you contact us about this report.</p>\n"
     )
-    return _page(f"Reference {reference}", hub.settings.council_name, body)
+    return _page(f"Reference {view.reference}", hub.settings.council_name, body)
+
+
+def _updates(view: StatusView, timezone: str) -> str:
+    """The history staff made public, newest first (only for requests the hub received)."""
+    if not view.updates:
+        return ""
+    items = []
+    for update in view.updates:
+        words = STATUS_WORDS[HUB_STATES[update.status]]
+        note = f"<br>{escape(update.description)}" if update.description else ""
+        items.append(f"<li><strong>{escape(_when(update.updated_datetime, timezone))}: "
+                     f"{escape(words)}</strong>{note}</li>\n")
+    return f'<h2>Updates</h2>\n<ul class="updates">\n{"".join(items)}</ul>\n'
 
 
 def _not_found(hub: HubState, reference: str) -> str:
@@ -90,12 +117,13 @@ def _not_found(hub: HubState, reference: str) -> str:
 
 
 def _status(request: Request, reference: str) -> HTMLResponse:
+    """Sync on purpose: FastAPI runs it in a worker thread, and it may ask another server."""
     hub = hub_state(request)
     shown = normalise_reference(reference)[:64]
-    row = get_by_reference(hub.sessions, shown) if shown else None
-    if row is None:
+    view = status_of(hub.sessions, hub.tracker, shown) if shown else None
+    if view is None:
         return HTMLResponse(_not_found(hub, shown), status_code=404, headers=HEADERS)
-    return HTMLResponse(_found(hub, row, shown), headers=HEADERS)
+    return HTMLResponse(_found(hub, view), headers=HEADERS)
 
 
 def status_router() -> APIRouter:

@@ -65,3 +65,7 @@ class SourceRegistry:
 
     def names(self) -> tuple[str, ...]:
         return tuple(sorted(self._sources))
+
+    def adding(self, *sources: LookupSource) -> SourceRegistry:
+        """A new registry with `sources` added to these (a name already taken is an error)."""
+        return SourceRegistry((*self._sources.values(), *sources))

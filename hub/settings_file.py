@@ -1,0 +1,85 @@
+"""The hub's settings file: what cannot be a flag, such as how to ask other back offices.
+
+    # /etc/civic-kiosk-hub/settings.yaml  (kiosk-hub --settings FILE, or KIOSK_HUB_SETTINGS)
+    destinations:
+      county:                      # the destination's name in the kiosks' profile
+        endpoint: https://county.example.gov.uk/open311/v2
+        api_key: "..."             # only if its GET requests need one (sent as api_key=)
+        jurisdiction_id: county.example.gov.uk
+        format: json               # json or xml
+        timeout_seconds: 5
+        cache_seconds: 60
+
+A kiosk that delivers a request to `county` tells the hub its reference and the id the
+county's server gave it; the hub then answers status pages and "Track my request" by asking
+that server. Keys are never printed: not in errors about this file, not in logs, not in a
+repr (`SecretStr`). Keep the file readable by the hub's service user only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, ValidationError
+
+_NAME = r"^[A-Za-z0-9_.-]{1,64}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TrackedDestination(_Strict):
+    """A back office the hub asks about requests kiosks delivered to it (Open311 GET)."""
+
+    endpoint: HttpUrl = Field(description="Its GeoReport v2 base URL, ending before "
+                                          "/requests.json")
+    api_key: SecretStr | None = None
+    jurisdiction_id: str | None = Field(default=None, max_length=200)
+    format: Literal["json", "xml"] = "json"
+    timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    cache_seconds: float = Field(default=60.0, ge=0, le=3600)
+
+    def base(self) -> str:
+        return str(self.endpoint).rstrip("/")
+
+
+class SettingsFile(_Strict):
+    destinations: dict[str, TrackedDestination] = Field(default_factory=dict)
+
+
+class SettingsFileError(ValueError):
+    """The file cannot be used: which file, which field, what was expected (never a value)."""
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(the whole file)"
+
+
+def load_settings_file(path: Path) -> Mapping[str, TrackedDestination]:
+    """The per-destination sections of `path`; SettingsFileError naming the field if wrong."""
+    try:
+        document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsFileError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise SettingsFileError(f"{path}: not valid YAML{line}") from None
+    if document is None:
+        document = {}
+    try:
+        settings = SettingsFile.model_validate(document)
+    except ValidationError as exc:
+        # Pydantic's own text quotes the value it was given, which may be a key: not here.
+        problems = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise SettingsFileError(f"{path}: {problems}") from None
+    bad = [name for name in settings.destinations if not re.match(_NAME, name)]
+    if bad:
+        raise SettingsFileError(f"{path}: destinations: names are letters, digits, . _ - "
+                                f"(up to 64), like the kiosks' profile uses; found {bad[0][:64]!r}")
+    return dict(settings.destinations)
