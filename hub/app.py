@@ -119,7 +119,8 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     heartbeats = HeartbeatWriter(engine)
     tracker = RemoteTracker(settings.destinations, on_resolved=partial(resolved, sessions))
     if lookup_sources.get(RequestStatusSource.name) is None:
-        titles = {s.destination.service_code: s.title for s in catalogue}
+        titles = {s.destination.service_code: s.title for s in catalogue
+                  if s.destination is not None}
         lookup_sources = lookup_sources.adding(RequestStatusSource(
             partial(status_of, sessions, tracker), titles, settings.timezone))
 

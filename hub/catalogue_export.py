@@ -162,7 +162,9 @@ def _values(question: Question) -> tuple[tuple[str, str], ...]:
 
 
 def define_service(service: Service) -> ServiceDefinition:
-    destination = service.destination
+    destination, confirmation = service.destination, service.confirmation
+    if destination is None or confirmation is None:
+        raise ValueError(f"service {service.id!r} sends nothing: it has no Open311 definition")
     everywhere = pages_on_every_route(service)
     page_order = {page.id: index for index, page in enumerate(service.pages)}
     mapped = sorted(destination.attributes.items(), key=lambda item: page_order[item[1]])
@@ -203,14 +205,15 @@ def define_service(service: Service) -> ServiceDefinition:
         description=service.description.get(LANGUAGE),
         attributes=tuple(attributes),
         needs_location="address_string" in destination.fields,
-        notice=service.confirmation.next_steps.get(LANGUAGE),
+        notice=confirmation.next_steps.get(LANGUAGE),
         public_fields=public,
     )
 
 
 def export_catalogue(services: Catalogue | Iterable[Service]) -> Open311Catalogue:
-    """Every service's definition; two services may not share one service code."""
-    definitions = tuple(define_service(s) for s in services)
+    """Every service's definition; two services may not share one service code. A service
+    that sends nothing (one that only looks things up) is not an Open311 service."""
+    definitions = tuple(define_service(s) for s in services if s.sends)
     codes = [d.service_code for d in definitions]
     duplicated = sorted({c for c in codes if codes.count(c) > 1})
     if duplicated:

@@ -103,12 +103,21 @@ def _info(page: InfoPage, texts: Texts) -> list[Utterance]:
     script.say("title", page.title)
     script.say("body", page.body)
     script.say("button:back", texts("nav.back"))
-    script.say("button:continue", texts("nav.continue"))
+    _onward(script, page.final)
     return script.utterances
 
 
+def _onward(script: Script, final: bool) -> None:
+    """Continue, or Finish on the last page of a service that sends nothing."""
+    if final:
+        script.say("button:finish", script.texts("nav.finish"))
+    else:
+        script.say("button:continue", script.texts("nav.continue"))
+
+
 def _result(page: ResultPage, texts: Texts) -> list[Utterance]:
-    """Rows as the page lists them: each label, then its detail (a date, a time)."""
+    """Rows as the page lists them: each label, then its detail (a date, a time, a status),
+    with any codes in it spelled out (a reference, "AB2C D3EF")."""
     script = Script(texts)
     script.say("caption", page.service_title)
     script.say("title", page.title)
@@ -117,9 +126,11 @@ def _result(page: ResultPage, texts: Texts) -> list[Utterance]:
         script.say("empty", page.empty_text)
     for n, row in enumerate(page.rows):
         script.say(f"row:{n}", row.label)
-        script.say(f"row:{n}", row.detail)
+        script.say(f"row:{n}", speakable(row.detail) if row.detail else None)
     script.say("button:back", texts("nav.back"))
-    script.say("button:continue", texts("nav.continue"))
+    if page.printable:
+        script.say("button:print", texts("result.print"))
+    _onward(script, page.final)
     return script.utterances
 
 

@@ -34,7 +34,8 @@ from kiosk.health import (
 )
 from kiosk.heartbeat import HeartbeatSource
 from kiosk.heartbeat_sender import HeartbeatSender
-from kiosk.lookups import HubLookup, make_lookup
+from kiosk.lookups import make_lookup
+from kiosk.lookups.request_status import TrackingLookup
 from kiosk.outbox import (
     Outbox,
     Relay,
@@ -121,8 +122,9 @@ class Assembly:
         if self.card_reader is not None:
             self.card_reader.stop()
         self.printer.close()
-        if isinstance(self.parts.lookup, HubLookup):
-            self.parts.lookup.close()
+        close_lookup = getattr(self.parts.lookup, "close", None)
+        if callable(close_lookup):
+            close_lookup()
         self.audit.close()
         self.outbox.close()
 
@@ -189,7 +191,9 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
         profile=profile, catalogue=loaded.catalogue, texts=translator, clock=clock,
         outbox=outbox, printer=printer, paper=paper,
         deliver_now=relay.deliver_now if deliver_immediately else None,
-        lookup=make_lookup(profile.lookups),
+        # "Track my request": this kiosk's outbox answers for reports it still holds.
+        lookup=TrackingLookup(make_lookup(profile.lookups), outbox,
+                              {s.id: s.title for s in loaded.catalogue}.get),
     )
     health = HealthMonitor(probes(printer, reader, outbox, loaded, relay), clock,
                            versions(loaded.source.read_bytes(),

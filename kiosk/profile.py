@@ -308,7 +308,7 @@ def load_services(profile: Profile, path: Path) -> LoadedProfile:
                                     f"a service in {folder} ({', '.join(sorted(known))})",
                                     repr(sid), lines.line_of(("catalogue", "services", index))))
     for service in catalogue:
-        if service.destination.to not in profile.destinations:
+        if service.destination is not None and service.destination.to not in profile.destinations:
             service_file = folder / f"{service.id}.yaml"
             _, service_lines = read_yaml(service_file)
             problems.append(Problem(

@@ -16,9 +16,10 @@ from accessibility.languages import FALLBACK, Translator, language
 from kiosk.catalogue import Catalogue, Service
 from kiosk.clock import UK, Clock, uk_today
 from kiosk.journey.engine import JourneyEngine
-from kiosk.journey.pages import PageModel
+from kiosk.journey.pages import PageModel, ResultPage
 from kiosk.journey.validation import RawAnswer
 from kiosk.lookups.base import Lookup, LookupRequest, LookupResult, LookupUnavailable
+from kiosk.page_print import Printout, print_job, rows_in
 from kiosk.profile import Profile
 from kiosk.receipt import Receipt, receipt_document
 from kiosk.reference import new_reference
@@ -147,9 +148,9 @@ class ResidentSession:
     def prepare_submission(self) -> Submission:
         """Freeze the answers into a submission (on the GUI thread, before any I/O)."""
         engine = self._engine()
-        if not engine.ready_to_submit():
-            raise SubmitFailed("not on check answers")
         service = engine.service
+        if not engine.ready_to_submit() or service.destination is None:
+            raise SubmitFailed("not on check answers")
         attributes, fields = open311_parameters(service, engine.answers(), engine.answer_data(),
                                                 engine.types)
         return Submission(
@@ -179,6 +180,28 @@ class ResidentSession:
     def deliver_and_print(self, submission: Submission) -> SubmitOutcome:
         """`delivery(submission)` run at once (headless callers and tests)."""
         return self.delivery(submission)()
+
+    def printout(self, page: ResultPage) -> Callable[[], bool]:
+        """The background half of "Print this" on a result page, made on the GUI thread: it
+        holds the printer and the page's words, never the session. In a language receipt
+        printers cannot print (Urdu), the council is asked again in English."""
+        engine = self._engine()
+        service, profile = engine.service, self.parts.profile
+        current = self.parts.texts.language
+        use = current if language(current).printable else FALLBACK
+        spec = service.page(page.page_id).result
+        now = self.parts.clock.now()
+        printout = Printout(
+            council_name=profile.council.name.get(use), site_name=profile.site.name.get(use),
+            contact_line=profile.council.contact_line.get(use),
+            service_title=service.title.get(use),
+            title=spec.title.get(use) if spec is not None else page.title,
+            hint=spec.hint.get(use) if spec is not None and spec.hint else None,
+            rows=page.rows, printed_at=now, job_name=f"{page.page_id}-{now:%Y%m%d-%H%M%S}")
+        request = engine.request_for(page.page_id)
+        ask_again = (rows_in(self.parts.lookup, request, use)
+                     if use != current and request is not None else None)
+        return partial(print_job, self.parts.printer, printout, ask_again)
 
     def finish(self, outcome: SubmitOutcome) -> PageModel:
         self.outcome = outcome
@@ -232,6 +255,8 @@ def deliver_and_print(parts: KioskParts, submission: Submission,
 
 def _receipt(parts: KioskParts, service: Service, lang: str, reference: str) -> Receipt:
     profile = parts.profile
+    assert service.destination is not None
+    assert service.confirmation is not None
     destination = profile.destinations[service.destination.to]
     return Receipt(
         council_name=profile.council.name.get(lang),

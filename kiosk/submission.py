@@ -52,6 +52,8 @@ def open311_parameters(
     """
     types = types or builtin_types()
     mapping = service.destination
+    if mapping is None:  # a service that sends nothing
+        return {}, {}
     attributes: dict[str, str | list[str]] = {}
     for code, page_id in mapping.attributes.items():
         value = answers.get(page_id)

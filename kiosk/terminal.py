@@ -31,7 +31,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from kiosk.journey.pages import ConfirmationPage, WaitingPage
+from kiosk.journey.pages import ConfirmationPage, QuestionPage, ResultPage, WaitingPage
 from kiosk.journey.validation import RawAnswer
 from kiosk.lookups.base import LookupRequest, LookupResult, LookupUnavailable
 from kiosk.preferences import Preferences, defaults
@@ -80,6 +80,7 @@ class Terminal:
         commands = parts.profile.commands
         self.out_of_service = bool(commands is not None and commands.maintenance)
         self.submitting = False
+        self.printing = False
         self._holds: list[Hold] = []
         self._wipe_checks: list[WipeCheck] = []
         self._wipe_pending = False
@@ -191,11 +192,38 @@ class Terminal:
             engine.keep_typed(page_id, raw)
 
     def library_card_scanned(self, number: str) -> None:
-        """Kept with the session (wiped with it) for journeys that take a library card
-        number as an optional identifier; never logged."""
-        if self.in_session:
-            self.session.library_card = number
-            self.touch()
+        """A scan: the answer to a question that takes scanned codes (a receipt's QR code on
+        "Track my request"); otherwise kept with the session (wiped with it) for journeys
+        that take a library card number as an optional identifier. Never logged."""
+        if not self.in_session:
+            return
+        self.touch()
+        shown, engine = self.current(), self.session.engine
+        if isinstance(shown, QuestionPage) and engine is not None \
+                and engine.types[shown.qtype].takes_scans:
+            self.answer(shown.page_id, number)
+            return
+        self.session.library_card = number
+
+    def print_page(self) -> None:
+        """"Print this" on a printable result page: printed off this thread, the session
+        held meanwhile; views hear `page_printing`, then `page_printed(ok)`."""
+        shown = self.current() if self.in_session else None
+        if not isinstance(shown, ResultPage) or not shown.printable or self.printing:
+            return
+        job = self.session.printout(shown)
+        self.printing = True
+        hold, serial = self.hold("print"), self.serial
+        self.events.page_printing.emit()
+
+        def ended(ok: bool) -> None:
+            if serial == self.serial:
+                self.printing = False
+            self.release(hold)
+            if serial == self.serial:
+                self.events.page_printed.emit(ok)
+
+        self.runner.run(job, ended, lambda error: ended(False))
 
     def submit(self) -> None:
         """Send from check answers: durably enqueue, deliver through the relay, print; the
@@ -350,6 +378,7 @@ class Terminal:
             hold.released = True
         self._holds.clear()
         self.submitting = False
+        self.printing = False
         self._asking = None
         problems: list[str] = []
         old = self.session

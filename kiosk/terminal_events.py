@@ -80,6 +80,9 @@ class TerminalEvents:
         self.submitting: Event[[]] = Event("submitting")
         self.submit_failed: Event[[]] = Event("submit_failed")
         self.printed: Event[[bool]] = Event("printed")
+        # "Print this" on a result page: started, then whether the printer took it.
+        self.page_printing: Event[[]] = Event("page_printing")
+        self.page_printed: Event[[bool]] = Event("page_printed")
 
 
 class Hold:

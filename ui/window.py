@@ -28,6 +28,7 @@ from ui.keyboard_dock import KeyboardDock
 from ui.overlays import FaultOverlay, TimeoutOverlay
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents, Page
+from ui.pages.info import ResultView
 from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
 from ui.pages.registry import view_for
@@ -101,7 +102,7 @@ class KioskWindow(ReadAloud, QWidget):
             answer=lambda page_id, raw: t.answer(page_id, raw), back=lambda: t.back(),
             change=lambda page_id: t.change(page_id), submit=lambda: t.submit(),
             finish=lambda: t.finish(), start_again=lambda: t.start_again(),
-            try_again=lambda: t.try_again(),
+            try_again=lambda: t.try_again(), print_page=lambda: t.print_page(),
         )
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 0, 0, 0)
@@ -139,6 +140,8 @@ class KioskWindow(ReadAloud, QWidget):
         events.wipe_failed.connect(self._wipe_failed)
         events.submitting.connect(self._submitting)
         events.submit_failed.connect(self._submit_failed)
+        events.page_printing.connect(lambda: self._print_state(None))
+        events.page_printed.connect(self._print_state)
         terminal.add_wipe_check(self._wipe_check)
         self._swap(terminal.current())
 
@@ -411,6 +414,11 @@ class KioskWindow(ReadAloud, QWidget):
     def _submit_failed(self) -> None:
         if isinstance(self.page, CheckAnswersView):
             self.page.failed()
+
+    def _print_state(self, ok: bool | None) -> None:
+        """"Print this": None while printing, then whether it printed."""
+        if isinstance(self.page, ResultView):
+            self.page.printing() if ok is None else self.page.printed(ok)
 
     def _warning(self, seconds: int, can_extend: bool) -> None:
         self._update_countdown()

@@ -30,7 +30,8 @@ def reference_problems(service: Service, types: QuestionTypes) -> Problems:
                              f"{CHECK_ANSWERS!r}", repr(page.id)))
     for index, page in enumerate(service.pages):
         problems.extend(_page_problems(service, page, ("pages", index), types))
-    problems.extend(_destination_problems(service))
+    problems.extend(_destination_problems(service) if service.sends
+                    else _ending_problems(service))
     if not problems:
         problems.extend(_graph_problems(service))
     return problems
@@ -115,10 +116,27 @@ def _condition_problems(service: Service, when: Condition, where: Loc,
     return problems
 
 
+def _ending_problems(service: Service) -> Problems:
+    """A service that sends nothing has no check answers: a journey may end only on an
+    information or result page (its Finish), never straight after a question."""
+    problems: Problems = []
+    for index, page in enumerate(service.pages):
+        if page.kind != "question":
+            continue
+        targets = [r.goto for r in page.routes if r.goto is not None]
+        targets.append(service.default_next(page.id))
+        if CHECK_ANSWERS in targets:
+            problems.append((("pages", index), "an information or result page after the last "
+                             "question (a service without a destination has no check answers)",
+                             f"question {page.id!r} leads to {CHECK_ANSWERS}"))
+    return problems
+
+
 def _destination_problems(service: Service) -> Problems:
     questions = _questions(service)
     expected = f"a question page id ({', '.join(questions)})"
     destination = service.destination
+    assert destination is not None  # only asked of a service that sends
     problems: Problems = []
     for code, pid in destination.attributes.items():
         if pid not in questions:
@@ -142,11 +160,13 @@ def _destination_problems(service: Service) -> Problems:
 def _value_problems(service: Service, code: str, keys: dict[str, str]) -> Problems:
     """`values` renames the options of a mapped question with listed options, to real keys."""
     at: Loc = ("destination", "values", code)
-    page_id = service.destination.attributes.get(code)
+    mapping = service.destination
+    assert mapping is not None  # only asked of a service that sends
+    page_id = mapping.attributes.get(code)
     page = service.page(page_id) if page_id in {p.id for p in service.pages} else None
     if page is None or page.asks is None or page.asks.options_from is not None \
             or not page.asks.options:
-        mapped = ", ".join(service.destination.attributes) or "none"
+        mapped = ", ".join(mapping.attributes) or "none"
         return [(at, f"an attribute code mapped to a question with listed options ({mapped})",
                  repr(code))]
     offered = [o.value for o in page.asks.options]

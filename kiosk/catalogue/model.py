@@ -8,7 +8,7 @@ Cross-references (routes, mappings, lookups) are checked in `kiosk.catalogue.che
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, model_validator
 
@@ -112,6 +112,8 @@ class ResultSpec(Strict):
     rows_from: LookupSpec
     empty: LocalText | None = None
     """What the page says when nothing was found (default: the app's "Nothing was found")."""
+    printable: bool = False
+    """Offer "Print this": the rows on the receipt printer, to take away."""
 
 
 class Page(Strict):
@@ -218,12 +220,39 @@ class Service(Strict):
     menu could group services; the kiosk's menu lists services in `order` for now)."""
     pages: tuple[Page, ...] = Field(min_length=1)
     exits: tuple[ExitPageSpec, ...] = ()
-    check_answers: CheckAnswers = CheckAnswers()
-    confirmation: Confirmation
-    destination: ServiceDestination
+    check_answers: CheckAnswers | None = None
+    """The check answers page's words (defaults when a service that sends says none)."""
+    confirmation: Confirmation | None = None
+    destination: ServiceDestination | None = None
+    """Where the answers are sent. A service without one (and without a confirmation) sends
+    nothing: it only looks things up ("Track my request"), so it has no check answers, and
+    ends on an information or result page whose button is Finish."""
+
+    @property
+    def sends(self) -> bool:
+        return self.destination is not None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_check_answers(cls, data: Any) -> Any:
+        """A service that sends has a check answers page (default words unless given); one
+        that sends nothing has none, so no words for it that nobody would ever see."""
+        if isinstance(data, dict) and data.get("destination") is not None \
+                and data.get("check_answers") is None:
+            return {**data, "check_answers": {}}
+        return data
 
     @model_validator(mode="after")
     def _references_resolve(self, info: ValidationInfo) -> Service:
+        if self.check_answers is not None and self.destination is None:
+            raise FieldProblems([(("check_answers",), "no check_answers in a service without a "
+                                  "destination (it sends nothing, so it has no such page)",
+                                  "check_answers")])
+        if (self.destination is None) != (self.confirmation is None):
+            given = "destination" if self.destination is not None else "confirmation"
+            raise FieldProblems([((), "destination and confirmation together (a service that "
+                                  "sends), or neither (one that only looks things up)",
+                                  f"only {given}")])
         problems = reference_problems(self, types_in(info.context))
         if problems:
             raise FieldProblems(problems)

@@ -221,9 +221,18 @@ class JourneyEngine:
         ending = self._route(last)
         return ending if ending.kind == "exit" else CHECK
 
+    def final(self, page_id: str) -> bool:
+        """An information or result page that ends a service which sends nothing: its button
+        is Finish (the visit ends), not Continue, since there is no check answers to go to."""
+        return (not self.service.sends and self.service.page(page_id).kind != "question"
+                and self._route(page_id) == CHECK)
+
     def _advance(self, page_id: str) -> None:
-        """On from a page just done: by its routes, or back to check answers when changing."""
+        """On from a page just done: by its routes, or back to check answers when changing.
+        A final page stays where it is (a stale Continue): the resident finishes from it."""
         target = self._route(page_id)
+        if target == CHECK and not self.service.sends:
+            return
         if target.kind == "exit":
             self._exit_from = page_id
             self._where = target
@@ -355,7 +364,7 @@ class JourneyEngine:
         return {pid: self._answers[pid] for pid in self.path() if self.asked(pid)}
 
     def ready_to_submit(self) -> bool:
-        return self._where == CHECK
+        return self._where == CHECK and self.service.sends
 
     def finish(self, reference: str, delivered: bool) -> PageModel:
         """After the outbox has durably accepted the submission: the confirmation page."""

@@ -54,6 +54,8 @@ class InfoPage:
     service_title: str
     title: str
     body: str
+    final: bool = False
+    """The last page of a service that sends nothing: Finish instead of Continue."""
     kind: Literal["info"] = "info"
 
 
@@ -73,6 +75,10 @@ class ResultPage:
     hint: str | None
     rows: tuple[ResultRow, ...]
     empty_text: str
+    final: bool = False
+    """The last page of a service that sends nothing: Finish instead of Continue."""
+    printable: bool = False
+    """The resident may print the rows on the receipt printer (`ResultSpec.printable`)."""
     kind: Literal["result"] = "result"
 
 

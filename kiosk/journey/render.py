@@ -50,12 +50,13 @@ class Renderer:
             page = service.exit_page(where.page_id)
             return ExitPage(where.page_id, title, page.title.get(lang), page.body.get(lang))
         if where.kind == "check_answers":
-            return CheckAnswersPage(
-                title, service.check_answers.title.get(lang), tuple(self._rows()),
-                service.check_answers.submit_label.get(lang),
-            )
+            words = service.check_answers
+            assert words is not None  # only a service that sends reaches check answers
+            return CheckAnswersPage(title, words.title.get(lang), tuple(self._rows()),
+                                    words.submit_label.get(lang))
         confirmation = engine.confirmation()
         assert confirmation is not None
+        assert service.confirmation is not None
         reference, delivered = confirmation
         return ConfirmationPage(
             title, service.confirmation.title.get(lang), reference,
@@ -77,7 +78,7 @@ class Renderer:
                                t("lookup.waiting.hint"), request)
         if page.info is not None:
             return InfoPage(page.id, service_title, page.info.title.get(lang),
-                            page.info.body.get(lang))
+                            page.info.body.get(lang), final=engine.final(page.id))
         if page.result is not None:
             spec, loaded = page.result, engine.loaded(page.id)
             items = loaded.items if loaded is not None else ()
@@ -86,6 +87,7 @@ class Renderer:
                 spec.hint.get(lang) if spec.hint else None,
                 tuple(ResultRow(i.label, i.hint) for i in items),
                 spec.empty.get(lang) if spec.empty else t("result.none_found"),
+                final=engine.final(page.id), printable=spec.printable and bool(items),
             )
         return self._question(page)
 

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import unquote
+
+from kiosk.reference import is_reference
 
 if TYPE_CHECKING:
     from kiosk.catalogue.question import Question
@@ -153,6 +156,18 @@ def postcode(question: Question, page_id: str, text: str) -> Checked:
     if not _POSTCODE.match(compact):
         return _err(page_id, "error.postcode")
     return Checked(value=f"{compact[:-3]} {compact[-3:]}")
+
+
+def reference(question: Question, page_id: str, text: str) -> Checked:
+    """A receipt's reference as typed (any case, spaces, hyphens) or as its QR code holds it:
+    the status page's URL (`https://hub.example/status/AB2CD3EF`), whose last part is taken."""
+    candidate = text.split("?", 1)[0].split("#", 1)[0]
+    if "/" in candidate:
+        candidate = unquote(candidate.rstrip("/").rsplit("/", 1)[-1])
+    compact = re.sub(r"[\s\-]", "", candidate).upper()
+    if not is_reference(compact):
+        return _err(page_id, "error.reference")
+    return Checked(value=compact)
 
 
 def number(question: Question, page_id: str, text: str) -> Checked:

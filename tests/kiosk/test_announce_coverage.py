@@ -42,6 +42,7 @@ from kiosk.journey.pages import (
     WaitingPage,
 )
 from kiosk.journey.validation import YES_NO, DateParts, RawAnswer
+from kiosk.lookups.base import LookupItem, LookupResult
 from kiosk.profile import load_profile
 
 TODAY = date(2026, 11, 23)
@@ -54,11 +55,22 @@ REFERENCE = "LR3386LF"
 GOOD_TEXT = {
     "text": "Ivy Lodge", "textarea": "Left by the gate\nnear lamp post 7",
     "number": "3", "email": "ann@example.org", "phone": "07700 900123", "postcode": "NG7 2RD",
+    "reference": "lr33 86lf",
 }
 BAD_TEXT = {
     "text": "x" * 101, "textarea": "x" * 1201, "number": "many", "email": "nope",
-    "phone": "12", "postcode": "nope",
+    "phone": "12", "postcode": "nope", "reference": "nope",
 }
+# What lookups answer on the walk, per source: each variant is a branch (rows, or none).
+LOOKED_UP: dict[str, tuple[tuple[LookupItem, ...], ...]] = {
+    "request-status": (
+        (LookupItem("status", "Status", "In progress"),
+         LookupItem("reference", "Reference", "LR33 86LF"),
+         LookupItem("notes", "Notes from the council", "Crew booked for Tuesday 3 March")),
+        (),
+    ),
+}
+LOOKUP_STEP = "@lookup"
 YESTERDAY = TODAY - timedelta(days=1)
 CHOICES = ("radios", "yes_no", "checkboxes")
 
@@ -79,7 +91,14 @@ def engine_after(service: Service, steps: Sequence[Step],
     engine = JourneyEngine(service, texts, lambda: TODAY)
     engine.start()
     for page_id, raw in steps:
-        engine.answer(page_id, raw)
+        if page_id == LOOKUP_STEP:  # the council answers the waiting page with variant `raw`
+            waiting = engine.current()
+            assert isinstance(waiting, WaitingPage)
+            source = waiting.request.source
+            engine.lookup_done(waiting.request,
+                               LookupResult(source, LOOKED_UP[source][int(str(raw))]))
+        else:
+            engine.answer(page_id, raw)
     return engine
 
 
@@ -121,6 +140,9 @@ def walk(service: Service, texts: Translator = TEXTS) -> Iterator[Seen]:
             yield Seen(service, steps, shown)
             for raw in answers_for(service, page.page_id):
                 stack.append((*steps, (page.page_id, raw)))
+        elif isinstance(page, WaitingPage):
+            for variant in range(len(LOOKED_UP.get(page.request.source, ()))):
+                stack.append((*steps, (LOOKUP_STEP, str(variant))))
         elif isinstance(page, CheckAnswersPage):
             for delivered in (True, False):
                 done = engine_after(service, steps, texts)
@@ -220,9 +242,10 @@ def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) ->
                       for line in value_lines(row.value)]
             items.append(Shown(t("nav.change")))
         return [*items, Shown(t("nav.back")), Shown(page.submit_label)]
+    onward = Shown(t("nav.finish" if getattr(page, "final", False) else "nav.continue"))
     if isinstance(page, InfoPage):
         return [Shown(page.service_title), Shown(page.title), Shown(page.body),
-                Shown(t("nav.back")), Shown(t("nav.continue"))]
+                Shown(t("nav.back")), onward]
     if isinstance(page, ResultPage):
         items = [Shown(page.service_title), Shown(page.title)]
         if page.hint:
@@ -231,9 +254,10 @@ def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) ->
             items.append(Shown(page.empty_text))
         for row in page.rows:
             items.append(Shown(row.label))
-            if row.detail:
-                items.append(Shown(row.detail))
-        return [*items, Shown(t("nav.back")), Shown(t("nav.continue"))]
+            if row.detail:  # a detail may hold a code (a reference), spelled out
+                items.append(Shown(row.detail, value=True))
+        printing = [Shown(t("result.print"))] if page.printable else []
+        return [*items, Shown(t("nav.back")), *printing, onward]
     if isinstance(page, WaitingPage):
         return [Shown(page.service_title), Shown(page.title), Shown(page.hint),
                 Shown(t("nav.back"))]
@@ -288,7 +312,8 @@ def test_the_walk_reaches_every_page_of_every_service() -> None:
         reached = {getattr(s.page, "page_id", None) for s in CASES if s.service is service}
         assert {p.id for p in service.pages} <= reached, service.id
         assert {e.id for e in service.exits} <= reached, service.id
-        for kind in ("CheckAnswersPage", "ConfirmationPage", "QuestionPage"):
+        ends = ("CheckAnswersPage", "ConfirmationPage") if service.sends else ("ResultPage",)
+        for kind in ("QuestionPage", *ends):
             assert (service.id, kind) in kinds
     assert any(isinstance(s.page, QuestionPage) and s.page.errors for s in CASES)
     assert any(isinstance(s.page, QuestionPage) and s.page.personal and s.page.value

@@ -30,6 +30,7 @@ DYNAMIC: dict[str, set[str]] = {
     "answer.{v}": {f"answer.{v}" for v in YES_NO},
     "answer.{value}": {f"answer.{v}" for v in YES_NO},
     "month.{int(month)}": {f"month.{n}" for n in range(1, 13)},
+    "month.{day.month}": {f"month.{n}" for n in range(1, 13)},
     "error.date.missing_{n}": {f"error.date.missing_{n}" for n in ("day", "month", "year")},
     "date.{part}": {f"date.{n}" for n in ("day", "month", "year")},
 }

@@ -13,6 +13,7 @@ import kiosk
 from kiosk.assembly import assemble
 from kiosk.config_errors import ConfigError
 from kiosk.lookups import FakeLookup, HubLookup, make_lookup
+from kiosk.lookups.request_status import TrackingLookup
 from kiosk.lookups.settings import HubLookupSettings
 from kiosk.profile import load_profile
 from tests.kiosk_fixtures import demo_profile_copy, production_secrets, secrets_as_references
@@ -49,7 +50,10 @@ def test_the_named_backend_is_assembled_and_closed(tmp_path: Path) -> None:
                                                           "connect_timeout_seconds": 1}))
     assembly = assemble(loaded, tmp_path / "state", deliver_immediately=False)
     try:
-        lookup = assembly.parts.lookup
+        tracking = assembly.parts.lookup
+        # Track my request's outbox answers first, the profile's backend for the rest.
+        assert isinstance(tracking, TrackingLookup)
+        lookup = tracking.inner
         assert isinstance(lookup, HubLookup)
         assert lookup.timeout_seconds == 3
     finally:

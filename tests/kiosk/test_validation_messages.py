@@ -53,6 +53,7 @@ PREFIX: dict[tuple[str, str], list[tuple[str, RawAnswer]]] = {
          "contact_method"])},
     ("feedback", "contact_email"): [*FEEDBACK_BASE, ("contact_method", "email")],
     ("feedback", "contact_phone"): [*FEEDBACK_BASE, ("contact_method", "phone")],
+    ("track-request", "reference"): [],
 }
 
 
@@ -65,7 +66,8 @@ def engine_at(service: Service, page_id: str) -> JourneyEngine:
 
 
 def test_every_shipped_page_is_reachable_by_the_prefixes_above() -> None:
-    assert {key for key in PREFIX} == {(s.id, p.id) for s in CATALOGUE for p in s.pages}
+    assert {key for key in PREFIX} == {(s.id, p.id) for s in CATALOGUE for p in s.pages
+                                       if p.kind == "question"}
 
 
 def shown_after(service_id: str, page_id: str, raw: RawAnswer) -> QuestionPage:
@@ -85,6 +87,7 @@ POSTCODE_FORMAT = "Enter a full UK postcode, like DE1 2AB"
 CHOOSE_LISTED = "Select one of the answers shown"
 CHARACTERS = "Your answer contains characters we cannot send. Remove them and try again"
 REAL_DATE = "Enter a real date, like 27 3 2026"
+REFERENCE_FORMAT = "Enter the reference as it is printed on your receipt, like AB2C D3EF"
 
 
 def contact_cases(service_id: str) -> list[Any]:
@@ -178,6 +181,14 @@ CASES: list[Any] = [
     ("feedback", "full_name", "x" * 101, ["Your answer must be 100 characters or fewer"]),
     ("feedback", "contact_method", "", ["Select how we should reply"]),
     *contact_cases("feedback"),
+    # track my request
+    ("track-request", "reference", "", ["Enter the reference from your receipt"]),
+    ("track-request", "reference", "AB2C D3E", [REFERENCE_FORMAT]),
+    ("track-request", "reference", "AB2C D3EFG", [REFERENCE_FORMAT]),
+    ("track-request", "reference", "ABCD 2345", [REFERENCE_FORMAT]),  # no digit where one goes
+    ("track-request", "reference", "AO2C D3EF", [REFERENCE_FORMAT]),  # O is never used
+    ("track-request", "reference", "https://hub.example/status/", [REFERENCE_FORMAT]),
+    ("track-request", "reference", "x" * 301, ["Your answer must be 300 characters or fewer"]),
 ]
 
 
@@ -191,7 +202,8 @@ def test_error_text_shown_and_value_kept(
 
 
 def test_every_shipped_question_has_an_error_case() -> None:
-    required = {(s.id, p.id) for s in CATALOGUE for p in s.pages if not p.question.optional}
+    required = {(s.id, p.id) for s in CATALOGUE for p in s.pages
+                if p.kind == "question" and not p.question.optional}
     assert required <= {(c[0], c[1]) for c in CASES}
 
 

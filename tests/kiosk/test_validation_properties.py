@@ -41,7 +41,7 @@ def q(qtype: str, **extra: Any) -> Question:
 SYNTHETIC = [
     q(t, optional=optional)
     for t in ("text", "textarea", "number", "email", "phone", "postcode", "radios", "yes_no",
-              "checkboxes", "date")
+              "checkboxes", "date", "reference")
     for optional in (False, True)
 ] + [
     q("text", rules={"min_length": 2, "max_length": 5, "pattern": "[a-z]+"}),
@@ -51,7 +51,8 @@ SYNTHETIC = [
     q("date", rules={"not_in_future": True, "max_days_ago": 30}),
     q("date", rules={"not_in_past": True, "max_days_ahead": 3}),
 ]
-QUESTIONS = [page.question for service in CATALOGUE for page in service.pages] + SYNTHETIC
+QUESTIONS = [page.question for service in CATALOGUE for page in service.pages
+             if page.kind == "question"] + SYNTHETIC
 
 SPECIAL = (
     "مرحبا بالعالم"  # Arabic
@@ -71,7 +72,8 @@ SPECIAL = (
 SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
 CHARS = st.one_of(st.characters(exclude_categories=()), st.sampled_from(SPECIAL), SURROGATES)
 PLAUSIBLE = ["DE1 2AB", "sw1a1aa", "07700 900982", "+44 7700 900982", "name@Example.com",
-             "1,000", "3.0", "-7", "42", "a", "b-2", "yes", "no", "hello", "27", "3", "2026"]
+             "1,000", "3.0", "-7", "42", "a", "b-2", "yes", "no", "hello", "27", "3", "2026",
+             "ab2c d3ef", "http://127.0.0.1:8311/status/AB2CD3EF", "AB2C-D3EF"]
 
 
 @st.composite

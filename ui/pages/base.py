@@ -37,6 +37,8 @@ class Intents:
     # "We cannot look this up right now" → Try again: the window asks the session's engine
     # (`JourneyEngine.try_again`) and runs the lookup again. Nothing until it is wired.
     try_again: Callable[[], None] = lambda: None
+    # "Print this" on a printable result page (`Terminal.print_page`).
+    print_page: Callable[[], None] = lambda: None
 
 
 class Page(QWidget):

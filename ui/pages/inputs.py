@@ -88,13 +88,15 @@ _HINTS = {
     "phone": Qt.InputMethodHint.ImhDialableCharactersOnly,
     "number": Qt.InputMethodHint.ImhFormattedNumbersOnly,
     "postcode": Qt.InputMethodHint.ImhPreferUppercase,
+    "reference": Qt.InputMethodHint.ImhPreferUppercase,
 }
 _KEYBOARD = {"email": "email", "phone": "digits", "number": "digits"}
-_WIDTH_CHARS = {"postcode": 10, "phone": 16, "number": 8, "email": 34, "text": 34}
+_WIDTH_CHARS = {"postcode": 10, "phone": 16, "number": 8, "email": 34, "text": 34,
+                "reference": 12}
 
 
 class LineInput(QuestionInput):
-    """Single-line text: text, email, phone, postcode, number."""
+    """Single-line text: text, email, phone, postcode, number, a receipt's reference."""
 
     def __init__(self, page: QuestionPage, texts: Texts, theme: Theme) -> None:
         super().__init__(page, texts, theme)
@@ -175,6 +177,7 @@ def builtin_inputs() -> dict[str, InputFactory]:
         "email": LineInput,
         "phone": LineInput,
         "postcode": LineInput,
+        "reference": LineInput,
         "number": LineInput,
         "textarea": AreaInput,
         "date": DateInput,

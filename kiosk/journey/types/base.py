@@ -49,6 +49,9 @@ class QuestionType:
     options: OptionsRule = "none"
     many: bool = False
     """Several values in one answer (conditions then test it with `includes`)."""
+    takes_scans: bool = False
+    """A barcode scanned while the question shows is its answer (a receipt's QR code holds
+    its reference), rather than a library card number kept with the session."""
 
     def __init__(self, name: str, *, max_length: int | None = None) -> None:
         self.name = name

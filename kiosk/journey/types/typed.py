@@ -1,4 +1,5 @@
-"""Questions answered by typing: text, textarea, number, email, phone, postcode, date."""
+"""Questions answered by typing: text, textarea, number, email, phone, postcode, date, and a
+receipt's reference."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from kiosk.journey.validation import (
     number,
     phone,
     postcode,
+    reference,
 )
+from kiosk.reference import spaced
 
 if TYPE_CHECKING:
     from kiosk.catalogue.question import Question
@@ -64,6 +67,19 @@ class TextType(QuestionType):
             script.say("value", spell(value) if self.spelled else speakable(value))
 
 
+class ReferenceType(TextType):
+    """A receipt's reference, typed or scanned from its QR code; shown in groups of four."""
+
+    takes_scans = True
+
+    def __init__(self, name: str) -> None:
+        # Long enough for the status URL a scanner may type in full.
+        super().__init__(name, max_length=300, normalise=reference, spelled=True)
+
+    def display(self, value: Answer, context: DisplayContext) -> str:
+        return spaced(value) if isinstance(value, str) else "\n".join(value)
+
+
 class DateType(QuestionType):
     """GOV.UK's three boxes; the answer is an ISO date, shown as "20 November 2026"."""
 
@@ -102,4 +118,5 @@ TYPES: tuple[QuestionType, ...] = (
     TextType("email", max_length=254, normalise=email),
     TextType("phone", max_length=30, normalise=phone, spelled=True),
     TextType("postcode", max_length=12, normalise=postcode, spelled=True),
+    ReferenceType("reference"),
 )
