@@ -48,6 +48,7 @@ _TMP = ".tmp-"
 _TRASH = ".trash-"
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._")
 _PART_CHARS = _NAME_CHARS | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_CARRIED = ("verified_at", "checked_at")
 RESULT_STATUSES = ("ok", "rejected", "rolled-back", "unreachable", "failed")
 
 
@@ -91,13 +92,12 @@ def valid_version_name(name: str) -> bool:
 
 def check_relative_path(relative: str) -> PurePosixPath:
     """A file name inside a version folder: plain parts, no `..`, nothing hidden or absolute."""
-    path = PurePosixPath(relative)
-    if (not relative or path.is_absolute() or len(path.parts) > 6 or len(relative) > 200
-            or any(not part or part.startswith(".") or not set(part) <= _PART_CHARS
-                   for part in path.parts)):
+    parts = relative.split("/")
+    if (not relative or len(parts) > 6 or len(relative) > 200
+            or any(not part or part.startswith(".") or not set(part) <= _PART_CHARS for part in parts)):
         raise StoreError(f"{relative!r} is not a plain relative file name (letters, digits, "
                          "'-', '_', '.', at most 6 folders deep, nothing hidden)")
-    return path
+    return PurePosixPath(relative)
 
 
 class ProfileStore:
@@ -349,8 +349,12 @@ class ProfileStore:
         if status not in RESULT_STATUSES:
             raise StoreError(f"a result is one of {', '.join(RESULT_STATUSES)}, not {status!r}")
         trial = self.trial()
+        previous = self.result()
+        # The agent's freeze watch (when the repository last answered with fresh metadata)
+        # outlives the screen's own results.
+        carried = {key: previous[key] for key in _CARRIED if key in previous}
         self._write_json(RESULT, {
-            **extra, "status": status, "reason": reason, "at": _now(), "offered": offered,
+            **carried, **extra, "status": status, "reason": reason, "at": _now(), "offered": offered,
             "current": self.current_name(), "last_good": self.last_good(),
             "pending": self.pending(), "trial": trial["version"] if trial else None,
         })

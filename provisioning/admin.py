@@ -78,8 +78,13 @@ def publish_profile(repo: Repository, site: str, profile: Path,
         raise RegistryError(f"site {site!r} has no council yet: give --council (or enrol a device there)")
     reg.bind_site(site, owner)
     packed = pack_profile(profile)
+    files = unpack(packed)
+    for name, value in (secrets or {}).items():
+        if len(value) >= 6 and any(value.encode() in data for data in files.values()):
+            raise RegistryError(f"the profile holds the value of the secret {name!r} in the clear; a "
+                                f"published profile refers to it as {{secret: {name}}} instead")
     path = profile_target(owner, site)
-    check_unpacked(unpack(packed), secrets=secrets, site=site, label=path)
+    check_unpacked(files, secrets=secrets, site=site, label=path)
     return repo.put_target(owner, path, packed)
 
 

@@ -167,6 +167,11 @@ class Repository:
     def put_target(self, council: str, path: str, data: bytes) -> TargetFile:
         """Add or replace a target signed by `council`, its `custom.version` one higher."""
         with self.locked():
+            delegations = self.targets().delegations
+            role = (delegations.roles or {}).get(council) if delegations else None
+            if role is None or not role.is_delegated_path(path):
+                raise RepoError(f"council {council!r} may not sign {path} (its paths: "
+                                f"{', '.join(role.paths or []) if role else 'none, no such council'})")
             md = self.load(council)
             signed = md.signed
             assert isinstance(signed, Targets)
