@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import urllib3
 from tuf.api.exceptions import SlowRetrievalError
 from tuf.ngclient import Updater, UpdaterConfig
 from tuf.ngclient.fetcher import FetcherInterface
@@ -40,15 +41,23 @@ class BoundedFetcher(Urllib3Fetcher):
                          app_user_agent="civic-kiosk")
         self.deadline_seconds = deadline_seconds
 
-    def _fetch(self, url: str) -> Iterator[bytes]:
-        return self._within_deadline(super()._fetch(url))
-
-    def _within_deadline(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    def _chunks(self, response: urllib3.response.BaseHTTPResponse) -> Iterator[bytes]:
+        """The body as it arrives (`read1`, not "wait for a full chunk"), checking the deadline
+        at every read, so a server trickling a byte at a time is given up on in time."""
         ends = time.monotonic() + self.deadline_seconds
-        for chunk in chunks:
-            if time.monotonic() > ends:
-                raise SlowRetrievalError(f"a download took longer than {self.deadline_seconds:.0f} s")
-            yield chunk
+        complete = False
+        try:
+            while data := response.read1(self.chunk_size):
+                if time.monotonic() > ends:
+                    raise SlowRetrievalError(f"a download took longer than {self.deadline_seconds:.0f} s")
+                yield data
+            complete = True
+        except urllib3.exceptions.TimeoutError as exc:
+            raise SlowRetrievalError(f"the repository went quiet for {self.socket_timeout} s") from exc
+        finally:
+            if not complete:
+                response.close()  # never hand a half-read connection back to the pool
+            response.release_conn()
 
 
 class DurableUpdater(Updater):
