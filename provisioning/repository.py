@@ -116,7 +116,7 @@ class Repository:
 
     def load(self, role: str) -> Metadata[Any]:
         try:
-            return Metadata.from_file(str(self.metadata / f"{role}.json"))
+            return Metadata.from_bytes((self.metadata / f"{role}.json").read_bytes())
         except FileNotFoundError:
             raise RepoError(f"no {role} metadata in {self.metadata} (is this a repository? "
                             "make one with `kiosk-admin repo init`)") from None

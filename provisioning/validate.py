@@ -22,6 +22,7 @@ from kiosk.profile import LoadedProfile, load_profile
 from provisioning.pack import PROFILE_FILE
 
 SUPPORTED_SCHEMA = 1
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 # schema N -> N + 1. Empty while schema 1 is the only one there has been; a change to the
 # profile's shape adds its step here, so terminals on new software still take old profiles.
@@ -34,7 +35,7 @@ def migrate(files: Mapping[str, bytes], label: str,
     steps = MIGRATIONS if migrations is None else migrations
     where = f"{label}:{PROFILE_FILE}"
     try:
-        data = yaml.safe_load(files[PROFILE_FILE])
+        data = yaml.load(files[PROFILE_FILE], Loader=_LOADER)
     except yaml.YAMLError:
         data = None  # load_profile reports YAML errors with their line
     if not isinstance(data, dict):

@@ -229,7 +229,8 @@ def test_a_profile_valid_for_tuf_but_not_for_the_kiosk_is_refused_with_the_preci
 def test_a_profile_of_another_schema_version_is_refused_precisely(running: World, found: int,
                                                                   words: str) -> None:
     files = unpack((running.repo.targets_dir / _served_profile(running)).read_bytes())
-    files["profile.yaml"] = files["profile.yaml"].replace(b"schema_version: 1", f"schema_version: {found}".encode())
+    files["profile.yaml"] = files["profile.yaml"].replace(b"schema_version: 1",
+                                                          f"schema_version: {found}".encode())
     running.repo.put_target(COUNCIL, profile_target(COUNCIL, SITE), pack_files(files))
     refused(running, "schema_version", words)
 
