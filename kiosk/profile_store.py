@@ -221,6 +221,25 @@ class ProfileStore:
             self._write_json(TRIAL, {**trial, "attempts": attempts})
             return attempts
 
+    def trial_failed(self, *, max_starts: int = 3, max_seconds: float = 600.0,
+                     now: datetime | None = None) -> str | None:
+        """Why the running trial has failed (too many starts, or no healthy report in time), or
+        None while it may go on. The screen asks at start, before painting, and rolls back."""
+        trial = self.trial()
+        if trial is None:
+            return None
+        attempts = int(trial.get("attempts", 0))
+        if attempts > max_starts:
+            return f"the screen started {attempts} times on {trial['version']} without reporting healthy"
+        try:
+            since = datetime.fromisoformat(str(trial["since"]))
+        except (KeyError, ValueError):
+            return None
+        waited = ((now or datetime.now(UTC)) - since).total_seconds()
+        if waited > max_seconds:
+            return f"the screen did not report healthy on {trial['version']} within {max_seconds:.0f} s"
+        return None
+
     def bless(self) -> None:
         """The screen painted healthy on the current version: it becomes the last good one."""
         with self._locked():

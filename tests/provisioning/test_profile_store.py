@@ -121,3 +121,20 @@ def test_result_holds_only_known_statuses(tmp_path: Path) -> None:
     assert store.result()["status"] == "rejected"
     with pytest.raises(StoreError):
         store.record("fine", "?")
+
+
+def test_a_trial_fails_after_too_many_starts_or_too_long(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    store = ProfileStore(tmp_path / "profiles")
+    store.stage("p1-s1", V1)
+    store.set_pending("p1-s1")
+    store.apply_pending()
+    assert store.trial_failed(max_starts=2) is None
+    for _ in range(3):
+        store.note_start()
+    assert "started 3 times on p1-s1" in (store.trial_failed(max_starts=2) or "")
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    assert "within 600 s" in (store.trial_failed(max_starts=5, now=later) or "")
+    store.bless()
+    assert store.trial_failed(max_starts=0, now=later) is None
