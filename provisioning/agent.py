@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -115,6 +116,11 @@ class Agent:
                 outcome = Outcome("unreachable", str(exc))
             except (BundleError, IdentityError, StoreError, OSError) as exc:
                 outcome = Outcome("failed", f"{type(exc).__name__}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - the timer's refresh must always report
+                # Only where, never the message: it could hold anything, a secret included.
+                frame = traceback.extract_tb(exc.__traceback__)[-1]
+                outcome = Outcome("failed", f"unexpected {type(exc).__name__} at "
+                                  f"{Path(frame.filename).name}:{frame.lineno}")
             outcome = Outcome(outcome.status, redact(outcome.reason, secrets), outcome.offered)
             verified = self._verified_at(outcome)
             self.store.record(outcome.status, outcome.reason, offered=outcome.offered,

@@ -307,3 +307,19 @@ def _served_profile(world: World) -> str:
         f"{target.hashes['sha256']}.profile.json").read_bytes()).hexdigest()
     assert digest == target.hashes["sha256"]
     return f"sites/{COUNCIL}/{SITE}/{digest}.profile.json"
+
+
+def test_an_unexpected_error_is_reported_without_its_message(running: World,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import provisioning.agent
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise KeyError(running.secrets["council-api-key"])
+
+    monkeypatch.setattr(provisioning.agent, "unpack", explode)
+    running.publish("second", services=["feedback"])
+    outcome = running.refresh()
+    assert outcome.status == "failed"
+    assert outcome.reason.startswith("unexpected KeyError at test_attacks.py:")
+    assert running.secrets["council-api-key"] not in json.dumps(running.result())
+    assert running.store.current_name() == "p1-s1"
