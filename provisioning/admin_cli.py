@@ -1,6 +1,6 @@
 """`kiosk-admin`: council IT's tool for the signed repository (docs/provisioning.md).
 
-    kiosk-admin repo init DIR --keys KEYS --url URL
+    kiosk-admin repo init DIR --keys KEYS --url URL      (--repo and --keys anywhere)
     kiosk-admin --repo DIR --keys KEYS council add COUNCIL
     kiosk-admin --repo DIR device enrol SITE --council C --device-id ID     (prints the bundle)
     kiosk-admin --repo DIR device register ID IDENTITY.json
@@ -152,8 +152,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _globals_first(argv: list[str]) -> list[str]:
+    """--repo and --keys may be typed anywhere; argparse wants them before the command."""
+    front: list[str] = []
+    rest: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word in ("--repo", "--keys"):
+            front += [word, next(words, "")]
+        elif word.startswith(("--repo=", "--keys=")):
+            front.append(word)
+        else:
+            rest.append(word)
+    return front + rest
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(_globals_first(sys.argv[1:] if argv is None else argv))
     try:
         return run(args)
     except ConfigError as exc:

@@ -173,7 +173,10 @@ class Agent:
                           f"{exc.describe()}", name) from None
         if blob is not None:
             files["secrets.sealed"] = blob
-        self.store.stage(name, files)
+        try:
+            self.store.stage(name, files)
+        except StoreError as exc:  # the same version number signed again over other files
+            raise Refused(f"{profile_path}: {exc}", name) from None
         self._accept(name)
         self.store.set_pending(name)
         if self.store.current() is None:

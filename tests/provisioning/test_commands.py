@@ -21,7 +21,7 @@ def test_from_a_new_repository_to_a_terminal_running_the_published_profile(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     repo, keys, state = tmp_path / "repo", tmp_path / "offline-keys", tmp_path / "state"
-    assert admin(["--keys", str(keys), "repo", "init", str(repo), "--url", "http://127.0.0.1:9"]) == 0
+    assert admin(["repo", "init", str(repo), "--keys", str(keys), "--url", "http://127.0.0.1:9"]) == 0
     assert "Keep the root and targets keys offline" in capsys.readouterr().out
     assert sorted(p.name.split("-")[0] for p in keys.glob("*.pem")) == [
         "root", "root", "root", "snapshot", "targets", "timestamp"]

@@ -9,8 +9,8 @@ import pytest
 
 from kiosk.profile_store import ProfileStore, StoreError
 
-V1 = {"profile.yaml": b"one", "catalogue/a.yaml": b"a1", "secrets.sealed": b"s1"}
-V2 = {"profile.yaml": b"two", "catalogue/a.yaml": b"a2", "catalogue/b.yaml": b"b2"}
+FIRST = {"profile.yaml": b"one", "catalogue/a.yaml": b"a1", "secrets.sealed": b"s1"}
+SECOND = {"profile.yaml": b"two", "catalogue/a.yaml": b"a2", "catalogue/b.yaml": b"b2"}
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -19,14 +19,14 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def test_stage_is_whole_and_idempotent(tmp_path: Path) -> None:
     store = ProfileStore(tmp_path / "profiles")
-    folder = store.stage("p1-s1", V1)
-    assert _files(folder) == V1
-    assert store.stage("p1-s1", V1) == folder  # the same files again: nothing to do
+    folder = store.stage("p1-s1", FIRST)
+    assert _files(folder) == FIRST
+    assert store.stage("p1-s1", FIRST) == folder  # the same files again: nothing to do
     with pytest.raises(StoreError, match="other files"):
-        store.stage("p1-s1", V2)
+        store.stage("p1-s1", SECOND)
     for bad_name in ("", "../x", ".hidden", "A"):
         with pytest.raises(StoreError):
-            store.stage(bad_name, V1)
+            store.stage(bad_name, FIRST)
     for bad_file in ("../escape", "/etc/passwd", "a/../../b", ".git/config", "a//b"):
         with pytest.raises(StoreError):
             store.stage("p9-s9", {bad_file: b"x"})
@@ -37,7 +37,7 @@ def test_apply_trial_bless_and_rollback(tmp_path: Path) -> None:
     store = ProfileStore(tmp_path / "profiles")
     assert store.current() is None
     assert store.apply_pending() is None
-    store.stage("p1-s1", V1)
+    store.stage("p1-s1", FIRST)
     store.set_pending("p1-s1")
     assert store.pending() == "p1-s1"
     assert store.apply_pending() == "p1-s1"
@@ -47,11 +47,11 @@ def test_apply_trial_bless_and_rollback(tmp_path: Path) -> None:
     store.bless()
     assert (store.trial(), store.last_good(), store.note_start()) == (None, "p1-s1", 0)
 
-    store.stage("p2-s1", V2)
+    store.stage("p2-s1", SECOND)
     store.set_pending("p2-s1")
     assert store.current_name() == "p1-s1"  # staging never switches
     assert store.apply_pending() == "p2-s1"
-    assert _files(store.current() or tmp_path) == V2
+    assert _files(store.current() or tmp_path) == SECOND
     assert [store.note_start() for _ in range(3)] == [1, 2, 3]
     assert store.rollback("the screen did not report healthy after 3 starts") == "p1-s1"
     assert store.current_name() == "p1-s1"
@@ -66,7 +66,7 @@ def test_apply_trial_bless_and_rollback(tmp_path: Path) -> None:
 
 def test_rollback_without_a_good_version_says_so(tmp_path: Path) -> None:
     store = ProfileStore(tmp_path / "profiles")
-    store.stage("p1-s1", V1)
+    store.stage("p1-s1", FIRST)
     store.set_pending("p1-s1")
     store.apply_pending()
     assert store.rollback("crash loop") is None
@@ -89,11 +89,11 @@ def test_prune_keeps_what_is_in_use(tmp_path: Path) -> None:
 
 def test_recovery_tidies_what_a_cut_left(tmp_path: Path) -> None:
     store = ProfileStore(tmp_path / "profiles")
-    store.stage("p1-s1", V1)
+    store.stage("p1-s1", FIRST)
     store.set_pending("p1-s1")
     store.apply_pending()
     store.bless()
-    store.stage("p2-s1", V2)
+    store.stage("p2-s1", SECOND)
     # A cut while staging, while writing a file, while swapping a link, and a trial started
     # for a switch that never happened:
     (store.versions / ".tmp-p3-s1-0000").mkdir()
@@ -127,7 +127,7 @@ def test_a_trial_fails_after_too_many_starts_or_too_long(tmp_path: Path) -> None
     from datetime import UTC, datetime, timedelta
 
     store = ProfileStore(tmp_path / "profiles")
-    store.stage("p1-s1", V1)
+    store.stage("p1-s1", FIRST)
     store.set_pending("p1-s1")
     store.apply_pending()
     assert store.trial_failed(max_starts=2) is None
