@@ -13,7 +13,6 @@ import logging
 import os
 import random
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from accessibility.languages import Translator
 from kiosk.audit import AuditLog
 from kiosk.clock import Clock, SystemClock
+from kiosk.destinations import network_target
 from kiosk.health import (
     CardReaderProbe,
     HealthMonitor,
@@ -37,6 +37,7 @@ from kiosk.outbox import (
     Relay,
     RelayClient,
     RelayService,
+    ReportContext,
     load_or_create_key,
     senders_from_profile,
     socket_path,
@@ -87,6 +88,8 @@ class Assembly:
     staff: StaffDirectory | None = None
     card_reader: CardReader | None = None
     relay_service: RelayService | None = None
+    # The screen's side of the relay socket (deliver now, status, IT's retry of a dead letter).
+    relay_client: RelayClient | None = None
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -100,7 +103,8 @@ class Assembly:
         if self.relay_service is not None:
             raise RuntimeError("the relay is already running in this process")
         service = RelayService(make_relay(self.loaded, self.outbox), socket_path(self.state_dir),
-                               interval_seconds)
+                               interval_seconds,
+                               retention_days=self.loaded.profile.outbox.retention_days)
         service.start()
         self.relay_service = service
 
@@ -129,7 +133,9 @@ def open_outbox(state_dir: Path) -> Outbox:
 def make_relay(loaded: LoadedProfile, outbox: Outbox) -> Relay:
     """The relay with a sender per destination: only the relay process (or the demo) builds it."""
     # Retry for days, not hours: a back office down over a long weekend must lose nothing.
-    return Relay(outbox, senders_from_profile(loaded.profile.destinations), time.time,
+    profile = loaded.profile
+    context = ReportContext(loaded.catalogue, profile.site.id, profile.site.name.get("en"))
+    return Relay(outbox, senders_from_profile(profile.destinations, context=context), time.time,
                  random.Random(), max_attempts=1000)
 
 
@@ -165,7 +171,8 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
     health = HealthMonitor(probes(printer, reader, outbox, loaded, relay), clock,
                            versions(loaded.source.read_bytes(),
                                     [(s.id, s.version) for s in loaded.catalogue]))
-    return Assembly(loaded, state_dir, parts, outbox, printer, audit, health, staff, reader)
+    return Assembly(loaded, state_dir, parts, outbox, printer, audit, health, staff, reader,
+                    relay_client=relay)
 
 
 def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,
@@ -176,17 +183,8 @@ def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,
     profile = loaded.profile
     found: list[Probe] = [PrinterProbe(printer), CardReaderProbe(reader), OutboxProbe(outbox)]
     lookups = getattr(profile.lookups, "endpoint", None)
-    route_to = str(lookups) if lookups else str(next(iter(profile.destinations.values())).endpoint)
-    found.append(NetworkProbe(route_to))
-    found.append(RelayProbe(_RelayView(relay), list(profile.destinations)))
+    route_to = str(lookups) if lookups else network_target(next(iter(profile.destinations.values())))
+    if route_to is not None:
+        found.append(NetworkProbe(route_to))
+    found.append(RelayProbe(relay, list(profile.destinations)))
     return found
-
-
-class _RelayView:
-    """The relay client as the relay probe needs it."""
-
-    def __init__(self, client: RelayClient) -> None:
-        self.client = client
-
-    def destinations(self) -> Mapping[str, str | None]:
-        return dict(self.client.status().destinations)

@@ -135,6 +135,9 @@ class StaffAssist:
         self.audit.record(actor.role, "maintenance", reference, "maintenance_enter")
         return actor
 
+    def dead_letter_retried(self, actor: Actor, reference: str) -> None:
+        self.audit.record(actor.role, "maintenance", reference, "dead_letter_retry")
+
     def leave_maintenance(self, actor: Actor, reason: Literal["manual", "timeout"]) -> None:
         self.audit.record(actor.role, "maintenance", None, "maintenance_exit")
         self.audit.record(actor.role, "staff_out", None, reason)

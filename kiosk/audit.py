@@ -35,7 +35,7 @@ Detail = Literal[
     # reprint / device_status
     "printer_ok", "printer_fault", "printer_offline", "paper_low",
     # maintenance
-    "maintenance_enter", "maintenance_exit",
+    "maintenance_enter", "maintenance_exit", "dead_letter_retry",
     # staff_out / end_session
     "manual", "timeout", "session_ended", "card_removed",
 ]

@@ -1,4 +1,5 @@
-"""The `kiosk` command: run the kiosk or the demo, validate a profile, run the relay, enrol staff.
+"""The `kiosk` command: run the kiosk or the demo, validate a profile, run the relay, enrol staff,
+look after the outbox (`kiosk.outbox_cli`).
 
 Qt-free except `run`/`demo`, which import `ui.boot` and then `ui.app` lazily (the documented
 exception in docs/architecture.md) so `validate` and `relay` work on a machine without
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.launch import launch_refusal, tours
+from kiosk.outbox_cli import add_parser as add_outbox_parser
+from kiosk.outbox_cli import run as run_outbox
 
 if TYPE_CHECKING:
     from kiosk.profile import LoadedProfile, Profile
@@ -115,7 +118,8 @@ def _cmd_relay(args: argparse.Namespace) -> int:
     from kiosk.outbox import RelayBusy, RelayService, RelaySocketError, socket_path
 
     outbox = open_outbox(state_dir)
-    service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval)
+    service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval,
+                           retention_days=loaded.profile.outbox.retention_days)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -223,6 +227,20 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--state-dir", default="/var/lib/civic-kiosk")
     run.add_argument("--screenshots", metavar="DIR",
                      help="demo profiles only: render a scripted tour into DIR and exit")
+    catalogue = sub.add_parser("catalogue", help="work on service catalogues")
+    catalogue_sub = catalogue.add_subparsers(dest="catalogue_command", required=True)
+    imports = catalogue_sub.add_parser(
+        "import-open311", help="write a council's Open311 services as service files "
+        "(docs/catalogue.md, \"Importing from an Open311 server\")")
+    imports.add_argument("url", help="the Open311 endpoint, e.g. https://council.example/open311/v2")
+    imports.add_argument("--jurisdiction-id", help="when the endpoint serves several councils")
+    imports.add_argument("--api-key", help="only if the server wants one to list its services")
+    imports.add_argument("--out", default="open311-catalogue", help="folder for the service files")
+    imports.add_argument("--destination", default="council", help="the profile's destination")
+    imports.add_argument("--language", default="en", choices=("en", "cy", "pl", "ur", "ro"),
+                         help="the language the server's texts are in")
+    imports.add_argument("--force", action="store_true", help="replace files already there")
+    imports.add_argument("--timeout", type=float, default=20.0, help="seconds to wait per answer")
     demo = sub.add_parser("demo", help="run the kiosk on the embedded demo council")
     demo.add_argument("--state-dir", default="demo-output")
     demo.add_argument("--screenshots", metavar="DIR",
@@ -241,6 +259,7 @@ def parser() -> argparse.ArgumentParser:
     card.add_argument("--uid", help="the card's UID in hex; without it, read the next card")
     card.add_argument("--wait", type=float, default=60.0, help="seconds to wait for a card")
     sub.add_parser("staff-pin", help="print a staff PIN's hash for staff.pins (asks twice)")
+    add_outbox_parser(sub)
     provision = sub.add_parser("provision", add_help=False,
                                help="enrol this terminal, refresh its signed profile, show its status")
     provision.add_argument("rest", nargs=argparse.REMAINDER)
@@ -250,10 +269,16 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = parser().parse_args(argv)
+    if args.command == "catalogue":
+        from kiosk.catalogue.open311_command import run_import
+
+        return run_import(args)
     if args.command == "validate":
         return _cmd_validate(args)
     if args.command == "relay":
         return _cmd_relay(args)
+    if args.command == "outbox":
+        return run_outbox(args)
     if args.command == "provision":
         from provisioning.device_cli import main as provision  # the documented lazy import
 

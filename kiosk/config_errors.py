@@ -209,7 +209,7 @@ def _expected_for(error: Any) -> str:
 
 # Never echo these back: a PIN typed where its hash belongs, a salt or a key would end up in
 # a terminal's scrollback or a provisioning log.
-SECRET_FIELDS = frozenset({"hash", "salt", "api_key"})
+SECRET_FIELDS = frozenset({"hash", "salt", "api_key", "secret", "password"})
 
 
 def _found_for(error: Any) -> str:

@@ -29,6 +29,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from kiosk.clock import Clock
+from kiosk.outbox.relay_ipc import RelayStatus
 from kiosk.outbox.store import State
 from peripherals.printer.base import PrinterStatus
 
@@ -176,10 +177,10 @@ class NetworkProbe:
 
 
 class RelayStatusSource(Protocol):
-    """The relay's own view, over its socket (`kiosk.outbox.RelayClient.status`): each
-    destination's health as its last send saw it. Raises when no relay answers."""
+    """The relay's own view, over its socket (`kiosk.outbox.RelayClient`): each destination's
+    health as its last send saw it, and the dead letters. Raises when no relay answers."""
 
-    def destinations(self) -> Mapping[str, str | None]: ...
+    def status(self) -> RelayStatus: ...
 
 
 _RELAY_HEALTH = {
@@ -191,9 +192,13 @@ _RELAY_HEALTH = {
 
 
 class RelayProbe:
-    """The relay and, through it, each back office. The screen never calls a back office
-    itself (it has no need of a route to one): the relay is the only sender, and it knows
-    how its last attempt for each destination went."""
+    """The relay and, through it, each back office and each report it gave up on. The screen
+    never calls a back office itself (it has no need of a route to one): the relay is the only
+    sender, and it knows how its last attempt for each destination went.
+
+    Each dead letter is a check of its own (`dead:<reference>`: service, destination, reason,
+    whether it can be retried), so staff can name it on the phone to IT and IT can retry it
+    from the maintenance screen; beyond the relay's bounded list, one line counts the rest."""
 
     id = "relay"
 
@@ -203,15 +208,24 @@ class RelayProbe:
 
     def checks(self) -> Sequence[Check]:
         try:
-            health = self.source.destinations()
+            status = self.source.status()
         except Exception:  # noqa: BLE001 - any failure to answer means it is not running
             return (Check("relay", Level.FAULT, "not_running"),
                     *(Check(f"hub:{name}", Level.UNKNOWN, "not_tried", {"name": name})
                       for name in self.names))
         found: list[Check] = [Check("relay", Level.OK, "running")]
         for name in self.names:
-            state, level = _RELAY_HEALTH.get(health.get(name), ("not_tried", Level.UNKNOWN))
+            state, level = _RELAY_HEALTH.get(status.destinations.get(name),
+                                             ("not_tried", Level.UNKNOWN))
             found.append(Check(f"hub:{name}", level, state, {"name": name}))
+        for letter in status.dead_letters:
+            found.append(Check(f"dead:{letter.reference}", Level.FAULT,
+                               "retryable" if letter.retryable else "erased",
+                               {"reference": letter.reference, "service": letter.service,
+                                "destination": letter.destination, "reason": letter.reason}))
+        more = status.dead_total - len(status.dead_letters)
+        if more > 0:
+            found.append(Check("dead_more", Level.FAULT, "more", {"count": more}))
         return tuple(found)
 
 
@@ -220,10 +234,14 @@ class OutboxCounts(Protocol):
 
     def oldest_pending_age(self, now: float) -> float | None: ...
 
+    def expired_count(self) -> int: ...
+
 
 class OutboxProbe:
     """Submissions waiting, and how long the oldest has waited. A backlog over an hour, or
-    any dead letter, needs IT; a few waiting for minutes is a brief network blip."""
+    any dead letter, needs IT; a few waiting for minutes is a brief network blip. Reports the
+    retention limit expired (their contents destroyed) are the loudest: an alert until IT
+    dismisses them."""
 
     id = "outbox"
 
@@ -238,7 +256,11 @@ class OutboxProbe:
         waiting, dead = int(counts.get("pending", 0)), int(counts.get("dead", 0))
         oldest = self.outbox.oldest_pending_age(self.wall())
         minutes = round(oldest / 60) if oldest is not None else 0
-        params: dict[str, str | int] = {"waiting": waiting, "dead": dead, "minutes": minutes}
+        expired = int(self.outbox.expired_count())
+        params: dict[str, str | int] = {"waiting": waiting, "dead": dead, "minutes": minutes,
+                                        "expired": expired}
+        if expired:
+            return (Check("outbox", Level.FAULT, "expired", params),)
         if dead:
             return (Check("outbox", Level.FAULT, "dead_letters", params),)
         if waiting and oldest is not None and oldest > self.stale_seconds:
@@ -278,21 +300,31 @@ class HealthMonitor:
         self.versions = device_versions
         self._lock = threading.Lock()
         self._latest: dict[str, Check] = {}
+        self._from_probe: dict[str, set[str]] = {}
         self.latest: DeviceStatus | None = None
 
     def refresh(self, only: Collection[str] | None = None) -> DeviceStatus:
         """Ask every probe (or those whose id is in `only`) and log what changed."""
         fresh: list[Check] = []
+        asked: dict[str, set[str]] = {}
         for probe in self.probes:
             if only is not None and probe.id not in only:
                 continue
             try:
-                fresh.extend(probe.checks())
+                found = list(probe.checks())
             # A probe that breaks must not stop the others; it shows as unknown.
             except Exception as exc:  # noqa: BLE001
                 log.debug("health probe %s failed: %s", probe.id, type(exc).__name__)
-                fresh.append(Check(probe.id, Level.UNKNOWN, "probe_failed"))
+                found = [Check(probe.id, Level.UNKNOWN, "probe_failed")]
+            fresh.extend(found)
+            asked[probe.id] = {check.id for check in found}
         with self._lock:
+            # A check a probe no longer returns (a dead letter retried) leaves the status.
+            for probe_id, ids in asked.items():
+                for gone in self._from_probe.get(probe_id, set()) - ids:
+                    self._latest.pop(gone, None)
+                    log.debug("%s: no longer reported", gone)
+                self._from_probe[probe_id] = ids
             for check in fresh:
                 self._log_transition(self._latest.get(check.id), check)
                 self._latest[check.id] = check

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
+from kiosk.destinations import EmailDestination, WebhookDestination
 from kiosk.localtext import LocalText
 from kiosk.lookups.settings import LookupSettings
+from kiosk.remote_commands import RemoteCommandSettings
 from kiosk.secrets import Secret, SecretsError, literal_secrets, secrets_beside
 from kiosk.staff import StaffSettings
 
@@ -74,7 +76,8 @@ class Open311Destination(_Strict):
         return self
 
 
-Destination = Annotated[Open311Destination, Field(discriminator="type")]
+Destination = Annotated[Open311Destination | WebhookDestination | EmailDestination,
+                        Field(discriminator="type")]
 
 
 class _PrinterBase(_Strict):
@@ -158,6 +161,11 @@ class OutboxSettings(_Strict):
         description="After Send, how long the screen waits for the relay to say the council "
                     "has the report before it says \"saved, will be sent\".",
     )
+    retention_days: int = Field(
+        default=30, ge=1, le=365,
+        description="Undelivered reports older than this are dead-lettered and their contents "
+                    "destroyed, and device status raises an alert.",
+    )
 
 
 class CatalogueSettings(_Strict):
@@ -197,6 +205,10 @@ class Profile(_Strict):
     lookups: LookupSettings | None = Field(
         default=None, description="Who answers journeys' questions (addresses, bin days); "
         "journeys that ask cannot be used when absent."
+    )
+    commands: RemoteCommandSettings | None = Field(
+        default=None, description="What IT asks of the terminal: restart, reboot in a window, "
+        "out of service, a message for staff (kiosk/remote_commands.py)."
     )
     session: SessionTimings = SessionTimings()
     outbox: OutboxSettings = OutboxSettings()

@@ -57,7 +57,8 @@ def open311_parameters(
         value = answers.get(page_id)
         if value is None:
             continue
-        attributes[code] = types[service.page(page_id).question.type].attribute(value)
+        sent = types[service.page(page_id).question.type].attribute(value)
+        attributes[code] = mapping.server_value(code, sent)
     fields: dict[str, str] = {}
     for name, page_ids in mapping.fields.items():
         parts = []

@@ -208,6 +208,16 @@ class StaffDesk:
         terminal.enter_maintenance()
         return True
 
+    def dead_letter_retried(self, reference: str) -> None:
+        """IT put a dead letter back in the queue from the maintenance screen: audited with
+        the report's reference; the retry goes ahead even if the audit log cannot take it."""
+        if self.assist is None or self._maintainer is None:
+            return
+        try:
+            self.assist.dead_letter_retried(self._maintainer, reference)
+        except Exception as exc:  # noqa: BLE001 - a retry must not depend on the audit
+            log.error("dead letter retry not audited (%s)", type(exc).__name__)
+
     def leave_maintenance(self, reason: str) -> None:
         terminal = self.terminal
         if not terminal.maintenance:

@@ -82,7 +82,9 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
     background.setParent(window)
     staff = StaffController(window, terminal, assembly.health, reader=assembly.card_reader,
                             poll_seconds=loaded.profile.printer.status_poll_seconds,
-                            restart=lambda: app.exit(RESTART_EXIT_CODE), animate=animate)
+                            restart=lambda: app.exit(RESTART_EXIT_CODE), animate=animate,
+                            retry_dead_letter=(assembly.relay_client.retry
+                                               if assembly.relay_client is not None else None))
     staff.start()
     if with_strip:
         window.outer.addWidget(DemoStrip(texts, assembly.printer, assembly.card_reader))

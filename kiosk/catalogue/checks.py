@@ -127,6 +127,8 @@ def _destination_problems(service: Service) -> Problems:
         for f_index, pid in enumerate(pids):
             if pid not in questions:
                 problems.append((("destination", "fields", name, f_index), expected, repr(pid)))
+    for code, keys in destination.values.items():
+        problems.extend(_value_problems(service, code, keys))
     looked_up = [p.id for p in service.pages if p.kind == "question" and p.lookup() is not None]
     for name, ref in destination.data_fields.items():
         pid = ref.partition(".")[0]
@@ -134,6 +136,27 @@ def _destination_problems(service: Service) -> Problems:
             problems.append((("destination", "data_fields", name),
                              f"page.key of a question with options_from "
                              f"({', '.join(looked_up) or 'none defined'})", repr(ref)))
+    return problems
+
+
+def _value_problems(service: Service, code: str, keys: dict[str, str]) -> Problems:
+    """`values` renames the options of a mapped question with listed options, to real keys."""
+    at: Loc = ("destination", "values", code)
+    page_id = service.destination.attributes.get(code)
+    page = service.page(page_id) if page_id in {p.id for p in service.pages} else None
+    if page is None or page.asks is None or page.asks.options_from is not None \
+            or not page.asks.options:
+        mapped = ", ".join(service.destination.attributes) or "none"
+        return [(at, f"an attribute code mapped to a question with listed options ({mapped})",
+                 repr(code))]
+    offered = [o.value for o in page.asks.options]
+    problems: Problems = []
+    for value, key in keys.items():
+        if value not in offered:
+            problems.append(((*at, value), f"an option value of page {page.id!r} "
+                             f"({', '.join(offered)})", repr(value)))
+        elif not key.strip():
+            problems.append(((*at, value), "the key the back office expects", "nothing"))
     return problems
 
 

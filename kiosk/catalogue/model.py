@@ -171,6 +171,9 @@ class ServiceDestination(Strict):
     attributes: dict[str, str] = Field(default_factory=dict)
     fields: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     data_fields: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    """Per attribute code, option value -> the key the back office expects, for keys an
+    option's value cannot hold (`Black bin`, `A&B`): written by the Open311 importer."""
 
     @model_validator(mode="after")
     def _known_fields(self) -> ServiceDestination:
@@ -185,6 +188,13 @@ class ServiceDestination(Strict):
             raise FieldProblems((("data_fields", name), "page.key (a page id, a dot, a data key)",
                                  repr(ref)) for name, ref in bad)
         return self
+
+    def server_value(self, code: str, value: str | list[str]) -> str | list[str]:
+        """An attribute's value as the back office knows it (see `values`)."""
+        keys = self.values.get(code)
+        if not keys:
+            return value
+        return [keys.get(v, v) for v in value] if isinstance(value, list) else keys.get(value, value)
 
 
 class CheckAnswers(Strict):
@@ -203,6 +213,9 @@ class Service(Strict):
     title: LocalText
     description: LocalText
     order: int = 100
+    groups: tuple[LocalText, ...] = ()
+    """Menu groups the service belongs to (Open311 `group`/`groups`, kept by the importer so a
+    menu could group services; the kiosk's menu lists services in `order` for now)."""
     pages: tuple[Page, ...] = Field(min_length=1)
     exits: tuple[ExitPageSpec, ...] = ()
     check_answers: CheckAnswers = CheckAnswers()

@@ -2,6 +2,9 @@
 
 from kiosk.outbox.crypto import KeyFileError, PayloadCipher, PayloadUnreadable, load_or_create_key
 from kiosk.outbox.db import SCHEMA_VERSION, OutboxError, connect
+from kiosk.outbox.dead_letter_view import DeadLetter
+from kiosk.outbox.dead_letters import DiscardResult, HistoryEntry, RequeueResult
+from kiosk.outbox.described import ReportContext
 from kiosk.outbox.lock import RelayBusy, RelayLock
 from kiosk.outbox.open311 import (
     Open311Sender,
@@ -9,7 +12,6 @@ from kiosk.outbox.open311 import (
     SendKind,
     SendResult,
     parse_retry_after,
-    senders_from_profile,
 )
 from kiosk.outbox.relay import (
     BASE_DELAY,
@@ -27,9 +29,11 @@ from kiosk.outbox.relay_ipc import (
     RelaySocketError,
     RelayStatus,
     RelayUnavailable,
+    RetryAnswer,
     socket_path,
 )
 from kiosk.outbox.relay_service import RelayService
+from kiosk.outbox.senders import senders_from_profile
 from kiosk.outbox.store import (
     DuplicateReference,
     Enqueued,
@@ -44,9 +48,12 @@ __all__ = [
     "MAX_ATTEMPTS",
     "MAX_DELAY",
     "SCHEMA_VERSION",
+    "DeadLetter",
     "DeliveryAnswer",
+    "DiscardResult",
     "DuplicateReference",
     "Enqueued",
+    "HistoryEntry",
     "KeyFileError",
     "Open311Sender",
     "Outbox",
@@ -65,6 +72,9 @@ __all__ = [
     "RelayStatus",
     "RelayUnavailable",
     "RelayWorker",
+    "ReportContext",
+    "RequeueResult",
+    "RetryAnswer",
     "SendKind",
     "SendResult",
     "Sender",

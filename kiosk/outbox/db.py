@@ -10,7 +10,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # _MIGRATIONS[n] takes a database from user_version n to n + 1, inside one transaction.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -36,6 +36,26 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT
         """,
         "CREATE INDEX outbox_due ON outbox (state, next_attempt_at)",
+    ),
+    # 1 -> 2: dead letters staff and IT can act on. The service id (not personal) so a dead
+    # letter can be listed without decrypting it; when it died, when its payload was destroyed
+    # (discarded by IT, or expired by the retention limit) and when IT dismissed it; and each
+    # row's history of events, as codes and times only.
+    (
+        "ALTER TABLE outbox ADD COLUMN service_id TEXT",
+        "ALTER TABLE outbox ADD COLUMN dead_at REAL",
+        "ALTER TABLE outbox ADD COLUMN erased_at REAL",
+        "ALTER TABLE outbox ADD COLUMN discarded_at REAL",
+        """
+        CREATE TABLE outbox_history (
+            id INTEGER PRIMARY KEY,
+            submission_id TEXT NOT NULL,
+            at REAL NOT NULL,
+            event TEXT NOT NULL,
+            detail TEXT
+        ) STRICT
+        """,
+        "CREATE INDEX outbox_history_row ON outbox_history (submission_id, id)",
     ),
 )
 

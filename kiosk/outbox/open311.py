@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -24,7 +24,6 @@ from typing import Literal, Protocol
 import requests
 
 from kiosk.catalogue.model import OPEN311_FIELDS
-from kiosk.profile import Open311Destination
 from kiosk.submission import Submission
 
 SendKind = Literal["delivered", "retry", "permanent"]
@@ -176,21 +175,3 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         when = when.replace(tzinfo=UTC)
     return min(max(0.0, when.timestamp() - now), _MAX_RETRY_AFTER)
 
-
-def senders_from_profile(
-    destinations: Mapping[str, Open311Destination],
-    *,
-    session: requests.Session | None = None,
-    clock: Callable[[], float] = time.time,
-) -> dict[str, Sender]:
-    """One sender per destination named in the profile.
-
-    Pass a session the caller closes on shutdown; without one each sender opens its own.
-    """
-    return {
-        name: Open311Sender(
-            str(dest.endpoint), dest.api_key, dest.jurisdiction_id, dest.reference_attribute,
-            dest.timeout_seconds, session, clock=clock,
-        )
-        for name, dest in destinations.items()
-    }

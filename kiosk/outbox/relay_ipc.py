@@ -12,11 +12,19 @@ only the kiosk user may open (mode 0600, in the 0700 state folder):
         → {"ok": true, "submission_id": "…", "state": "delivered|pending|dead", "detail": "…"}
         → {"ok": false, "error": "unknown_submission"}
     {"op": "status"}
-        → {"ok": true, "destinations": {"council": "up|failing|auth|null"}, "depth": 0}
+        → {"ok": true, "destinations": {"council": "up|failing|auth|null"}, "depth": 0,
+           "dead_total": 1, "dead_letters": [{"reference": "…", "service": "missed-bin",
+           "destination": "council", "reason": "http_400 …", "retryable": true}]}
+    {"op": "retry", "reference": "ABCD2345"}     (IT, from the maintenance screen)
+        → {"ok": true, "result": "requeued|unknown|not_dead|erased"}
     anything else → {"ok": false, "error": "bad_request"}
 
-Answers carry state ids and short detail codes (`http_201`, `connection_error`, `busy`),
-never a payload: nothing a resident typed crosses the socket or reaches a log.
+The status lists at most `MAX_DEAD_LETTERS` dead letters (the longest dead first) and counts
+them all, so a backlog of failures never makes an answer too long for one line.
+
+Answers carry state ids, short detail codes (`http_201`, `connection_error`, `busy`) and
+dead letters' references, service ids and reasons, never a payload: nothing a resident typed
+crosses the socket or reaches a log.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from kiosk.outbox.dead_letter_view import MAX_DEAD_LETTERS, DeadLetter, from_wire, to_wire
 from kiosk.outbox.lock import RelayBusy
 from kiosk.outbox.relay import Health, Relay
 from kiosk.outbox.store import UnknownSubmission
@@ -51,6 +60,8 @@ _DETAIL = re.compile(r"[^a-z0-9_]")
 _UNIX_PATH_MAX = 107
 
 AnswerState = Literal["delivered", "pending", "dead", "unknown"]
+RetryAnswer = Literal["requeued", "unknown", "not_dead", "erased"]
+_RETRY_ANSWERS = ("requeued", "unknown", "not_dead", "erased")
 
 
 def socket_path(state_dir: Path) -> Path:
@@ -80,10 +91,13 @@ class DeliveryAnswer:
 
 @dataclass(frozen=True)
 class RelayStatus:
-    """Destination health as the relay last saw it (None before any attempt) and depth."""
+    """Destination health as the relay last saw it (None before any attempt), depth, and the
+    first few dead letters with the count of all of them."""
 
     destinations: Mapping[str, Health | None]
     depth: int
+    dead_letters: tuple[DeadLetter, ...] = ()
+    dead_total: int = 0
 
 
 def _detail(text: str) -> str:
@@ -141,7 +155,24 @@ class RelayClient:
         health = {str(name): cast(Health | None, value if value in ("up", "failing", "auth")
                                   else None)
                   for name, value in destinations.items()}
-        return RelayStatus(health, depth)
+        listed = reply.get("dead_letters")
+        found = [from_wire(item) for item in (listed if isinstance(listed, list) else [])]
+        letters = tuple(d for d in found if d is not None)[:MAX_DEAD_LETTERS]
+        total = reply.get("dead_total")
+        return RelayStatus(health, depth, letters,
+                           max(total, len(letters)) if isinstance(total, int) else len(letters))
+
+    def retry(self, reference: str, timeout: float = 5.0) -> RetryAnswer:
+        """Ask the relay to put a dead letter back in the queue and send it now (IT only:
+        the maintenance screen). RelayUnavailable when no relay answers."""
+        try:
+            reply = self._ask({"op": "retry", "reference": reference}, timeout)
+        except TimeoutError:
+            raise RelayUnavailable(f"no answer within {timeout:g} s") from None
+        result = reply.get("result")
+        if not reply.get("ok") or result not in _RETRY_ANSWERS:
+            raise RelayUnavailable("relay answered the retry request badly")
+        return cast(RetryAnswer, result)
 
     def _ask(self, request: Mapping[str, object], timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -342,6 +373,8 @@ class RelayServer:
                 return self._deliver(request)
             if op == "status":
                 return self._status()
+            if op == "retry":
+                return self._retry(request)
         except Exception as exc:  # noqa: BLE001 - one bad request must not stop the server
             logger.error("relay socket: %s request failed: %s", op, type(exc).__name__)
             return {"ok": False, "error": "internal"}
@@ -366,8 +399,22 @@ class RelayServer:
 
     def _status(self) -> dict[str, object]:
         relay = self._relay
-        return {"ok": True, "depth": relay.outbox.depth(),
-                "destinations": {name: relay.health(name) for name in relay.destinations}}
+        outbox = relay.outbox
+        letters = [to_wire(row) for row in outbox.dead_letters(MAX_DEAD_LETTERS)]
+        return {"ok": True, "depth": outbox.depth(),
+                "destinations": {name: relay.health(name) for name in relay.destinations},
+                "dead_total": outbox.counts()["dead"], "dead_letters": letters}
+
+    def _retry(self, request: Mapping[str, object]) -> dict[str, object]:
+        reference = request.get("reference")
+        if not isinstance(reference, str) or not 0 < len(reference) <= 16:
+            return _bad("reference")
+        result = self._relay.outbox.requeue(reference)
+        if result == "requeued":
+            logger.info("relay socket: dead letter %s put back in the queue by IT", reference)
+            if self._kick is not None:
+                self._kick()
+        return {"ok": True, "result": result}
 
 
 def _bad(reason: str) -> dict[str, object]:

@@ -11,19 +11,31 @@ from pathlib import Path
 
 from kiosk.outbox.relay import Relay, RelayWorker
 from kiosk.outbox.relay_ipc import RelayServer
+from kiosk.outbox.retention import Retention
 
 logger = logging.getLogger(__name__)
 
 
 class RelayService:
-    def __init__(self, relay: Relay, socket_path: Path, interval_seconds: float = 30.0) -> None:
+    def __init__(self, relay: Relay, socket_path: Path, interval_seconds: float = 30.0, *,
+                 retention_days: int | None = None) -> None:
+        """With `retention_days`, undelivered rows older than that are expired after passes
+        (`kiosk.outbox.retention`)."""
         self.relay = relay
-        self.worker = RelayWorker(relay, interval_seconds)
+        self.retention = (Retention(relay.outbox, retention_days)
+                          if retention_days is not None else None)
+        self.worker = RelayWorker(relay, interval_seconds,
+                                  self.retention.after_pass if self.retention else None)
         self.server = RelayServer(socket_path, relay, kick=self.worker.kick)
 
     def start(self) -> None:
         """Take the relay lock (RelayBusy if another relay has it), then open the socket:
-        holding the lock first means any socket file already there is a dead relay's."""
+        holding the lock first means any socket file already there is a dead relay's.
+
+        Retention runs first: a report older than the limit is expired, never sent late by
+        the first pass after a long outage."""
+        if self.retention is not None:
+            self.retention.run()
         self.worker.start()
         try:
             self.server.start()

@@ -13,6 +13,7 @@ relay guards against the wall clock jumping backwards (see `pending_due`'s horiz
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -25,13 +26,30 @@ from typing import Literal, cast
 
 from kiosk.outbox.crypto import PayloadCipher, PayloadUnreadable
 from kiosk.outbox.db import OutboxError, connect, create_private_file, migrate
+from kiosk.outbox.dead_letters import (
+    DiscardResult,
+    HistoryEntry,
+    RequeueResult,
+    discard_row,
+    erase_marked,
+    expire_rows,
+    history_of,
+    note,
+    requeue_row,
+)
 from kiosk.submission import Submission
+
+logger = logging.getLogger(__name__)
+# How long erasing waits for other connections to let the WAL be emptied.
+SETTLE_SECONDS = 5.0
 
 State = Literal["pending", "delivered", "dead"]
 _COLUMNS = (
     "submission_id, reference, destination, created_at, accepted_at, state, attempts, "
-    "next_attempt_at, last_error, remote_id, remote_token, delivered_at, payload IS NOT NULL"
+    "next_attempt_at, last_error, remote_id, remote_token, delivered_at, payload IS NOT NULL, "
+    "service_id, dead_at, erased_at, discarded_at"
 )
+
 
 
 class DuplicateReference(OutboxError):
@@ -66,12 +84,25 @@ class OutboxRow:
     remote_token: str | None
     delivered_at: float | None
     has_payload: bool
+    service_id: str | None = None
+    dead_at: float | None = None
+    # When the payload was destroyed without delivery (discarded, or expired by retention).
+    erased_at: float | None = None
+    # When IT dismissed the dead letter (`kiosk outbox discard`): no longer counted or listed.
+    discarded_at: float | None = None
+
+    @property
+    def expired(self) -> bool:
+        """Dead-lettered by the retention limit, its payload destroyed, not yet dismissed."""
+        return self.erased_at is not None and self.discarded_at is None
 
 
 def _row(values: tuple[object, ...]) -> OutboxRow:
     v = cast(tuple[str, str, str, str, float, State, int, float | None, str | None,
-                   str | None, str | None, float | None, int], values)
-    return OutboxRow(*v[:12], has_payload=bool(v[12]))
+                   str | None, str | None, float | None, int, str | None, float | None,
+                   float | None, float | None], values)
+    return OutboxRow(*v[:12], has_payload=bool(v[12]), service_id=v[13], dead_at=v[14],
+                     erased_at=v[15], discarded_at=v[16])
 
 
 class Outbox:
@@ -87,6 +118,9 @@ class Outbox:
         try:
             with self._transaction() as conn:
                 migrate(conn, path)
+                unfinished = erase_marked(conn)
+            if unfinished:  # a crash came between the two steps of an erasure
+                self._settle()
         except BaseException:
             self.close()
             raise
@@ -147,15 +181,16 @@ class Outbox:
             try:
                 conn.execute(
                     "INSERT INTO outbox (submission_id, reference, destination, created_at, "
-                    "accepted_at, state, next_attempt_at, payload) "
-                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                    "accepted_at, state, next_attempt_at, payload, service_id) "
+                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
                     (sid, submission.reference, destination, submission.created_at,
-                     now, now, payload),
+                     now, now, payload, submission.service_id),
                 )
             except sqlite3.IntegrityError:
                 raise DuplicateReference(
                     f"reference {submission.reference} is already in use"
                 ) from None
+            note(conn, sid, now, "accepted")
         return Enqueued(sid, submission.reference, duplicate=False)
 
     def get(self, submission_id: str) -> OutboxRow | None:
@@ -201,8 +236,10 @@ class Outbox:
             "SELECT count(*) FROM outbox WHERE state = 'pending'")[0][0]))
 
     def counts(self) -> dict[State, int]:
+        """Rows per state; a dead letter IT has dismissed (`discard`) is no longer counted."""
         counts: dict[State, int] = {"pending": 0, "delivered": 0, "dead": 0}
-        for state, n in self._query("SELECT state, count(*) FROM outbox GROUP BY state"):
+        for state, n in self._query("SELECT state, count(*) FROM outbox "
+                                    "WHERE discarded_at IS NULL GROUP BY state"):
             counts[cast(State, state)] = cast(int, n)
         return counts
 
@@ -220,37 +257,123 @@ class Outbox:
         checkpoint then removes the old pages from the WAL file, so a resident's data does
         not outlive its delivery on disk (secure_delete zeroes it in the main file).
         """
+        now = self._clock()
         with self._transaction() as conn:
             changed = conn.execute(
                 "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, "
                 "delivered_at = ?, remote_id = ?, remote_token = ?, payload = NULL, "
                 "next_attempt_at = NULL, last_error = NULL "
                 "WHERE submission_id = ? AND state = 'pending'",
-                (self._clock(), remote_id, remote_token, submission_id),
+                (now, remote_id, remote_token, submission_id),
             ).rowcount == 1
+            if changed:
+                note(conn, submission_id, now, "delivered")
         if changed:
             self.checkpoint()
         return changed
 
     def mark_retry(self, submission_id: str, *, next_attempt_at: float, error: str) -> bool:
         with self._transaction() as conn:
-            return conn.execute(
+            changed = conn.execute(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
                 "WHERE submission_id = ? AND state = 'pending'",
                 (next_attempt_at, error, submission_id),
             ).rowcount == 1
+            if changed:
+                note(conn, submission_id, self._clock(), "retry", error)
+            return changed
 
     def mark_dead(self, submission_id: str, *, error: str, attempted: bool = True) -> bool:
-        """Dead-letter a row. Its payload stays encrypted so staff can see what failed."""
+        """Dead-letter a row. Its payload stays encrypted so staff can see what failed, and
+        IT can put it back (`requeue`) once the cause is fixed."""
+        now = self._clock()
         with self._transaction() as conn:
-            return conn.execute(
+            changed = conn.execute(
                 "UPDATE outbox SET state = 'dead', attempts = attempts + ?, "
-                "next_attempt_at = NULL, last_error = ? "
+                "next_attempt_at = NULL, last_error = ?, dead_at = ? "
                 "WHERE submission_id = ? AND state = 'pending'",
-                (int(attempted), error, submission_id),
+                (int(attempted), error, now, submission_id),
             ).rowcount == 1
+            if changed:
+                note(conn, submission_id, now, "dead", error)
+            return changed
 
     def checkpoint(self) -> bool:
         """Copy the WAL into the database and truncate it; False if a reader prevented it."""
         busy = self._query("PRAGMA wal_checkpoint(TRUNCATE)")[0][0]
         return busy == 0
+
+    # --- dead letters (`kiosk outbox`, the staff panel, retention) ----------------------------
+
+    def find(self, reference: str) -> OutboxRow | None:
+        found = self._query(f"SELECT {_COLUMNS} FROM outbox WHERE reference = ?", (reference,))
+        return _row(found[0]) if found else None
+
+    def dead_letters(self, limit: int | None = None) -> list[OutboxRow]:
+        """Dead letters IT has not dismissed, the longest dead first."""
+        sql = (f"SELECT {_COLUMNS} FROM outbox WHERE state = 'dead' AND discarded_at IS NULL "
+               "ORDER BY coalesce(dead_at, accepted_at), id")
+        if limit is not None:
+            return [_row(r) for r in self._query(sql + " LIMIT ?", (limit,))]
+        return [_row(r) for r in self._query(sql)]
+
+    def rows(self, *, everything: bool = False) -> list[OutboxRow]:
+        """Rows waiting or dead (not dismissed), oldest first; with `everything`, all rows."""
+        where = "" if everything else "WHERE state <> 'delivered' AND discarded_at IS NULL "
+        return [_row(r) for r in self._query(
+            f"SELECT {_COLUMNS} FROM outbox {where}ORDER BY accepted_at, id")]
+
+    def expired_count(self) -> int:
+        """Rows the retention limit dead-lettered (payload destroyed), not yet dismissed."""
+        return int(cast(int, self._query(
+            "SELECT count(*) FROM outbox WHERE erased_at IS NOT NULL "
+            "AND discarded_at IS NULL")[0][0]))
+
+    def history(self, submission_id: str) -> list[HistoryEntry]:
+        with self._lock:
+            if self._conn is None:
+                raise OutboxError("outbox is closed")
+            return history_of(self._conn, submission_id)
+
+    def requeue(self, reference: str) -> RequeueResult:
+        """Put a dead letter back to pending, due now, attempts reset."""
+        with self._transaction() as conn:
+            return requeue_row(conn, reference, self._clock())
+
+    def discard(self, reference: str) -> DiscardResult:
+        """Dismiss a dead letter and destroy its payload, leaving nothing in any file."""
+        with self._transaction() as conn:
+            result = discard_row(conn, reference, self._clock())
+        if result == "discarded":
+            self._finish_erasure()
+        return result
+
+    def expire(self, accepted_before: float, reason: str) -> list[str]:
+        """Dead-letter undelivered rows accepted before the cutoff, their payloads destroyed;
+        the references affected."""
+        with self._transaction() as conn:
+            references = expire_rows(conn, accepted_before, self._clock(), reason)
+        if references:
+            self._finish_erasure()
+        return references
+
+    def _finish_erasure(self) -> None:
+        self._settle()  # the zeroed pages into the main file, and the WAL emptied
+        with self._transaction() as conn:
+            erase_marked(conn)
+        self._settle()
+
+    def _settle(self) -> bool:
+        """Checkpoint and truncate the WAL, waiting a little for other connections' reads.
+
+        A reader in the middle of a query (the relay, the screen) can hold a checkpoint back
+        for milliseconds; if one holds it longer, the next delivery's checkpoint finishes it.
+        """
+        deadline = time.monotonic() + SETTLE_SECONDS
+        while not self.checkpoint():
+            if time.monotonic() >= deadline:
+                logger.warning("outbox: the write-ahead log could not be emptied now (another "
+                               "connection is reading); it will be at the next checkpoint")
+                return False
+            time.sleep(0.05)
+        return True

@@ -24,10 +24,12 @@ from kiosk.health import (
     versions,
 )
 from kiosk.outbox import (
+    DeadLetter,
     Open311Sender,
     Relay,
     RelayClient,
     RelayService,
+    RelayStatus,
     RelayUnavailable,
     load_or_create_key,
 )
@@ -82,9 +84,13 @@ def test_card_reader_check(reader: Reader | None, state: str, level: Level) -> N
 
 
 class Outbox:
-    def __init__(self, pending: int, dead: int, oldest: float | None) -> None:
+    def __init__(self, pending: int, dead: int, oldest: float | None, expired: int = 0) -> None:
         self.values = {"pending": pending, "delivered": 7, "dead": dead}
         self.oldest = oldest
+        self.expired = expired
+
+    def expired_count(self) -> int:
+        return self.expired
 
     def counts(self) -> dict[str, int]:
         return self.values
@@ -98,6 +104,7 @@ class Outbox:
     (Outbox(2, 0, 300.0), "waiting", Level.WARNING),
     (Outbox(2, 0, 4000.0), "stuck", Level.FAULT),
     (Outbox(0, 1, None), "dead_letters", Level.FAULT),
+    (Outbox(3, 2, 300.0, expired=1), "expired", Level.FAULT),
 ])
 def test_outbox_check(outbox: Outbox, state: str, level: Level) -> None:
     (check,) = OutboxProbe(outbox).checks()  # type: ignore[arg-type]
@@ -108,13 +115,15 @@ def test_outbox_check(outbox: Outbox, state: str, level: Level) -> None:
 class Answers:
     """A relay's view, as the probe reads it."""
 
-    def __init__(self, health: dict[str, str | None] | None) -> None:
+    def __init__(self, health: dict[str, str | None] | None,
+                 dead: tuple[DeadLetter, ...] = (), dead_total: int = 0) -> None:
         self.health = health
+        self.dead, self.dead_total = dead, dead_total
 
-    def destinations(self) -> dict[str, str | None]:
+    def status(self) -> RelayStatus:
         if self.health is None:
             raise RelayUnavailable("no relay")
-        return self.health
+        return RelayStatus(self.health, 0, self.dead, self.dead_total)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("health", "state", "level"), [
@@ -147,18 +156,38 @@ def test_the_relay_probe_over_the_real_socket(tmp_path: Path) -> None:
         service = RelayService(relay, tmp_path / "relay.sock", interval_seconds=3600)
         service.start()
         client = RelayClient(tmp_path / "relay.sock")
-
-        class View:
-            def destinations(self) -> dict[str, str | None]:
-                return dict(client.status().destinations)
-
         try:
-            checks = RelayProbe(View(), ["council"]).checks()
+            checks = RelayProbe(client, ["council"]).checks()
         finally:
             service.stop(10)
         assert [(c.id, c.state) for c in checks] == [("relay", "running"),
                                                      ("hub:council", "not_tried")]
-        assert RelayProbe(View(), ["council"]).checks()[0].state == "not_running"
+        assert RelayProbe(client, ["council"]).checks()[0].state == "not_running"
+
+
+def test_each_dead_letter_is_a_check_and_the_rest_are_counted() -> None:
+    letters = (DeadLetter("ABC2DE3F", "missed-bin", "council", "http_400 bad code", True),
+               DeadLetter("XYZ4TU5V", "feedback", "mailbox", "expired: not delivered", False))
+    checks = RelayProbe(Answers({"council": "up"}, letters, dead_total=5), ["council"]).checks()
+    dead = [c for c in checks if c.id.startswith("dead")]
+    assert [(c.id, c.state, c.level) for c in dead] == [
+        ("dead:ABC2DE3F", "retryable", Level.FAULT), ("dead:XYZ4TU5V", "erased", Level.FAULT),
+        ("dead_more", "more", Level.FAULT)]
+    assert dead[0].params == {"reference": "ABC2DE3F", "service": "missed-bin",
+                              "destination": "council", "reason": "http_400 bad code"}
+    assert dead[0].key == "health.dead.retryable"
+    assert dead[2].params == {"count": 3}
+
+
+def test_a_check_its_probe_no_longer_returns_leaves_the_status() -> None:
+    answers = Answers({"council": "up"},
+                      (DeadLetter("ABC2DE3F", "missed-bin", "council", "x", True),), 1)
+    monitor = HealthMonitor([RelayProbe(answers, ["council"])], CLOCK)
+    assert monitor.refresh().check("dead:ABC2DE3F") is not None
+    answers.dead, answers.dead_total = (), 0
+    status = monitor.refresh()
+    assert status.check("dead:ABC2DE3F") is None
+    assert [c.id for c in status.checks] == ["relay", "hub:council"]
 
 
 def test_network_probe_finds_a_route_to_loopback_and_says_when_a_name_does_not_resolve() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from accessibility.speech import RecordingSpeech
 from kiosk.clock import FakeClock
+from kiosk.device_identity import key_folder
 from kiosk.profile import load_profile
 from tests.kiosk_fixtures import demo_profile_copy
 
@@ -33,8 +34,10 @@ def make_kiosk(qtbot, tmp_path: Path, clock: FakeClock) -> Iterator:
         without it the screen finds no relay and every report is "saved, will be sent".
         `speech`: a backend of the test's own (default: one that records); `profile`: a
         profile file the test wrote (default: the demo's, at `base_url`, with `overrides`)."""
-        path = profile or demo_profile_copy(tmp_path, base_url=base_url, **overrides)
-        kiosk = build(load_profile(path), tmp_path / "state", clock=clock,
+        state = tmp_path / "state"
+        path = profile or demo_profile_copy(tmp_path, base_url=base_url, sealed_for=state,
+                                            **overrides)
+        kiosk = build(load_profile(path, key_folder=key_folder(state)), state, clock=clock,
                       start_relay=start_relay,
                       speech=speech or RecordingSpeech(tmp_path / "speech"),
                       demo_controls=demo_controls, animate=False)

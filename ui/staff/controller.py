@@ -18,6 +18,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from kiosk.health import DeviceStatus, HealthMonitor
+from kiosk.outbox import RelayUnavailable, RetryAnswer
+from kiosk.reference import spaced
 from kiosk.staff import PinResult
 from kiosk.terminal import Terminal
 from peripherals.cards import CardEvent, CardReader
@@ -39,10 +41,13 @@ FIRST_PROBE_MS = 3000
 class StaffController(QObject):
     def __init__(self, window: KioskWindow, terminal: Terminal, health: HealthMonitor,
                  *, reader: CardReader | None = None, poll_seconds: int = 30,
-                 restart: Callable[[], None] | None = None, animate: bool = True) -> None:
+                 restart: Callable[[], None] | None = None, animate: bool = True,
+                 retry_dead_letter: Callable[[str], RetryAnswer] | None = None) -> None:
         super().__init__(window)
         self.window, self.terminal, self.health = window, terminal, health
         self.desk = terminal.staff
+        # Asks the relay (its socket) to put a dead letter back; may block: run on `probes`.
+        self._retry = retry_dead_letter
         self.restart_app = restart or (lambda: None)
         self.animate = animate
         self.panel: StaffPanel | None = None
@@ -236,11 +241,38 @@ class StaffController(QObject):
         window = self.window
         self.maintenance = MaintenanceScreen(window, window.texts, window.theme,
                                              on_restart=self.restart, on_refresh=self.refresh_health,
-                                             on_hand_back=lambda: self.leave_maintenance("manual"))
+                                             on_hand_back=lambda: self.leave_maintenance("manual"),
+                                             on_retry=self.retry_dead_letter if self._retry
+                                             else None)
         self.maintenance.show_status(self.health.latest)
         self.maintenance.cover()
         self.maintenance_timer.start()
         self.refresh_health()
+
+    def retry_dead_letter(self, reference: str) -> None:
+        """IT asked to send a dead letter again: the relay requeues it and sends it at once.
+        The answer is said on the maintenance screen, and device status is looked at again."""
+        retry, screen = self._retry, self.maintenance
+        if retry is None or screen is None:
+            return
+        self.maintenance_timer.start()
+        self.desk.dead_letter_retried(reference)
+
+        def job() -> str:
+            try:
+                return retry(reference)
+            except RelayUnavailable:
+                return "no_relay"
+
+        def done(result: str) -> None:
+            key = {"requeued": "maintenance.retry_done",
+                   "no_relay": "maintenance.retry_no_relay"}.get(result, "maintenance.retry_failed")
+            if shiboken6.isValid(screen) and screen is self.maintenance:
+                screen.say(self.window.texts(key, reference=spaced(reference)))
+            self.refresh_health()
+
+        self.probes.run(job, done,
+                        lambda error: log.error("dead letter retry failed: %s", type(error).__name__))
 
     def restart(self) -> None:
         self.leave_maintenance("manual")
