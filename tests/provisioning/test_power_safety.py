@@ -71,6 +71,19 @@ def _run_child(state: Path) -> int:
     return pid
 
 
+def _wait(pid: int, deadline: float) -> int:
+    """The child's wait status; a child stuck past `deadline` is killed and the test fails."""
+    ends = time.monotonic() + deadline
+    while time.monotonic() < ends:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail(f"an uninterrupted refresh + apply did not finish in {deadline} s")
+
+
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
     shm = Path("/dev/shm")
@@ -112,7 +125,7 @@ def make_device(world, url: str) -> Bench:  # type: ignore[no-untyped-def]
         trial = world.tmp / f"trial-{attempt}"
         shutil.copytree(template, trial, symlinks=True)
         started = time.monotonic()
-        _, status = os.waitpid(_run_child(trial), 0)
+        status = _wait(_run_child(trial), deadline=60)
         runs.append(time.monotonic() - started)
         assert os.waitstatus_to_exitcode(status) == 0
     seconds = sorted(runs)[1]
