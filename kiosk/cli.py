@@ -276,6 +276,9 @@ def parser() -> argparse.ArgumentParser:
     card.add_argument("--wait", type=float, default=60.0, help="seconds to wait for a card")
     sub.add_parser("staff-pin", help="print a staff PIN's hash for staff.pins (asks twice)")
     add_outbox_parser(sub)
+    provision = sub.add_parser("provision", add_help=False,
+                               help="enrol this terminal, refresh its signed profile, show its status")
+    provision.add_argument("rest", nargs=argparse.REMAINDER)
     return top
 
 
@@ -292,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_relay(args)
     if args.command == "outbox":
         return run_outbox(args)
+    if args.command == "provision":
+        from provisioning.device_cli import main as provision  # the documented lazy import
+
+        return provision(args.rest)
     staff_commands = {"staff-salt": _cmd_staff_salt, "staff-card": _cmd_staff_card,
                       "staff-pin": _cmd_staff_pin}
     if args.command in staff_commands:
