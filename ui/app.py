@@ -23,6 +23,7 @@ from kiosk.device_identity import key_folder
 from kiosk.first_frame import FirstFrame, remember
 from kiosk.launch import launch_refusal
 from kiosk.profile import LoadedProfile, Profile, load_device_profile, load_services
+from kiosk.profile_trial import managed_store
 from kiosk.remote_commands import CommandLedger
 from kiosk.terminal import Terminal
 from kiosk.terminal_staff import StaffDesk
@@ -84,7 +85,8 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
                         staff=StaffDesk(assist, clock))
     between = BetweenSessions(loaded.profile.commands, CommandLedger(state_dir),
                               local_time=local_now,
-                              restart=lambda: app.exit(RESTART_EXIT_CODE), reboot=_reboot)
+                              restart=lambda: app.exit(RESTART_EXIT_CODE), reboot=_reboot,
+                              profiles=managed_store(loaded.source, state_dir))
     between.started()
     terminal.events.between_sessions.connect(between.run)
     window = KioskWindow(terminal, texts, on_quit=app.quit, speech=speech, background=background,
