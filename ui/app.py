@@ -89,6 +89,11 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
                               profiles=managed_store(loaded.source, state_dir))
     between.started()
     terminal.events.between_sessions.connect(between.run)
+    # A terminal nobody is using does not wait for a visit to end before taking a new profile.
+    idle_check = QTimer(background)
+    idle_check.setInterval(IDLE_APPLY_SECONDS * 1000)
+    idle_check.timeout.connect(lambda: between.run() if terminal.idle else None)
+    idle_check.start()
     window = KioskWindow(terminal, texts, on_quit=app.quit, speech=speech, background=background,
                          parent=parent)
     background.setParent(window)
@@ -114,6 +119,7 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
 
 
 WIPE_FAILED_EXIT_CODE = 76
+IDLE_APPLY_SECONDS = 10
 
 
 def _reboot() -> None:

@@ -155,3 +155,23 @@ def test_the_relay_restarts_itself_on_the_new_profile(running: World, tmp_path: 
             relay.communicate()
     assert relay.returncode == RESTART_EXIT_CODE, err  # systemd starts it on the new profile
     assert "Traceback" not in err
+
+
+def test_a_terminal_nobody_is_using_takes_the_new_profile_without_waiting_for_a_visit(
+        running: World, qtbot, clock, monkeypatch) -> None:
+    import ui.app
+
+    exits: list[int] = []
+    monkeypatch.setattr(QApplication, "exit", staticmethod(exits.append))
+    monkeypatch.setattr(ui.app, "IDLE_APPLY_SECONDS", 1)
+    loaded = load_profile(current_profile(running), key_folder=key_folder(running.state))
+    kiosk = build(loaded, running.state, clock=clock, animate=False)
+    try:
+        qtbot.addWidget(kiosk.window)
+        kiosk.window.show()
+        assert running.publish("added", services=["missed-bin", "feedback"]) == "p2"
+        assert running.refresh().offered == "p2-s1"
+        qtbot.waitUntil(lambda: exits == [RESTART_EXIT_CODE], timeout=10_000)
+        assert running.store.current_name() == "p2-s1"
+    finally:
+        kiosk.close()
