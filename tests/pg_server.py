@@ -65,12 +65,12 @@ class PostgresServer:
         """A new, empty database (or a copy of `template`); its SQLAlchemy URL."""
         clause = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
         with self._admin() as admin:
-            admin.execute(f'CREATE DATABASE "{name}"{clause}')  # type: ignore[arg-type]
+            admin.execute(f'CREATE DATABASE "{name}"{clause}')
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
         with self._admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _as_postgres(command: Sequence[str]) -> list[str]:
