@@ -51,8 +51,8 @@ def test_wrong_method_is_400(client: TestClient) -> None:
     assert "GET" in response.headers["allow"]
 
 
-def test_outside_open311_errors_stay_plain(staff_client: TestClient) -> None:
-    response = staff_client.get("/not-here")
+def test_outside_open311_errors_stay_plain(client: TestClient) -> None:
+    response = client.get("/not-here")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
 
