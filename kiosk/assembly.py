@@ -129,8 +129,10 @@ def open_outbox(state_dir: Path) -> Outbox:
 def make_relay(loaded: LoadedProfile, outbox: Outbox) -> Relay:
     """The relay with a sender per destination: only the relay process (or the demo) builds it."""
     # Retry for days, not hours: a back office down over a long weekend must lose nothing.
-    return Relay(outbox, senders_from_profile(loaded.profile.destinations), time.time,
-                 random.Random(), max_attempts=1000)
+    profile = loaded.profile
+    senders = senders_from_profile(profile.destinations, site_address=profile.site.address)
+    return Relay(outbox, senders, time.time, random.Random(), max_attempts=1000,
+                 poison_after=profile.outbox.poison_after)
 
 
 def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,

@@ -8,6 +8,8 @@ from kiosk.outbox.open311 import (
     Sender,
     SendKind,
     SendResult,
+    TokenAnswer,
+    TokenResolver,
     parse_retry_after,
     senders_from_profile,
 )
@@ -15,6 +17,7 @@ from kiosk.outbox.relay import (
     BASE_DELAY,
     MAX_ATTEMPTS,
     MAX_DELAY,
+    POISON_AFTER,
     Outcome,
     Relay,
     RelayWorker,
@@ -30,6 +33,7 @@ from kiosk.outbox.relay_ipc import (
     socket_path,
 )
 from kiosk.outbox.relay_service import RelayService
+from kiosk.outbox.remote_refs import RemoteRef
 from kiosk.outbox.store import (
     DuplicateReference,
     Enqueued,
@@ -43,6 +47,7 @@ __all__ = [
     "BASE_DELAY",
     "MAX_ATTEMPTS",
     "MAX_DELAY",
+    "POISON_AFTER",
     "SCHEMA_VERSION",
     "DeliveryAnswer",
     "DuplicateReference",
@@ -65,10 +70,13 @@ __all__ = [
     "RelayStatus",
     "RelayUnavailable",
     "RelayWorker",
+    "RemoteRef",
     "SendKind",
     "SendResult",
     "Sender",
     "State",
+    "TokenAnswer",
+    "TokenResolver",
     "UnknownSubmission",
     "backoff_delay",
     "connect",

@@ -12,7 +12,8 @@ only the kiosk user may open (mode 0600, in the 0700 state folder):
         → {"ok": true, "submission_id": "…", "state": "delivered|pending|dead", "detail": "…"}
         → {"ok": false, "error": "unknown_submission"}
     {"op": "status"}
-        → {"ok": true, "destinations": {"council": "up|failing|auth|null"}, "depth": 0}
+        → {"ok": true, "destinations": {"council": "up|failing|auth|null"}, "depth": 0,
+           "ambiguous": 0}
     anything else → {"ok": false, "error": "bad_request"}
 
 Answers carry state ids and short detail codes (`http_201`, `connection_error`, `busy`),
@@ -80,10 +81,12 @@ class DeliveryAnswer:
 
 @dataclass(frozen=True)
 class RelayStatus:
-    """Destination health as the relay last saw it (None before any attempt) and depth."""
+    """Destination health as the relay last saw it (None before any attempt), depth, and how
+    many rows had an attempt whose answer was lost (each may be a duplicate at the council)."""
 
     destinations: Mapping[str, Health | None]
     depth: int
+    ambiguous: int = 0
 
 
 def _detail(text: str) -> str:
@@ -141,7 +144,8 @@ class RelayClient:
         health = {str(name): cast(Health | None, value if value in ("up", "failing", "auth")
                                   else None)
                   for name, value in destinations.items()}
-        return RelayStatus(health, depth)
+        ambiguous = reply.get("ambiguous", 0)
+        return RelayStatus(health, depth, ambiguous if isinstance(ambiguous, int) else 0)
 
     def _ask(self, request: Mapping[str, object], timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -367,6 +371,7 @@ class RelayServer:
     def _status(self) -> dict[str, object]:
         relay = self._relay
         return {"ok": True, "depth": relay.outbox.depth(),
+                "ambiguous": relay.outbox.ambiguous_count(),
                 "destinations": {name: relay.health(name) for name in relay.destinations}}
 
 

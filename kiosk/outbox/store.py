@@ -23,14 +23,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, cast
 
+from kiosk.outbox import remote_refs
 from kiosk.outbox.crypto import PayloadCipher, PayloadUnreadable
 from kiosk.outbox.db import OutboxError, connect, create_private_file, migrate
+from kiosk.outbox.remote_refs import RemoteRef
 from kiosk.submission import Submission
 
 State = Literal["pending", "delivered", "dead"]
 _COLUMNS = (
     "submission_id, reference, destination, created_at, accepted_at, state, attempts, "
-    "next_attempt_at, last_error, remote_id, remote_token, delivered_at, payload IS NOT NULL"
+    "next_attempt_at, last_error, remote_id, remote_token, delivered_at, payload IS NOT NULL, "
+    "sending_at IS NOT NULL, ambiguous, poison_strikes, last_reason"
 )
 
 
@@ -66,12 +69,22 @@ class OutboxRow:
     remote_token: str | None
     delivered_at: float | None
     has_payload: bool
+    # A request was on its way when the last relay stopped: its outcome is unknown.
+    in_flight: bool = False
+    # Attempts whose request left but whose answer was lost (each may have arrived).
+    ambiguous: int = 0
+    # Server errors while the same destination accepted other rows (see Relay: poison).
+    poison_strikes: int = 0
+    # The last failure as a sentence for staff: plain text, nothing the resident typed.
+    last_reason: str | None = None
 
 
 def _row(values: tuple[object, ...]) -> OutboxRow:
     v = cast(tuple[str, str, str, str, float, State, int, float | None, str | None,
-                   str | None, str | None, float | None, int], values)
-    return OutboxRow(*v[:12], has_payload=bool(v[12]))
+                   str | None, str | None, float | None, int, int, int, int, str | None],
+             values)
+    return OutboxRow(*v[:12], has_payload=bool(v[12]), in_flight=bool(v[13]),
+                     ambiguous=v[14], poison_strikes=v[15], last_reason=v[16])
 
 
 class Outbox:
@@ -212,43 +225,111 @@ class Outbox:
         value = oldest[0][0]
         return None if value is None else max(0.0, now - cast(float, value))
 
+    def mark_sending(self, submission_id: str) -> bool:
+        """Note, durably, that a request for this row is about to leave.
+
+        True if an earlier attempt was still marked as on its way: that relay died before
+        hearing the answer, so the attempt counts as ambiguous (the report may have arrived).
+        """
+        with self._transaction() as conn:
+            found = conn.execute(
+                "SELECT sending_at IS NOT NULL FROM outbox "
+                "WHERE submission_id = ? AND state = 'pending'", (submission_id,)).fetchone()
+            if found is None:
+                return False
+            left_over = bool(found[0])
+            conn.execute(
+                "UPDATE outbox SET sending_at = ?, ambiguous = ambiguous + ? "
+                "WHERE submission_id = ?", (self._clock(), int(left_over), submission_id))
+        return left_over
+
     def mark_delivered(self, submission_id: str, *, remote_id: str | None,
-                       remote_token: str | None) -> bool:
-        """Record delivery and erase the payload; False if the row was not pending.
+                       remote_token: str | None, next_poll_at: float | None = None) -> bool:
+        """Record delivery, keep where it went (`remote_for`) and erase the payload; False if
+        the row was not pending. `next_poll_at`: when to ask about a token.
 
         The payload goes in the same transaction as the state change, and the truncating
         checkpoint then removes the old pages from the WAL file, so a resident's data does
         not outlive its delivery on disk (secure_delete zeroes it in the main file).
         """
+        now = self._clock()
         with self._transaction() as conn:
             changed = conn.execute(
                 "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, "
                 "delivered_at = ?, remote_id = ?, remote_token = ?, payload = NULL, "
-                "next_attempt_at = NULL, last_error = NULL "
-                "WHERE submission_id = ? AND state = 'pending'",
-                (self._clock(), remote_id, remote_token, submission_id),
+                "next_attempt_at = NULL, last_error = NULL, last_reason = NULL, "
+                "sending_at = NULL WHERE submission_id = ? AND state = 'pending'",
+                (now, remote_id, remote_token, submission_id),
             ).rowcount == 1
+            if changed:
+                reference, destination = conn.execute(
+                    "SELECT reference, destination FROM outbox WHERE submission_id = ?",
+                    (submission_id,)).fetchone()
+                remote_refs.record(conn, reference, destination, remote_id, remote_token, now,
+                                   next_poll_at if remote_id is None and remote_token else None)
         if changed:
             self.checkpoint()
         return changed
 
-    def mark_retry(self, submission_id: str, *, next_attempt_at: float, error: str) -> bool:
+    def mark_retry(self, submission_id: str, *, next_attempt_at: float, error: str,
+                   reason: str | None = None, ambiguous: bool = False) -> bool:
         with self._transaction() as conn:
             return conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, "
+                "last_reason = ?, ambiguous = ambiguous + ?, sending_at = NULL "
                 "WHERE submission_id = ? AND state = 'pending'",
-                (next_attempt_at, error, submission_id),
+                (next_attempt_at, error, reason, int(ambiguous), submission_id),
             ).rowcount == 1
 
-    def mark_dead(self, submission_id: str, *, error: str, attempted: bool = True) -> bool:
+    def mark_dead(self, submission_id: str, *, error: str, attempted: bool = True,
+                  reason: str | None = None, ambiguous: bool = False) -> bool:
         """Dead-letter a row. Its payload stays encrypted so staff can see what failed."""
         with self._transaction() as conn:
             return conn.execute(
                 "UPDATE outbox SET state = 'dead', attempts = attempts + ?, "
-                "next_attempt_at = NULL, last_error = ? "
+                "next_attempt_at = NULL, last_error = ?, last_reason = ?, "
+                "ambiguous = ambiguous + ?, sending_at = NULL "
                 "WHERE submission_id = ? AND state = 'pending'",
-                (int(attempted), error, submission_id),
+                (int(attempted), error, reason, int(ambiguous), submission_id),
             ).rowcount == 1
+
+    def add_strike(self, submission_id: str) -> int:
+        """Count one poison strike against a pending row; the row's strikes so far."""
+        with self._transaction() as conn:
+            found = conn.execute(
+                "UPDATE outbox SET poison_strikes = poison_strikes + 1 "
+                "WHERE submission_id = ? AND state = 'pending' RETURNING poison_strikes",
+                (submission_id,)).fetchone()
+        return int(found[0]) if found is not None else 0
+
+    def ambiguous_count(self) -> int:
+        """Rows with at least one attempt whose answer was lost."""
+        return int(cast(int, self._query(
+            "SELECT count(*) FROM outbox WHERE ambiguous > 0")[0][0]))
+
+    def remote_for(self, reference: str) -> RemoteRef | None:
+        """Where a delivered reference went and the back office's own id (or token) for it;
+        kept after the row itself is deleted. None if it was never delivered."""
+        with self._lock:
+            if self._conn is None:
+                raise OutboxError("outbox is closed")
+            return remote_refs.find(self._conn, reference)
+
+    def tokens_due(self, now: float, limit: int = 20) -> list[RemoteRef]:
+        """Delivered references whose token is due to be asked about again."""
+        with self._lock:
+            if self._conn is None:
+                raise OutboxError("outbox is closed")
+            return remote_refs.polls_due(self._conn, now, limit)
+
+    def token_polled(self, reference: str, *, remote_id: str | None,
+                     next_poll_at: float | None) -> None:
+        """Record one token poll: the id it gave, or when to ask next (None: stop asking)."""
+        with self._transaction() as conn:
+            remote_refs.polled(conn, reference, remote_id, next_poll_at)
+            if remote_id is not None:
+                conn.execute("UPDATE outbox SET remote_id = ? WHERE reference = ? "
+                             "AND remote_id IS NULL", (remote_id, reference))
 
     def checkpoint(self) -> bool:
         """Copy the WAL into the database and truncate it; False if a reader prevented it."""
