@@ -7,6 +7,7 @@ the address question of the lookups issue will supply them).
 from __future__ import annotations
 
 import copy
+import functools
 import uuid
 from datetime import date
 from pathlib import Path
@@ -28,15 +29,18 @@ DEMO_MISSED_BIN = Path(kiosk.__file__).parent / "demo" / "catalogue" / "missed-b
 TODAY = date(2026, 11, 23)
 
 
+@functools.cache
 def _data() -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(DEMO_MISSED_BIN.read_text(encoding="utf-8"))
     return data
 
 
+@functools.cache
 def demo_service() -> Service:
     return Service.model_validate(_data())
 
 
+@functools.cache
 def service_with_address_lookup() -> Service:
     """The demo journey with "house" replaced by a choice from the addresses at the postcode;
     the chosen address's UPRN and coordinates go as address_id, lat and long."""
@@ -73,13 +77,18 @@ class GazetteerLookup:
                                           for i in items))
 
 
+@functools.cache
+def _gazetteer() -> GazetteerLookup:
+    return GazetteerLookup()
+
+
 def report(service: Service, answers: dict[str, RawAnswer], *, reference: str | None = None,
            destination: str = "council") -> Submission:
     """Walk the journey with these answers (looking addresses up) and freeze the submission
     as `ResidentSession.prepare_submission` does."""
     engine = JourneyEngine(service, Translator("en"), lambda: TODAY)
     page = engine.start()
-    gazetteer = GazetteerLookup()
+    gazetteer = _gazetteer()
     for _ in range(40):
         if engine.where == CHECK:
             break
