@@ -205,7 +205,7 @@ def _read_body(conn: socket.socket, rest: bytes, length: int) -> bytes:
 
 def _parse_head(raw: bytes) -> Head:
     lines = raw.decode("latin-1").split("\r\n")
-    method, path, _ = (lines[0].split(" ", 2) + ["", ""])[:3]
+    method, path, _ = [*lines[0].split(" ", 2), "", ""][:3]
     headers = {}
     for line in lines[1:]:
         name, _, value = line.partition(":")
