@@ -20,7 +20,6 @@ from kiosk.outbox.relay import (
     POISON_AFTER,
     Outcome,
     Relay,
-    RelayWorker,
     backoff_delay,
 )
 from kiosk.outbox.relay_ipc import (
@@ -33,6 +32,7 @@ from kiosk.outbox.relay_ipc import (
     socket_path,
 )
 from kiosk.outbox.relay_service import RelayService
+from kiosk.outbox.relay_worker import RelayWorker
 from kiosk.outbox.remote_refs import RemoteRef
 from kiosk.outbox.store import (
     DuplicateReference,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -36,8 +36,7 @@ from kiosk.outbox.watch import DestinationWatch, Health
 logger = logging.getLogger(__name__)
 
 __all__ = ["BASE_DELAY", "MAX_ATTEMPTS", "MAX_DELAY", "MAX_RETRY_AFTER", "POISON_AFTER",
-           "PROBE_LIMIT", "TOKEN_POLLS", "Health", "Outcome", "Relay", "RelayWorker",
-           "backoff_delay"]
+           "PROBE_LIMIT", "TOKEN_POLLS", "Health", "Outcome", "Relay", "backoff_delay"]
 
 BASE_DELAY = 2.0
 MAX_DELAY = 15 * 60.0
@@ -45,6 +44,7 @@ MAX_ATTEMPTS = 50
 MAX_RETRY_AFTER = 3600.0
 POISON_AFTER = 5
 PROBE_LIMIT = 3
+BATCH = 200
 
 
 class Uniform(Protocol):
@@ -163,7 +163,7 @@ class Relay:
             horizon = max(self._cap, self._max_retry_after)
             outcomes: list[Outcome] = []
             seen = _Pass()
-            for row in self._outbox.pending_due(now, horizon=horizon):
+            for row in self._due(now, horizon):
                 destination = row.destination
                 if destination in seen.down or self._held(destination, now):
                     continue
@@ -185,6 +185,23 @@ class Relay:
             poll_tokens(self._outbox, self._senders, self._clock(), polls=self._token_polls,
                         cap=self._cap)
             return outcomes
+
+    def _due(self, now: float, horizon: float) -> Iterator[OutboxRow]:
+        """Every due row once, read a page at a time (a backlog of 10,000 rows after an
+        outage stays a few hundred rows in memory)."""
+        after: tuple[float, int] | None = None
+        done: set[str] = set()
+        newest = self._outbox.last_row_id()  # rows sent to us during the pass wait for the next
+        while True:
+            page = self._outbox.due_batch(now, through_id=newest, horizon=horizon, after=after,
+                                          limit=BATCH)
+            if not page:
+                return
+            for key, row in page:
+                if row.submission_id not in done:  # rescheduled into this pass's window
+                    done.add(row.submission_id)
+                    yield row
+                after = key
 
     def deliver(self, submission_id: str, *, wait: float | None = None) -> Outcome:
         """Attempt one row now, whatever its schedule: used straight after Send.
@@ -341,61 +358,3 @@ class Relay:
 def _outcome(row: OutboxRow, detail: str) -> Outcome:
     return Outcome(row.submission_id, row.state, detail, row.attempts, row.next_attempt_at,
                    row.remote_id, row.remote_token, row.last_reason or "")
-
-
-class RelayWorker:
-    """Runs a relay on a daemon thread: every interval, or at once when kicked."""
-
-    def __init__(self, relay: Relay, interval_seconds: float = 30.0,
-                 on_pass: Callable[[list[Outcome]], None] | None = None) -> None:
-        self._relay = relay
-        self._interval = interval_seconds
-        self._on_pass = on_pass
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._held = ExitStack()
-
-    def start(self) -> None:
-        """Take the relay lock (RelayBusy if another relay has it), then start delivering."""
-        if self._thread is not None:
-            raise RuntimeError("relay worker already started")
-        self._held.enter_context(self._relay.exclusive())
-        self._stop.clear()
-        self._wake.set()  # first pass at once: rows may have waited through a restart
-        thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
-        try:
-            thread.start()
-        except BaseException:
-            self._held.close()
-            raise
-        self._thread = thread
-
-    def kick(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float | None = None) -> None:
-        """Stop and join the thread, then release the lock; TimeoutError if it won't end."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._stop.set()
-        self._wake.set()
-        thread.join(timeout)
-        if thread.is_alive():
-            raise TimeoutError("relay thread is still delivering; call stop() again")
-        self._thread = None
-        self._held.close()
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait(self._interval)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                outcomes = self._relay.deliver_due()
-                if self._on_pass is not None:
-                    self._on_pass(outcomes)
-            except Exception as exc:  # noqa: BLE001 - the next pass may succeed
-                logger.error("relay pass failed: %s", type(exc).__name__)

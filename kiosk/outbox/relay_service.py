@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from kiosk.outbox.relay import Relay, RelayWorker
+from kiosk.outbox.relay import Relay
 from kiosk.outbox.relay_ipc import RelayServer
+from kiosk.outbox.relay_worker import RelayWorker
 
 logger = logging.getLogger(__name__)
 

@@ -190,6 +190,29 @@ class Outbox:
             params += (now + horizon,)
         return [_row(r) for r in self._query(sql + ") ORDER BY next_attempt_at, id", params)]
 
+    def last_row_id(self) -> int:
+        """The newest row's id (0 when empty): a pass covers the rows up to it."""
+        return int(cast(int, self._query("SELECT coalesce(max(id), 0) FROM outbox")[0][0]))
+
+    def due_batch(self, now: float, *, through_id: int, horizon: float | None = None,
+                  after: tuple[float, int] | None = None, limit: int = 500
+                  ) -> list[tuple[tuple[float, int], OutboxRow]]:
+        """Like `pending_due`, a page at a time and only rows up to `through_id`: rows after
+        the `after` key, each with its key ((next_attempt_at, id)) for the next page. A
+        backlog of any size is then walked in bounded memory."""
+        sql = (f"SELECT next_attempt_at, id, {_COLUMNS} FROM outbox WHERE state = 'pending' "
+               "AND id <= ? AND (next_attempt_at <= ?")
+        params: tuple[object, ...] = (through_id, now)
+        if horizon is not None:
+            sql += " OR next_attempt_at > ?"
+            params += (now + horizon,)
+        sql += ")"
+        if after is not None:
+            sql += " AND (next_attempt_at, id) > (?, ?)"
+            params += after
+        found = self._query(sql + " ORDER BY next_attempt_at, id LIMIT ?", (*params, limit))
+        return [((cast(float, r[0]), cast(int, r[1])), _row(r[2:])) for r in found]
+
     def open_payload(self, submission_id: str) -> Submission:
         """Decrypt a row's submission; PayloadUnreadable means it must never be sent."""
         found = self._query(

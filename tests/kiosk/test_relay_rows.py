@@ -233,3 +233,30 @@ def test_the_reference_map_outlives_the_row_and_holds_no_personal_data(
     assert outbox.remote_for("NOPE0000") is None
     assert "Jane" not in repr(stored)
     assert "Elm" not in repr(stored)
+
+
+def test_a_backlog_larger_than_a_page_is_walked_once_in_one_pass(
+        outbox: Outbox, clock: FakeClock) -> None:
+    from kiosk.outbox import SendResult
+    from kiosk.outbox.relay import BATCH
+
+    sent: list[str] = []
+
+    class Counting:
+        def send(self, submission: Submission) -> SendResult:
+            sent.append(submission.submission_id)
+            if submission.destination == "down":
+                return SendResult("retry", "connection_error")
+            return SendResult("delivered", "http_201", 201, remote_id=submission.reference)
+
+    for index in range(BATCH * 2 + 50):
+        outbox.enqueue(make_submission(destination="down" if index % 7 == 0 else "council"))
+    relay = _relay(outbox, clock, {"council": Counting(), "down": Counting()})
+    outcomes = relay.deliver_due()
+    assert len(sent) == len(set(sent)) == len(outcomes)
+    assert [o.state for o in outcomes].count("delivered") == outbox.counts()["delivered"]
+    # The down destination cost one attempt; every other row went, none twice.
+    assert outbox.counts() == {"pending": 65, "delivered": 385, "dead": 0}
+    late = make_submission()
+    outbox.enqueue(late)  # after the pass began: the next pass's
+    assert relay.deliver_due()[-1].submission_id == late.submission_id
