@@ -168,7 +168,7 @@ class Relay:
                 if destination in seen.down or self._held(destination, now):
                     continue
                 prior_ok = self._watch.other_delivered_last(destination, row.submission_id)
-                outcome, result = self._attempt(row, deferred_health=True)
+                outcome, result = self._attempt(row, deferred_health=True, checkpoint=False)
                 outcomes.append(outcome)
                 if outcome.state == "delivered":
                     seen.delivered.add(destination)
@@ -182,6 +182,7 @@ class Relay:
                 elif outcome.state == "pending":
                     seen.down.add(destination)
             self._settle_server_errors(seen, outcomes)
+            self._outbox.checkpoint()
             poll_tokens(self._outbox, self._senders, self._clock(), polls=self._token_polls,
                         cap=self._cap)
             return outcomes
@@ -202,6 +203,8 @@ class Relay:
                     done.add(row.submission_id)
                     yield row
                 after = key
+            # Delivered payloads leave the WAL file once per page, not once per row.
+            self._outbox.checkpoint()
 
     def deliver(self, submission_id: str, *, wait: float | None = None) -> Outcome:
         """Attempt one row now, whatever its schedule: used straight after Send.
@@ -241,10 +244,11 @@ class Relay:
         # A hold further away than any Retry-After we honour means the clock went back.
         return until is not None and now < until <= now + self._max_retry_after
 
-    def _attempt(self, row: OutboxRow, *, deferred_health: bool = False
-                 ) -> tuple[Outcome, SendResult | None]:
+    def _attempt(self, row: OutboxRow, *, deferred_health: bool = False,
+                 checkpoint: bool = True) -> tuple[Outcome, SendResult | None]:
         """Send one row and record the result. With `deferred_health`, a server error leaves
-        the destination's health for the caller to judge (poison or outage)."""
+        the destination's health for the caller to judge (poison or outage); without
+        `checkpoint`, the caller checkpoints the WAL after a page of rows."""
         sender = self._senders.get(row.destination)
         if sender is None:
             return self._dead(row, "unknown_destination", attempted=False, reason=(
@@ -281,7 +285,8 @@ class Relay:
         if result.kind == "delivered":
             poll_at = self._clock() + TOKEN_POLL_BASE if result.remote_token else None
             self._outbox.mark_delivered(row.submission_id, remote_id=result.remote_id,
-                                        remote_token=result.remote_token, next_poll_at=poll_at)
+                                        remote_token=result.remote_token, next_poll_at=poll_at,
+                                        checkpoint=checkpoint)
             return Outcome(row.submission_id, "delivered", result.detail, attempts,
                            remote_id=result.remote_id, remote_token=result.remote_token,
                            reason=result.reason, ambiguous=result.ambiguous), result
