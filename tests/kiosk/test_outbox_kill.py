@@ -1,4 +1,4 @@
-"""Kill test (reliability O1-O5): the relay and a submission loop run as child processes and
+"""Kill test (reliability O1, O2, O3, O5): the relay and a submission loop run as child processes and
 are SIGKILLed at random points, mid-enqueue, mid-commit and mid-HTTP, while a server records
 what it received. Afterwards, once a fresh relay has drained the outbox:
 
