@@ -28,7 +28,8 @@ from benchlib import HEADERS, Row, machine, markdown_table, offscreen_env, resul
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = ("cold_start", "tap_latency", "wipe_time", "memory_growth", "outbox_enqueue",
-              "theme_switch", "speech_latency", "receipt_build", "card_to_panel", "send_to_sent", "outbox_backlog")
+              "theme_switch", "speech_latency", "receipt_build", "card_to_panel", "send_to_sent",
+              "outbox_backlog")
 
 
 def _load() -> str:
