@@ -84,6 +84,10 @@ class Open311Destination(_Strict):
     uprn_attribute: str | None = Field(
         default=None, description="Also send address_id as attribute[<this>] (e.g. uprn), "
                                   "as FixMyStreet does.")
+    parallel_requests: int = Field(
+        default=4, ge=1, le=16,
+        description="Requests in flight at once while a backlog drains, once the back office "
+                    "has accepted one (until then, one at a time).")
 
     @model_validator(mode="after")
     def _status_has_reference(self) -> Open311Destination:

@@ -96,8 +96,12 @@ class Open311Sender:
         hidden_attributes: Mapping[str, str] | None = None,
         uprn_attribute: str | None = None,
         site_address: str | None = None,
+        concurrency: int = 4,
     ) -> None:
         self._base = endpoint.rstrip("/")
+        # Requests the relay may have in flight to this back office once it is up (a
+        # requests.Session is safe to share between threads for this).
+        self.concurrency = max(1, concurrency)
         self._format = response_format
         self._url = f"{self._base}/requests.{response_format}"
         self._options = FormOptions(
@@ -124,6 +128,7 @@ class Open311Sender:
             clock=clock, location=destination.location, response_format=destination.format,
             groups=destination.groups, hidden_attributes=destination.hidden_attributes,
             uprn_attribute=destination.uprn_attribute, site_address=site_address,
+            concurrency=destination.parallel_requests,
         )
 
     @property

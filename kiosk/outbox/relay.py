@@ -4,13 +4,8 @@ Retries use full-jitter exponential backoff (AWS, "Exponential Backoff and Jitte
 fleet of kiosks coming back from one back-office outage does not arrive all at once. A row
 that fails never holds up the rows behind it.
 
-Poison rows: a server error (5xx) that one row keeps getting while the same destination
-accepts other rows is that row's fault (a back office that chokes on its location, say), not
-an outage. After a 5xx the pass tries the destination's next row too (up to `probe_limit`
-5xx in a row before it treats the destination as down); a row whose 5xx came while the
-destination delivered another row, in the same pass or just before, earns a strike, and
-`poison_after` strikes make it a dead letter with the server's reason. Such 5xx never mark
-the destination down.
+Poison rows (a server error that one row keeps getting while its destination accepts
+others) become dead letters without marking the destination down: see `poison`.
 
 Ambiguous outcomes: each row is marked durably before its request leaves (`mark_sending`).
 A request whose answer was lost, or a mark a killed relay left behind, counts on the row as
@@ -21,17 +16,21 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from kiosk.outbox.crypto import PayloadUnreadable
 from kiosk.outbox.lock import RelayLock
 from kiosk.outbox.open311 import Sender, SendResult
+from kiosk.outbox.poison import PassView, PoisonJudge, server_error
 from kiosk.outbox.store import Outbox, OutboxRow, State, UnknownSubmission
 from kiosk.outbox.tokens import TOKEN_POLL_BASE, TOKEN_POLLS, poll_tokens
 from kiosk.outbox.watch import DestinationWatch, Health
+from kiosk.submission import Submission
 
 logger = logging.getLogger(__name__)
 
@@ -78,21 +77,25 @@ def backoff_delay(attempts: int, rng: Uniform, base: float = BASE_DELAY,
     return rng.uniform(0.0, min(cap, base * 2.0 ** min(attempts, 64)))
 
 
-def _server_error(result: SendResult) -> bool:
-    """A 5xx answer that does not ask us to wait: the row or the server may be at fault."""
-    return result.status is not None and result.status >= 500 and result.retry_after is None
+@dataclass(frozen=True)
+class _Ready:
+    """A row about to be sent: marked as sending, its report decrypted."""
+
+    row: OutboxRow
+    sender: Sender
+    submission: Submission
+    ambiguous_before: int
 
 
-@dataclass
-class _Pass:
-    """One delivery pass's view of each destination."""
-
-    delivered: set[str] = field(default_factory=set)
-    down: set[str] = field(default_factory=set)
-    streak: dict[str, int] = field(default_factory=dict)
-    # destination -> (index in outcomes, row, result, the destination's prior answer was OK)
-    server_errors: dict[str, list[tuple[int, OutboxRow, SendResult, bool]]] = field(
-        default_factory=dict)
+def _send(ready: _Ready) -> SendResult:
+    """The request itself (on a pool thread during a pass); a sender's bug is a retry."""
+    try:
+        return ready.sender.send(ready.submission)
+    except Exception as exc:  # noqa: BLE001 - a sender bug must not stop the queue
+        # Only the type: an exception's message may quote the submission.
+        logger.error("sender for %s raised %s", ready.row.destination, type(exc).__name__)
+        return SendResult("retry", "sender_error",
+                          reason=f"The kiosk's sender failed ({type(exc).__name__})")
 
 
 class Relay:
@@ -126,6 +129,9 @@ class Relay:
         self._lock = RelayLock(outbox.path.with_name(outbox.path.name + ".relay.lock"))
         self._busy = threading.Lock()
         self._watch = DestinationWatch()
+        self._poison = PoisonJudge(outbox, self._watch, poison_after)
+        # Requests in flight at once during a pass: the most any sender allows.
+        self._window = max([1, *(int(getattr(s, "concurrency", 1)) for s in self._senders.values())])
         self._hold_until: dict[str, float] = {}
 
     @contextmanager
@@ -157,35 +163,58 @@ class Relay:
         us to wait, its other rows wait for the next pass: while a back office is down, each
         pass costs one request (and at most one timeout) per destination instead of one per
         queued row, so `deliver` stays quick. Server errors allow `probe_limit` in a row.
+
+        A destination that is up (its last answer was a delivery) gets up to its sender's
+        `concurrency` requests in flight at once, so a backlog drains at the back office's
+        pace rather than one round trip at a time; one that is not is probed one request at a
+        time. Results are judged in the order the rows were sent.
         """
         with self._busy, self.exclusive():
             now = self._clock()
             horizon = max(self._cap, self._max_retry_after)
-            outcomes: list[Outcome] = []
-            seen = _Pass()
-            for row in self._due(now, horizon):
-                destination = row.destination
-                if destination in seen.down or self._held(destination, now):
-                    continue
-                prior_ok = self._watch.other_delivered_last(destination, row.submission_id)
-                outcome, result = self._attempt(row, deferred_health=True, checkpoint=False)
-                outcomes.append(outcome)
-                if outcome.state == "delivered":
-                    seen.delivered.add(destination)
-                    seen.streak[destination] = 0
-                elif outcome.state == "pending" and result is not None and _server_error(result):
-                    seen.server_errors.setdefault(destination, []).append(
-                        (len(outcomes) - 1, row, result, prior_ok))
-                    seen.streak[destination] = seen.streak.get(destination, 0) + 1
-                    if seen.streak[destination] >= self._probe_limit:
-                        seen.down.add(destination)
-                elif outcome.state == "pending":
-                    seen.down.add(destination)
-            self._settle_server_errors(seen, outcomes)
+            seen = PassView(self._probe_limit)
+            slots: list[Outcome | None] = []
+            flight: deque[tuple[int, _Ready, bool, Future[SendResult]]] = deque()
+            busy: Counter[str] = Counter()
+
+            def settle_oldest() -> None:
+                index, ready, prior_ok, future = flight.popleft()
+                busy[ready.row.destination] -= 1
+                result = future.result()
+                outcome = self._conclude(ready, result, deferred_health=True, checkpoint=False)
+                slots[index] = outcome
+                seen.judge(index, ready.row, outcome.state, result, prior_ok)
+
+            with ThreadPoolExecutor(self._window, thread_name_prefix="relay-send") as pool:
+                for row in self._due(now, horizon):
+                    destination = row.destination
+                    while flight and (len(flight) >= self._window
+                                      or busy[destination] >= self._parallel(destination)):
+                        settle_oldest()
+                    if destination in seen.down or self._held(destination, now):
+                        continue
+                    ready = self._prepare(row)
+                    slots.append(ready if isinstance(ready, Outcome) else None)
+                    if isinstance(ready, Outcome):
+                        continue
+                    prior_ok = self._watch.other_delivered_last(destination, row.submission_id)
+                    flight.append((len(slots) - 1, ready, prior_ok, pool.submit(_send, ready)))
+                    busy[destination] += 1
+                while flight:
+                    settle_oldest()
+            outcomes = [outcome for outcome in slots if outcome is not None]
+            for index, reason in self._poison.settle(seen).items():
+                outcomes[index] = _poisoned(outcomes[index], reason)
             self._outbox.checkpoint()
             poll_tokens(self._outbox, self._senders, self._clock(), polls=self._token_polls,
                         cap=self._cap)
             return outcomes
+
+    def _parallel(self, destination: str) -> int:
+        """Requests allowed in flight: the sender's concurrency once the destination is up."""
+        if self._watch.health(destination) != "up":
+            return 1
+        return max(1, int(getattr(self._senders.get(destination), "concurrency", 1)))
 
     def _due(self, now: float, horizon: float) -> Iterator[OutboxRow]:
         """Every due row once, read a page at a time (a backlog of 10,000 rows after an
@@ -225,9 +254,10 @@ class Relay:
                     return _outcome(row, "deferred")
                 prior_ok = self._watch.other_delivered_last(row.destination, submission_id)
                 outcome, result = self._attempt(row, deferred_health=True)
-                if outcome.state == "pending" and result is not None and _server_error(result):
+                if outcome.state == "pending" and result is not None and server_error(result):
                     if prior_ok:  # the destination took another row last: this row's fault
-                        return self._strike(outcome, row, result)
+                        reason = self._poison.strike(row, result)
+                        return outcome if reason is None else _poisoned(outcome, reason)
                     self._watch.set_health(row.destination, "failing", result.detail)
                 return outcome
         finally:
@@ -244,33 +274,40 @@ class Relay:
         # A hold further away than any Retry-After we honour means the clock went back.
         return until is not None and now < until <= now + self._max_retry_after
 
-    def _attempt(self, row: OutboxRow, *, deferred_health: bool = False,
-                 checkpoint: bool = True) -> tuple[Outcome, SendResult | None]:
+    def _attempt(self, row: OutboxRow, *, deferred_health: bool = False
+                 ) -> tuple[Outcome, SendResult | None]:
         """Send one row and record the result. With `deferred_health`, a server error leaves
-        the destination's health for the caller to judge (poison or outage); without
-        `checkpoint`, the caller checkpoints the WAL after a page of rows."""
+        the destination's health for the caller to judge (poison or outage)."""
+        ready = self._prepare(row)
+        if isinstance(ready, Outcome):
+            return ready, None
+        result = _send(ready)
+        return self._conclude(ready, result, deferred_health=deferred_health), result
+
+    def _prepare(self, row: OutboxRow) -> _Ready | Outcome:
+        """Everything before the request: the sender, the decrypted report, the durable
+        "sending" mark. An Outcome when the row can never be sent."""
         sender = self._senders.get(row.destination)
         if sender is None:
             return self._dead(row, "unknown_destination", attempted=False, reason=(
-                f"The profile has no destination named {row.destination!r} any more")), None
+                f"The profile has no destination named {row.destination!r} any more"))
         try:
             submission = self._outbox.open_payload(row.submission_id)
         except PayloadUnreadable:
             return self._dead(row, "payload_unreadable", attempted=False, reason=(
                 "The stored report cannot be decrypted (wrong key or damaged row); it was "
-                "never sent")), None
+                "never sent"))
         left_over = self._outbox.mark_sending(row.submission_id)
         if left_over:
             logger.warning("submission %s: the last relay stopped while sending it, so that "
                            "attempt is ambiguous (it may have arrived)", row.submission_id)
-        ambiguous_before = row.ambiguous + int(left_over)
-        try:
-            result = sender.send(submission)
-        except Exception as exc:  # noqa: BLE001 - a sender bug must not stop the queue
-            # Only the type: an exception's message may quote the submission.
-            logger.error("sender for %s raised %s", row.destination, type(exc).__name__)
-            result = SendResult("retry", "sender_error",
-                                reason=f"The kiosk's sender failed ({type(exc).__name__})")
+        return _Ready(row, sender, submission, row.ambiguous + int(left_over))
+
+    def _conclude(self, ready: _Ready, result: SendResult, *, deferred_health: bool = False,
+                  checkpoint: bool = True) -> Outcome:
+        """Record what one request came to; without `checkpoint`, the caller checkpoints the
+        WAL after a page of rows."""
+        row, ambiguous_before = ready.row, ready.ambiguous_before
         if result.ambiguous:
             logger.warning("submission %s: request sent, answer lost (%s); marked ambiguous",
                            row.submission_id, result.detail)
@@ -289,15 +326,14 @@ class Relay:
                                         checkpoint=checkpoint)
             return Outcome(row.submission_id, "delivered", result.detail, attempts,
                            remote_id=result.remote_id, remote_token=result.remote_token,
-                           reason=result.reason, ambiguous=result.ambiguous), result
+                           reason=result.reason, ambiguous=result.ambiguous)
         if result.kind == "permanent":
             return self._dead(row, result.detail, attempted=True, reason=result.reason,
-                              ambiguous=result.ambiguous), result
+                              ambiguous=result.ambiguous)
         if attempts >= self._max_attempts:
             logger.error("submission %s gave up after %d attempts", row.submission_id, attempts)
             return self._dead(row, result.detail, attempted=True, ambiguous=result.ambiguous,
-                              reason=f"Gave up after {attempts} attempts: {result.reason}"
-                              ), result
+                              reason=f"Gave up after {attempts} attempts: {result.reason}")
         delay = backoff_delay(row.attempts, self._rng, self._base, self._cap)
         now = self._clock()
         if result.retry_after is not None:
@@ -308,7 +344,7 @@ class Relay:
         self._outbox.mark_retry(row.submission_id, next_attempt_at=next_at, error=result.detail,
                                 reason=result.reason or None, ambiguous=result.ambiguous)
         return Outcome(row.submission_id, "pending", result.detail, attempts, next_at,
-                       reason=result.reason, ambiguous=result.ambiguous), result
+                       reason=result.reason, ambiguous=result.ambiguous)
 
     def _note(self, row: OutboxRow, result: SendResult, deferred_health: bool) -> None:
         if result.kind == "delivered":
@@ -316,40 +352,12 @@ class Relay:
             self._watch.set_health(row.destination, "up", result.detail)
         elif result.kind == "retry":
             self._watch.note_outcome(row.destination, row.submission_id, False)
-            if deferred_health and _server_error(result):
+            if deferred_health and server_error(result):
                 return
             auth = result.status in (401, 403) or result.detail.endswith("_api_key")
             self._watch.set_health(row.destination, "auth" if auth else "failing",
                                    result.detail)
         # A refusal (4xx) says the server answers, not that it takes reports: no change.
-
-    def _settle_server_errors(self, seen: _Pass, outcomes: list[Outcome]) -> None:
-        """End of a pass: each 5xx is the row's fault (a strike) if the destination took
-        another row in this pass, or took another row last and did not look down after."""
-        for destination, failures in seen.server_errors.items():
-            delivered = destination in seen.delivered
-            looks_down = destination in seen.down and not delivered
-            struck = False
-            for index, row, result, prior_ok in failures:
-                if delivered or (prior_ok and not looks_down):
-                    outcomes[index] = self._strike(outcomes[index], row, result)
-                    struck = True
-            if not delivered and not struck:
-                self._watch.set_health(destination, "failing", failures[-1][2].detail)
-
-    def _strike(self, outcome: Outcome, row: OutboxRow, result: SendResult) -> Outcome:
-        strikes = self._outbox.add_strike(row.submission_id)
-        if strikes < self._poison_after:
-            return outcome
-        reason = (f"Refused with a server error {strikes} times while other reports to "
-                  f"{row.destination} were delivered, so the fault is in this report: "
-                  f"{result.reason}")
-        # The row was rescheduled by its attempt; as a dead letter it must not be sent again.
-        self._outbox.mark_dead(row.submission_id, error="poison", attempted=False, reason=reason)
-        logger.warning("submission %s dead-lettered as poison after %d server errors (%s)",
-                       row.submission_id, strikes, result.detail)
-        return replace(outcome, state="dead", detail="poison", next_attempt_at=None,
-                       reason=reason)
 
     def _dead(self, row: OutboxRow, detail: str, *, attempted: bool, reason: str = "",
               ambiguous: bool = False) -> Outcome:
@@ -358,6 +366,10 @@ class Relay:
         logger.warning("submission %s dead-lettered (%s)", row.submission_id, detail)
         return Outcome(row.submission_id, "dead", detail, row.attempts + int(attempted),
                        reason=reason, ambiguous=ambiguous)
+
+
+def _poisoned(outcome: Outcome, reason: str) -> Outcome:
+    return replace(outcome, state="dead", detail="poison", next_attempt_at=None, reason=reason)
 
 
 def _outcome(row: OutboxRow, detail: str) -> Outcome:

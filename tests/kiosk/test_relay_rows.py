@@ -260,3 +260,50 @@ def test_a_backlog_larger_than_a_page_is_walked_once_in_one_pass(
     late = make_submission()
     outbox.enqueue(late)  # after the pass began: the next pass's
     assert relay.deliver_due()[-1].submission_id == late.submission_id
+
+
+def test_a_destination_that_is_up_gets_requests_in_parallel_up_to_its_limit(
+        outbox: Outbox, clock: FakeClock) -> None:
+    import threading
+
+    from kiosk.outbox import SendResult
+
+    lock = threading.Condition()
+    active: list[int] = []
+    release = threading.Event()
+
+    class Parallel:
+        concurrency = 3
+
+        def __init__(self) -> None:
+            self.calls = 0
+            self.in_flight = 0
+
+        def send(self, submission: Submission) -> SendResult:
+            with lock:
+                self.calls += 1
+                first = self.calls == 1
+                self.in_flight += 1
+                active.append(self.in_flight)
+                lock.notify_all()
+            if not first:  # the first goes alone (the destination is not known to be up)
+                assert release.wait(10)
+            with lock:
+                self.in_flight -= 1
+            return SendResult("delivered", "http_201", 201, remote_id=submission.reference)
+
+    sender = Parallel()
+    for _ in range(8):
+        outbox.enqueue(make_submission())
+    relay = _relay(outbox, clock, {"council": sender})
+    outcomes: list[object] = []
+    passing = threading.Thread(target=lambda: outcomes.extend(relay.deliver_due()))
+    passing.start()
+    with lock:
+        assert lock.wait_for(lambda: sender.in_flight == 3, timeout=10)
+    release.set()
+    passing.join(10)
+    assert active[0] == 1
+    assert max(active) == 3
+    assert len(outcomes) == 8
+    assert outbox.counts()["delivered"] == 8
