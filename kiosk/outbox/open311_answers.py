@@ -50,6 +50,9 @@ class ServerAnswer:
     token: str | None = None
     errors: tuple[tuple[str, str], ...] = ()  # (code, description), already made plain
     page_title: str | None = None  # an HTML page's title, made plain
+    # The errors were read from field -> messages pairs, a shape any document can have: they
+    # explain a refusal but never turn a success into one.
+    guessed: bool = False
 
     @property
     def has_ids(self) -> bool:
@@ -125,6 +128,10 @@ def _from_json(data: object, redact: Redactor) -> ServerAnswer:
             error = _json_error(wrapped, redact)
             if error is not None:
                 errors.append(error)
+        if not errors and not (remote_id or token):
+            guessed = _field_errors(data, redact)
+            if guessed:
+                return ServerAnswer("json", errors=tuple(guessed[:MAX_ERRORS]), guessed=True)
     if remote_id or token:
         errors = []  # an id means it was accepted, whatever else the body says
     return ServerAnswer("json", remote_id, token, tuple(errors[:MAX_ERRORS]))
@@ -168,6 +175,16 @@ def _json_error(item: dict[str, object], redact: Redactor) -> tuple[str, str] | 
     code = next((item[k] for k in _CODE_KEYS if k in item and item[k] != message), "")
     code_text = "" if isinstance(code, bool) or not isinstance(code, str | int) else str(code)
     return plain(code_text, redact, 40), plain(str(message), redact)
+
+
+def _field_errors(data: dict[str, object], redact: Redactor) -> list[tuple[str, str]]:
+    """Django REST's validation errors, `{"lat": ["This field is required."]}`: the field as
+    the code, its messages as the description."""
+    found = []
+    for name, messages in data.items():
+        if isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+            found.append((plain(name, redact, 40), plain("; ".join(messages), redact)))
+    return found
 
 
 def _scalar(value: object) -> str | None:

@@ -137,7 +137,7 @@ def _accepted(status: int, answer: ServerAnswer, evidence: str) -> SendResult:
         return SendResult("delivered", f"http_{status}", status, remote_token=answer.token,
                           reason=("Received by the back office, which gave a token; its id "
                                   "follows"))
-    if answer.errors:
+    if answer.errors and not answer.guessed:
         duplicate = category(answer) == "duplicate"
         return SendResult("permanent", f"http_{status}_{'duplicate' if duplicate else 'error'}",
                           status, reason=("The back office answered with success but with an "

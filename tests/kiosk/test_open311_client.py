@@ -173,6 +173,8 @@ HTML = "text/html; charset=utf-8"
     (200, b"", "application/json", ("delivered", "http_200_no_id", None, None)),
     (200, b'[{"service_notice": "Thank you"}]', "application/json",
      ("delivered", "http_200_no_id", None, None)),
+    (200, b'{"received": ["yes"]}', "application/json",
+     ("delivered", "http_200_no_id", None, None)),
     # Refusals in every dress.
     (400, b'[{"code": 400, "description": "attribute[bin_type] is required"}]',
      "application/json", ("permanent", "http_400", None, None)),
@@ -184,6 +186,8 @@ HTML = "text/html; charset=utf-8"
      "application/json", ("retry", "http_400_api_key", None, None)),
     (403, b'{"detail": "Invalid API key."}', "application/json",
      ("retry", "http_403_api_key", None, None)),
+    (400, b'{"lat": ["This field is required."], "long": ["This field is required."]}',
+     "application/json", ("permanent", "http_400", None, None)),
     (400, b'{"type": "about:blank", "title": "Bad Request", "status": 400, '
           b'"detail": "lat is required"}', "application/problem+json",
      ("permanent", "http_400", None, None)),
@@ -223,6 +227,9 @@ def test_every_shape_of_answer_is_read(fake: Open311Fake, status: int, body: byt
           b"</body></html>", HTML,
      'Server error at the back office (HTTP 502; an HTML page titled "502 Bad Gateway")'),
     (500, b"", "text/plain", "Server error at the back office (HTTP 500; no body)"),
+    (400, b'{"lat": ["This field is required."], "long": ["This field is required."]}',
+     "application/json", "The back office refused the report (HTTP 400; server said: lat: "
+     "This field is required.; long: This field is required.)"),
 ])
 def test_reasons_are_short_plain_sentences_with_the_servers_own_words(
         fake: Open311Fake, status: int, body: bytes, content_type: str, reason: str) -> None:
