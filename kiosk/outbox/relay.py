@@ -339,7 +339,12 @@ class Relay:
         if result.retry_after is not None:
             retry_after = min(result.retry_after, self._max_retry_after)
             delay = max(delay, retry_after)
-            self._hold_until[row.destination] = now + retry_after
+            # The longest wait asked for wins: answers to requests in flight together may
+            # each carry one.
+            until = now + retry_after
+            if self._held(row.destination, now):
+                until = max(until, self._hold_until[row.destination])
+            self._hold_until[row.destination] = until
         next_at = now + delay
         self._outbox.mark_retry(row.submission_id, next_attempt_at=next_at, error=result.detail,
                                 reason=result.reason or None, ambiguous=result.ambiguous)

@@ -307,3 +307,32 @@ def test_a_destination_that_is_up_gets_requests_in_parallel_up_to_its_limit(
     assert max(active) == 3
     assert len(outcomes) == 8
     assert outbox.counts()["delivered"] == 8
+
+
+def test_the_longest_retry_after_of_requests_in_flight_together_wins(
+        outbox: Outbox, clock: FakeClock) -> None:
+    from kiosk.outbox import SendResult
+
+    sent: list[str] = []
+
+    class Waits:
+        concurrency = 3
+
+        def send(self, submission: Submission) -> SendResult:
+            sent.append(submission.reference)
+            wait = {"WAIT3333": 3.0, "WAIT1111": 1.0}.get(submission.reference)
+            if wait is None:
+                return SendResult("delivered", "http_201", 201, remote_id="X")
+            return SendResult("retry", "http_503", 503, retry_after=wait)
+
+    relay = _relay(outbox, clock, {"council": Waits()})
+    outbox.enqueue(make_submission(reference="FIRST001"))
+    relay.deliver_due()  # the destination is up: the next rows go together
+    for reference in ("WAIT3333", "WAIT1111"):
+        outbox.enqueue(make_submission(reference=reference))
+    assert [o.detail for o in relay.deliver_due()] == ["http_503", "http_503"]
+    clock.advance(2)
+    assert relay.deliver_due() == []  # still inside the 3 s the first answer asked for
+    clock.advance(1.5)
+    assert {o.state for o in relay.deliver_due()} == {"pending"}
+    assert sent.count("WAIT1111") == 2
