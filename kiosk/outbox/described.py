@@ -36,6 +36,7 @@ class ReportContext:
     catalogue: Catalogue | None = None
     site_id: str = ""
     site_name: str = ""
+    site_address: str = ""  # locates a report that has no location of its own (Open311)
 
     def service(self, service_id: str) -> Service | None:
         if self.catalogue is None:
