@@ -14,19 +14,23 @@ configurations alternate for `--rounds` rounds and the best round of each is kep
 machine is shared; the best is the least disturbed).
 
 On a machine with few cores the clients, the hubs and PostgreSQL compete for the same
-cores, so the ratio says how far more processes help *here*; on a hub host with more cores
-than processes it can only be higher.
+cores, so the ratio says how far more processes help *here*. So the CPU time each part
+spends per post (the hubs, PostgreSQL's processes, this load generator; from /proc) is
+reported too: with C cores and T ms of CPU per post in all, no configuration can go faster
+than about C × 1000 / T posts/s, and the hub's share says what more cores would buy.
 """
 
 from __future__ import annotations
 
 import http.client
+import os
 import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -79,6 +83,47 @@ class Client(threading.Thread):
             connection.close()
 
 
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ms(pids: Sequence[int]) -> dict[int, float]:
+    """User + system CPU of each of these processes so far (those gone are left out)."""
+    spent = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        spent[pid] = (int(fields[11]) + int(fields[12])) * TICK_MS  # utime, stime
+    return spent
+
+
+def _spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU between two readings; a process started in between counts from zero."""
+    return sum(ms - before.get(pid, 0.0) for pid, ms in after.items())
+
+
+def _postgres_pids(folder: Path) -> list[int]:
+    """The postmaster and every process it started (backends, writers)."""
+    postmaster = int((folder / "data" / "postmaster.pid").read_text(encoding="ascii").split()[0])
+    pids = [postmaster]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == postmaster:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+@dataclass(frozen=True)
+class Measured:
+    rate: float  # posts per second
+    latencies: list[float]  # ms, every post
+    cpu_per_post: dict[str, float]  # ms of CPU per post: hubs, postgres, load generator
+
+
 def _post_all(ports: Sequence[int], count: int, clients: int, run: str
               ) -> tuple[float, list[float]]:
     """Requests per second over `count` posts, and every post's latency in ms."""
@@ -99,7 +144,7 @@ def _post_all(ports: Sequence[int], count: int, clients: int, run: str
 
 
 def measure(scratch: Path, processes: int, count: int, clients: int, server: object,
-            name: str) -> tuple[float, list[float]]:
+            name: str) -> Measured:
     from hub.db import make_engine
     from hub.migrate import upgrade
     from tests.hub_server import running_hub
@@ -119,7 +164,16 @@ def measure(scratch: Path, processes: int, count: int, clients: int, server: obj
                     for n in range(processes)]
             ports = [hub.port for hub in hubs]
             _post_all(ports, 20 * processes, processes, "W")  # warm every hub
-            return _post_all(ports, count, clients, "M")
+            hub_pids = [hub.process.pid for hub in hubs]
+            hubs_before = _cpu_ms(hub_pids)
+            pg_before = _cpu_ms(_postgres_pids(server.folder))
+            own_before = time.process_time() * 1000
+            rate, latencies = _post_all(ports, count, clients, "M")
+            own = time.process_time() * 1000 - own_before
+            pg = _spent(pg_before, _cpu_ms(_postgres_pids(server.folder)))  # new backends too
+            cpu = {"hubs": _spent(hubs_before, _cpu_ms(hub_pids)) / count,
+                   "postgres": pg / count, "load generator": own / count}
+            return Measured(rate, latencies, cpu)
     finally:
         server.drop_database(name)
 
@@ -138,31 +192,47 @@ def main() -> int:
     if postgres_bin() is None:
         print("hub_post_requests: PostgreSQL is not installed (script/bootstrap --test)")
         return 1
-    best: dict[int, tuple[float, list[float]]] = {}
+    best: dict[int, Measured] = {}
+    every: dict[int, list[float]] = {n: [] for n in PROCESS_COUNTS}
     with tempfile.TemporaryDirectory(prefix="bench-hub-post-") as tmp, \
             running_postgres(durable=True) as server:
         for round_number in range(rounds):
             for processes in PROCESS_COUNTS:
                 name = f"bench_r{round_number}_p{processes}"
                 got = measure(Path(tmp), processes, count, options.clients, server, name)
-                print(f"round {round_number + 1}: {processes} process(es): {got[0]:.0f} posts/s",
+                print(f"round {round_number + 1}: {processes} process(es): {got.rate:.0f} posts/s",
                       flush=True)
-                if processes not in best or got[0] > best[processes][0]:
+                every[processes].append(got.rate)
+                if processes not in best or got.rate > best[processes].rate:
                     best[processes] = got
     one, four = best[1], best[4]
     rows = [
         Row("hub POST requests.json", f"1 process, {count} posts, {options.clients} clients",
-            one[0], "posts/s"),
+            one.rate, "posts/s"),
         Row("hub POST requests.json", f"4 processes, {count} posts, {options.clients} clients "
-            "(baseline: 1 process)", four[0], "posts/s", one[0]),
-        Row("hub POST requests.json", "p95 latency, 1 process", percentile(one[1], 95), "ms"),
+            "(baseline: 1 process)", four.rate, "posts/s", one.rate),
+        Row("hub POST requests.json", "p95 latency, 1 process", percentile(one.latencies, 95),
+            "ms"),
         Row("hub POST requests.json", "p95 latency, 4 processes (baseline: 1 process)",
-            percentile(four[1], 95), "ms", percentile(one[1], 95)),
+            percentile(four.latencies, 95), "ms", percentile(one.latencies, 95)),
+        Row("hub POST requests.json", "hub CPU per post, 4 processes (baseline: 1 process)",
+            four.cpu_per_post["hubs"], "ms", one.cpu_per_post["hubs"]),
     ]
+    cores = len(os.sched_getaffinity(0))
     notes = [f"PostgreSQL durable (fsync, synchronous_commit on), one fresh database each; "
-             f"best of {rounds} alternating round(s)",
-             f"p50 latency: 1 process {percentile(one[1], 50):.1f} ms, 4 processes "
-             f"{percentile(four[1], 50):.1f} ms"]
+             f"best of {rounds} alternating round(s); {cores} cores",
+             "every round, posts/s: " + "; ".join(
+                 f"{n} process(es) " + ", ".join(f"{r:.0f}" for r in rates)
+                 for n, rates in every.items()),
+             f"p50 latency: 1 process {percentile(one.latencies, 50):.1f} ms, 4 processes "
+             f"{percentile(four.latencies, 50):.1f} ms"]
+    for label, got in (("1 process", one), ("4 processes", four)):
+        parts = got.cpu_per_post
+        total = sum(parts.values())
+        notes.append(f"CPU per post, {label}: " + ", ".join(
+            f"{part} {ms:.2f} ms" for part, ms in parts.items())
+            + f"; {total:.2f} ms in all, so at most ~{cores * 1000 / total:.0f} posts/s "
+            f"on {cores} cores")
     report(rows, options.json, notes)
     return 0
 

@@ -29,7 +29,8 @@ from benchlib import HEADERS, Row, machine, markdown_table, offscreen_env, resul
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = ("cold_start", "tap_latency", "wipe_time", "memory_growth", "outbox_enqueue",
               "theme_switch", "speech_latency", "receipt_build", "card_to_panel", "send_to_sent",
-              "hub_post_requests", "heartbeat_ingest")
+              "hub_post_requests", "heartbeat_ingest", "provision_refresh", "profile_apply",
+              "outbox_backlog")
 
 
 def _load() -> str:

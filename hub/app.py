@@ -69,12 +69,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return http_error_response(exc)
     if not _is_open311(request):
         return await http_exception_handler(request, exc)
-    status = exc.status_code if exc.status_code in (403, 404) else 400
-    text = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
+    status = exc.status_code if exc.status_code in (403, 404, 405) else 400
+    allow = (exc.headers or {}).get("Allow")
+    text = {404: "Not found",
+            405: f"{request.method} is not allowed here" + (f": use {allow}" if allow else ""),
+            }.get(exc.status_code, str(exc.detail))
     error = Open311Error(status, text, str(exc.status_code))
     response = error_response(error, format_of_path(request.url.path))
-    if exc.headers and "Allow" in exc.headers:
-        response.headers["Allow"] = exc.headers["Allow"]
+    if allow:
+        response.headers["Allow"] = allow
     return response
 
 

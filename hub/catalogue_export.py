@@ -73,7 +73,6 @@ class ServiceDefinition:
     service_name: str
     description: str
     attributes: tuple[AttributeDefinition, ...]
-    needs_location: bool
     notice: str
     public_fields: frozenset[str]
     keywords: str = ""
@@ -204,7 +203,6 @@ def define_service(service: Service) -> ServiceDefinition:
         service_name=service.title.get(LANGUAGE),
         description=service.description.get(LANGUAGE),
         attributes=tuple(attributes),
-        needs_location="address_string" in destination.fields,
         notice=confirmation.next_steps.get(LANGUAGE),
         public_fields=public,
     )

@@ -24,7 +24,8 @@ from kiosk.heartbeat import HeartbeatBody, Peripheral
 STALE_INTERVALS = 3
 STUCK_OUTBOX = timedelta(hours=1)
 # Outcomes of the provisioning agent that mean the terminal did not take its new profile.
-FAILED_PROVISIONING = frozenset({"failed", "rejected", "rolled_back", "error", "unreadable"})
+FAILED_PROVISIONING = frozenset({"failed", "rejected", "rolled_back", "rolled-back", "error",
+                                 "unreadable"})
 PERIPHERAL_NAMES = {"printer": "Printer", "paper": "Paper", "card_reader": "Card reader",
                     "scanner": "Scanner"}
 REFUSAL_WORDS = {

@@ -2,9 +2,11 @@
 signed-in session, and a state-changing request also needs that session's CSRF token.
 
 Closed by default, so a route nobody remembered to protect is still protected: the only
-paths open to strangers are those in `hub.public_routes.PUBLIC_ROUTES`. A browser is sent to
+routes open to strangers are those in `hub.public_routes.PUBLIC_ROUTES`. A browser is sent to
 the sign-in page (303, with the page it wanted as `next`); anything that did not ask for
-HTML gets 401 JSON. The account found is put on `request.state.signed_in` for
+HTML gets 401 JSON. A path no route matches goes on to the router's plain 404 (no endpoint
+can run for it, and the routes are no secret: the code is open), so a kiosk pointed at a
+wrong URL is told "not found", not "sign in". The account found is put on `request.state.signed_in` for
 `hub.auth.require_role`. The CSRF token is read from the `X-CSRF-Token` header or, for a
 form, its `csrf_token` field (the form body is read here and handed on unchanged).
 """
@@ -12,6 +14,7 @@ form, its `csrf_token` field (the form body is read here and handed on unchanged
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -20,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException
 from starlette.requests import HTTPConnection
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.auth import CSRF_FIELD, CSRF_HEADER, NotPermitted, SignedIn, SignInRequired, session_cookie
@@ -118,12 +122,18 @@ async def _form_token(scope: Scope, body: bytes, receive: Receive) -> str:
 class SignInGate:
     """ASGI middleware: installed by `install_gate`, outside every route."""
 
-    def __init__(self, app: ASGIApp, hub: HubState) -> None:
+    def __init__(self, app: ASGIApp, hub: HubState, routes: Callable[[], Sequence[BaseRoute]]
+                 ) -> None:
         self.app = app
         self.hub = hub
+        self.routes = routes  # the app's routes as they are now, added ones included
+
+    def _routed(self, scope: Scope) -> bool:
+        return any(route.matches(scope)[0] is not Match.NONE for route in self.routes())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or is_public(scope["path"]):
+        if (scope["type"] not in ("http", "websocket") or is_public(scope["path"])
+                or not self._routed(scope)):
             await self.app(scope, receive, send)
             return
         connection = HTTPConnection(scope)
@@ -168,4 +178,4 @@ def install_gate(app: FastAPI, hub: HubState) -> None:
 
     app.add_exception_handler(SignInRequired, on_sign_in_required)
     app.add_exception_handler(NotPermitted, on_not_permitted)
-    app.add_middleware(SignInGate, hub=hub)
+    app.add_middleware(SignInGate, hub=hub, routes=lambda: app.router.routes)

@@ -6,12 +6,14 @@ problems are reported together: a council integrator fixes a client in one round
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from urllib.parse import unquote_to_bytes
 
 from hub.catalogue_export import MULTI, REFERENCE_CODE, SINGLE, ServiceDefinition
 from hub.formats import Open311Error
@@ -25,6 +27,7 @@ MAX_FIELD = {
     "last_name": 255, "device_id": 255, "account_id": 255, "media_url": 2000,
 }
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@]+$")
 
 AttributeValue = str | list[str]
@@ -63,6 +66,7 @@ def _coordinate(name: str, text: str, limit: float, problems: _Problems) -> floa
 
 def _location(form: dict[str, list[str]], service: ServiceDefinition, problems: _Problems
               ) -> tuple[float | None, float | None]:
+    """GeoReport v2 requires one location in every request, whatever the service."""
     lat_text, long_text = _first(form, "lat"), _first(form, "long")
     if bool(lat_text) != bool(long_text):
         problems.add("invalid_location", "Give both lat and long, or neither")
@@ -71,7 +75,7 @@ def _location(form: dict[str, list[str]], service: ServiceDefinition, problems: 
     lon = _coordinate("long", long_text, 180, problems) if long_text else None
     located = bool(lat_text) or bool(_first(form, "address_string")) or bool(
         _first(form, "address_id"))
-    if service.needs_location and not located:
+    if not located:
         problems.add("missing_location", f"Service {service.service_code} needs a location: "
                      "lat and long, address_string or address_id")
     return lat, lon
@@ -195,3 +199,39 @@ def form_lists(items: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     for name, value in items:
         form.setdefault(name, []).append(value)
     return form
+
+
+def parse_form_body(body: bytes, charset: str | None) -> list[tuple[str, str]]:
+    """An `application/x-www-form-urlencoded` body as (name, value) pairs, decoded strictly.
+
+    UTF-8 unless the client names another charset, for raw bytes and percent-escapes alike:
+    a client that sends raw UTF-8 without saying so must not have its residents' names stored
+    as Latin-1 mojibake. An escape that is not % and two hex digits, or bytes that are not
+    valid in the charset, are a 400: guessing would store something nobody sent.
+    """
+    encoding = (charset or "utf-8").strip().strip('"').lower()
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise Open311Error(400, f"Unknown charset {encoding[:40]!r}: send UTF-8",
+                           "unsupported_charset") from None
+    bad = _BAD_ESCAPE.search(body)
+    if bad is not None:
+        raise Open311Error(400, f"The body has an invalid percent-escape at byte {bad.start()}: "
+                           "% must be followed by two hexadecimal digits", "invalid_encoding")
+    items: list[tuple[str, str]] = []
+    for pair in body.split(b"&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition(b"=")
+        try:
+            items.append((_decoded(name, encoding), _decoded(value, encoding)))
+        except UnicodeDecodeError:
+            raise Open311Error(400, f"The body is not valid {encoding.upper()} (in the field "
+                               f"starting at byte {body.find(pair)}): send UTF-8, "
+                               "percent-encoded", "invalid_encoding") from None
+    return items
+
+
+def _decoded(raw: bytes, encoding: str) -> str:
+    return unquote_to_bytes(raw.replace(b"+", b" ")).decode(encoding)

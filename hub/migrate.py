@@ -148,7 +148,8 @@ def check_current(engine: Engine) -> None:
 def ready_database(engine: Engine) -> sessionmaker[Session]:
     """Sessions on a database at the head revision: SQLite is upgraded, others checked."""
     if engine.dialect.name == "sqlite":
-        upgrade(engine)
+        if current_revision(engine) != head_revision():  # no write lock taken when current
+            upgrade(engine)
     else:
         check_current(engine)
     return sessionmaker(engine, expire_on_commit=False)

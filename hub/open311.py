@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from hub.catalogue_export import ServiceDefinition
 from hub.db import ServiceRequest
 from hub.formats import FORMATS, MIME_TYPES, Open311Error, Value, parse_format, render
-from hub.intake import check_request, form_lists
+from hub.intake import check_request, form_lists, parse_form_body
 from hub.state import HubState, hub_state
 from hub.store import (
     MAX_RESULTS,
@@ -33,6 +33,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_SPAN = timedelta(days=90)
 STATUSES = ("open", "closed")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+MAX_FORM_BYTES = 256 * 1024
 
 
 def w3c(moment: datetime) -> str:
@@ -114,16 +115,27 @@ def _submit(hub: HubState, form: dict[str, list[str]], idempotency_key: str | No
                           hub.settings.council_name)
 
 
-async def _post_request(request: Request, fmt: str) -> Response:
-    output = parse_format(fmt)
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in FORM_TYPES:
-        raise Open311Error(400, "Send the request as application/x-www-form-urlencoded",
-                           "unsupported_content_type")
-    key = request.headers.get("idempotency-key", "").strip() or None
-    if key is not None and len(key) > 255:
-        raise Open311Error(400, "Idempotency-Key is longer than 255 characters",
-                           "invalid_idempotency_key")
+def _content_type(request: Request) -> tuple[str, str | None]:
+    """The media type and its charset parameter, if any."""
+    media_type, *params = request.headers.get("content-type", "").split(";")
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    return media_type.strip().lower(), charset
+
+
+async def _form_items(request: Request, media_type: str, charset: str | None
+                      ) -> list[tuple[str, str]]:
+    if media_type == FORM_TYPES[0]:
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM_BYTES:
+                raise Open311Error(413, f"The request body may be at most {MAX_FORM_BYTES} "
+                                   "bytes", "body_too_large")
+        return parse_form_body(bytes(body), charset)
     items: list[tuple[str, str]] = []
     async with request.form() as data:
         for name, value in data.multi_items():
@@ -131,6 +143,20 @@ async def _post_request(request: Request, fmt: str) -> Response:
                 raise Open311Error(400, "File uploads are not accepted: send media_url",
                                    "unsupported_upload")
             items.append((name, value))
+    return items
+
+
+async def _post_request(request: Request, fmt: str) -> Response:
+    output = parse_format(fmt)
+    media_type, charset = _content_type(request)
+    if media_type not in FORM_TYPES:
+        raise Open311Error(400, "Send the request as application/x-www-form-urlencoded",
+                           "unsupported_content_type")
+    key = request.headers.get("idempotency-key", "").strip() or None
+    if key is not None and len(key) > 255:
+        raise Open311Error(400, "Idempotency-Key is longer than 255 characters",
+                           "invalid_idempotency_key")
+    items = await _form_items(request, media_type, charset)
     hub = hub_state(request)
     created = await run_in_threadpool(_submit, hub, form_lists(items), key)
     answer: dict[str, Value] = {

@@ -140,9 +140,10 @@ def make_relay(loaded: LoadedProfile, outbox: Outbox) -> Relay:
     """The relay with a sender per destination: only the relay process (or the demo) builds it."""
     # Retry for days, not hours: a back office down over a long weekend must lose nothing.
     profile = loaded.profile
-    context = ReportContext(loaded.catalogue, profile.site.id, profile.site.name.get("en"))
+    context = ReportContext(loaded.catalogue, profile.site.id, profile.site.name.get("en"),
+                            profile.site.address)
     return Relay(outbox, senders_from_profile(profile.destinations, context=context), time.time,
-                 random.Random(), max_attempts=1000)
+                 random.Random(), max_attempts=1000, poison_after=profile.outbox.poison_after)
 
 
 def make_heartbeat(loaded: LoadedProfile, state_dir: Path, outbox: Outbox) -> HeartbeatSender | None:

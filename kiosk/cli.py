@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ui.boot import BootShell, Started
 
 DEMO_PROFILE = Path(__file__).resolve().parent / "demo" / "profile.yaml"
+# EX_TEMPFAIL: "start me again" (the units restart on any exit; ui.staff.maintenance uses it too).
+RESTART_EXIT_CODE = 75
 
 
 def _load(path: Path, state_dir: Path | None = None) -> LoadedProfile | None:
@@ -58,9 +60,13 @@ def _cmd_run(args: argparse.Namespace, path: Path) -> int:
     a problem there is reported the same way, with exit code 2.
     """
     from kiosk.first_frame import FirstFrame, remembered
+    from kiosk.profile_trial import before_paint, managed_store
 
     state_dir = Path(args.state_dir)
     screenshots = Path(args.screenshots) if getattr(args, "screenshots", None) else None
+    store = managed_store(path, state_dir)
+    if store is not None:
+        before_paint(store)  # a version on trial that keeps failing: back to the last good one
     frame = remembered(path, state_dir)
     profile: Profile | None = None
     if frame is None:
@@ -90,11 +96,23 @@ def _cmd_run(args: argparse.Namespace, path: Path) -> int:
     def finish(shell: BootShell) -> Started:
         from ui.app import build_into  # the heavy part, once the first frame is up
 
-        return build_into(shell, path, profile, state_dir)
+        started = build_into(shell, path, profile, state_dir)
+        if store is not None:
+            store.bless()  # up and painted on this version: it is the last good one now
+        return started
+
+    def failed(exc: Exception) -> int:
+        code = _start_failed(exc)
+        if store is not None:
+            from kiosk.profile_trial import failed_to_build
+
+            if failed_to_build(store, type(exc).__name__):
+                return RESTART_EXIT_CODE  # systemd starts us again, on the last good version
+        return code
 
     if frame.demo_quit_shortcut:
         print("Demo mode: press Ctrl+Shift+Q to quit.", flush=True)
-    return run_painted_first(frame, finish, _start_failed)
+    return run_painted_first(frame, finish, failed)
 
 
 def _start_failed(exc: Exception) -> int:
@@ -133,6 +151,7 @@ def _cmd_relay(args: argparse.Namespace) -> int:
         # Type=notify with WatchdogSec (systemd/civic-kiosk-relay.service): ready once the
         # socket answers; pings only while it still answers a status request.
         notifier = Notifier.from_environment()
+        changed = _watch_profile(Path(args.profile), stop)
         try:
             print(f"relay: delivering from {outbox.path}, answering on {service.server.path}",
                   flush=True)
@@ -145,7 +164,24 @@ def _cmd_relay(args: argparse.Namespace) -> int:
             service.stop(10.0)
     finally:
         outbox.close()
-    return 0
+    return RESTART_EXIT_CODE if changed.is_set() else 0
+
+
+def _watch_profile(profile: Path, stop: threading.Event, interval: float = 2.0) -> threading.Event:
+    """The screen switched `current` to a new version between sessions: stop, so systemd
+    starts the relay again on the new profile (its destinations, its secrets)."""
+    changed = threading.Event()
+    started_on = profile.resolve()
+
+    def watch() -> None:
+        while not stop.wait(interval):
+            if profile.resolve() != started_on:
+                logging.getLogger(__name__).info("the profile changed; restarting on it")
+                changed.set()
+                stop.set()
+
+    threading.Thread(target=watch, name="profile-watch", daemon=True).start()
+    return changed
 
 
 def _relay_answers(path: Path) -> bool:
@@ -276,6 +312,9 @@ def parser() -> argparse.ArgumentParser:
     card.add_argument("--wait", type=float, default=60.0, help="seconds to wait for a card")
     sub.add_parser("staff-pin", help="print a staff PIN's hash for staff.pins (asks twice)")
     add_outbox_parser(sub)
+    provision = sub.add_parser("provision", add_help=False,
+                               help="enrol this terminal, refresh its signed profile, show its status")
+    provision.add_argument("rest", nargs=argparse.REMAINDER)
     return top
 
 
@@ -292,6 +331,10 @@ def main(argv: list[str] | None = None) -> int:
         return _cmd_relay(args)
     if args.command == "outbox":
         return run_outbox(args)
+    if args.command == "provision":
+        from provisioning.device_cli import main as provision  # the documented lazy import
+
+        return provision(args.rest)
     staff_commands = {"staff-salt": _cmd_staff_salt, "staff-card": _cmd_staff_card,
                       "staff-pin": _cmd_staff_pin}
     if args.command in staff_commands:

@@ -51,7 +51,7 @@ def _status_problem(status_url: str) -> list[tuple[tuple[str | int, ...], str, s
 
 
 class WebhookDestination(_Strict):
-    """A JSON POST signed with HMAC-SHA256 (docs/integrations-webhook-email.md)."""
+    """A JSON POST signed with HMAC-SHA256 (docs/integrations.md)."""
 
     type: Literal["webhook"]
     url: HttpUrl = Field(description="Where each report is POSTed; https unless on loopback.")

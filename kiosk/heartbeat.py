@@ -217,8 +217,14 @@ def provisioning_result(state_dir: Path) -> ProvisioningResult | None:
 def _result_from(data: Mapping[str, object]) -> ProvisioningResult:
     """Only the fields the heartbeat defines, and only values that are short codes."""
     fields: dict[str, str] = {}
+    # The agent's store (kiosk.profile_store) writes `status` and `current`; the heartbeat
+    # calls them outcome and version. Its `reason` is a sentence, not a code: it stays on the
+    # terminal (`kiosk provision status`), and the outcome says which kind of trouble it is.
+    named = {"outcome": data.get("outcome", data.get("status")),
+             "version": data.get("version", data.get("current")),
+             "reason": data.get("reason"), "at": data.get("at")}
     for key in ("outcome", "version", "reason", "at"):
-        value = data.get(key)
+        value = named.get(key)
         if isinstance(value, bool):
             continue
         if isinstance(value, int):

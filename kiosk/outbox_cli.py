@@ -148,7 +148,7 @@ def _when(epoch: float | None) -> str:
 def _summary(row: OutboxRow, now: float) -> dict[str, object]:
     return {"reference": row.reference, "service": row.service_id or "unknown",
             "destination": row.destination, "state": state_of(row), "attempts": row.attempts,
-            "age": age(now - row.accepted_at), "reason": row.last_error or ""}
+            "age": age(now - row.accepted_at), "reason": row.last_reason or row.last_error or ""}
 
 
 def _list(outbox: Outbox, *, everything: bool, as_json: bool) -> int:

@@ -66,8 +66,33 @@ class Open311Destination(_Strict):
     status_url: str = Field(
         description="Where a resident checks progress; {reference} is filled in."
     )
-    reference_attribute: str = "kiosk_reference"
+    reference_attribute: str | None = Field(
+        default="kiosk_reference",
+        description="Attribute carrying the kiosk reference; null for a back office that "
+                    "refuses attributes it does not define (the Kiosk-Reference header stays).")
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    location: Literal["latlong", "address", "address_id", "any"] = Field(
+        default="any",
+        description="The location this back office needs: lat/long, address_string, "
+                    "address_id (UPRN) or any one of them. Reports without it are dead "
+                    "letters with a reason, never sent.")
+    format: Literal["json", "xml"] = Field(
+        default="json", description="requests.json or requests.xml (JSON is optional in "
+                                    "Open311; every answer is read in either).")
+    groups: dict[str, str] = Field(
+        default_factory=dict,
+        description="mySociety: service_code -> group, sent as attribute[group].")
+    hidden_attributes: dict[str, str] = Field(
+        default_factory=dict,
+        description="mySociety hidden_field attributes sent with every request "
+                    "(attribute[code]=value), unless the report has that attribute.")
+    uprn_attribute: str | None = Field(
+        default=None, description="Also send address_id as attribute[<this>] (e.g. uprn), "
+                                  "as FixMyStreet does.")
+    parallel_requests: int = Field(
+        default=4, ge=1, le=16,
+        description="Requests in flight at once while a backlog drains, once the back office "
+                    "has accepted one (until then, one at a time).")
 
     @model_validator(mode="after")
     def _status_has_reference(self) -> Open311Destination:
@@ -166,6 +191,11 @@ class OutboxSettings(_Strict):
         default=30, ge=1, le=365,
         description="Undelivered reports older than this are dead-lettered and their contents "
                     "destroyed, and device status raises an alert.",
+    )
+    poison_after: int = Field(
+        default=5, ge=2, le=100,
+        description="Server errors (5xx) one report may get while other reports to the same "
+                    "destination are delivered, before it is a dead letter.",
     )
 
 

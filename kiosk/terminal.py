@@ -152,6 +152,13 @@ class Terminal:
         if self.in_session and engine is not None:
             self._show(engine.try_again())
 
+    @property
+    def idle(self) -> bool:
+        """Nobody is using the terminal: the attract screen, no staff signed in, nothing
+        being wiped. A pending profile may be applied now rather than after the next visit."""
+        return (self.lifecycle.phase is Phase.ATTRACT and not self.maintenance
+                and not self._wipe_pending and self.staff.actor is None)
+
     # ----- resident intents ----------------------------------------------------------------
 
     def start(self) -> None:

@@ -9,7 +9,9 @@ refuse to run as root, so as root (CI) they run as the `postgres` user through `
 in a folder made for them under /tmp (pytest's own temporary folders are closed to other
 users). A free port, the socket in that folder, trust authentication for user `test` on
 127.0.0.1 only; stopped (fast, then by signal) and deleted on exit, so nothing is left
-running. `durable=False` (the tests) turns fsync off: speed, not crash safety, matters there.
+running. A server whose owner was killed before it could stop it (its folder's `owner.pid`
+names a process that is gone) is stopped and deleted by the next one to start.
+`durable=False` (the tests) turns fsync off: speed, not crash safety, matters there.
 """
 
 from __future__ import annotations
@@ -63,12 +65,12 @@ class PostgresServer:
         """A new, empty database (or a copy of `template`); its SQLAlchemy URL."""
         clause = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
         with self._admin() as admin:
-            admin.execute(f'CREATE DATABASE "{name}"{clause}')  # type: ignore[arg-type]
+            admin.execute(f'CREATE DATABASE "{name}"{clause}')
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
         with self._admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _as_postgres(command: Sequence[str]) -> list[str]:
@@ -109,6 +111,29 @@ def _stop(bin_dir: Path, data: Path, log: Path) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop_orphans(bin_dir: Path, parent: Path) -> None:
+    """Stop and delete servers left by test runs that were killed before they could."""
+    for folder in parent.glob("kiosk-pg-*"):
+        try:
+            owner = int((folder / "owner.pid").read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue  # still being set up, or not one of ours
+        if _alive(owner):
+            continue
+        _stop(bin_dir, folder / "data", folder / "server.log")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @contextmanager
 def running_postgres(*, durable: bool = False, max_connections: int = 200
                      ) -> Iterator[PostgresServer]:
@@ -116,12 +141,15 @@ def running_postgres(*, durable: bool = False, max_connections: int = 200
     if bin_dir is None:
         raise PostgresStartError("PostgreSQL is not installed (script/bootstrap --test)")
     # As root, in /tmp itself: TMPDIR may be a folder of root's the postgres user cannot enter.
-    folder = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir="/tmp" if os.geteuid() == 0 else None))
+    parent = Path("/tmp") if os.geteuid() == 0 else Path(tempfile.gettempdir())
+    _stop_orphans(bin_dir, parent)
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir=parent))
     try:
         if os.geteuid() == 0:
             owner = pwd.getpwnam("postgres")
             os.chown(folder, owner.pw_uid, owner.pw_gid)
         data, log = folder / "data", folder / "server.log"
+        (folder / "owner.pid").write_text(str(os.getpid()), encoding="ascii")
         _run([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", USER, "-E", "UTF8",
               "--locale=C", "--no-sync"], log)
         options = [f"-k {folder}", "-c listen_addresses=127.0.0.1",

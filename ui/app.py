@@ -23,6 +23,7 @@ from kiosk.device_identity import key_folder
 from kiosk.first_frame import FirstFrame, remember
 from kiosk.launch import launch_refusal
 from kiosk.profile import LoadedProfile, Profile, load_device_profile, load_services
+from kiosk.profile_trial import managed_store
 from kiosk.remote_commands import CommandLedger
 from kiosk.terminal import Terminal
 from kiosk.terminal_staff import StaffDesk
@@ -84,9 +85,15 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
                         staff=StaffDesk(assist, clock))
     between = BetweenSessions(loaded.profile.commands, CommandLedger(state_dir),
                               local_time=local_now,
-                              restart=lambda: app.exit(RESTART_EXIT_CODE), reboot=_reboot)
+                              restart=lambda: app.exit(RESTART_EXIT_CODE), reboot=_reboot,
+                              profiles=managed_store(loaded.source, state_dir))
     between.started()
     terminal.events.between_sessions.connect(between.run)
+    # A terminal nobody is using does not wait for a visit to end before taking a new profile.
+    idle_check = QTimer(background)
+    idle_check.setInterval(IDLE_APPLY_SECONDS * 1000)
+    idle_check.timeout.connect(lambda: between.run() if terminal.idle else None)
+    idle_check.start()
     window = KioskWindow(terminal, texts, on_quit=app.quit, speech=speech, background=background,
                          parent=parent)
     background.setParent(window)
@@ -112,6 +119,7 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
 
 
 WIPE_FAILED_EXIT_CODE = 76
+IDLE_APPLY_SECONDS = 10
 
 
 def _reboot() -> None:

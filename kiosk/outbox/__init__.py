@@ -11,15 +11,17 @@ from kiosk.outbox.open311 import (
     Sender,
     SendKind,
     SendResult,
+    TokenAnswer,
+    TokenResolver,
     parse_retry_after,
 )
 from kiosk.outbox.relay import (
     BASE_DELAY,
     MAX_ATTEMPTS,
     MAX_DELAY,
+    POISON_AFTER,
     Outcome,
     Relay,
-    RelayWorker,
     backoff_delay,
 )
 from kiosk.outbox.relay_ipc import (
@@ -33,6 +35,8 @@ from kiosk.outbox.relay_ipc import (
     socket_path,
 )
 from kiosk.outbox.relay_service import RelayService
+from kiosk.outbox.relay_worker import RelayWorker
+from kiosk.outbox.remote_refs import RemoteRef
 from kiosk.outbox.senders import senders_from_profile
 from kiosk.outbox.store import (
     DuplicateReference,
@@ -47,6 +51,7 @@ __all__ = [
     "BASE_DELAY",
     "MAX_ATTEMPTS",
     "MAX_DELAY",
+    "POISON_AFTER",
     "SCHEMA_VERSION",
     "DeadLetter",
     "DeliveryAnswer",
@@ -72,6 +77,7 @@ __all__ = [
     "RelayStatus",
     "RelayUnavailable",
     "RelayWorker",
+    "RemoteRef",
     "ReportContext",
     "RequeueResult",
     "RetryAnswer",
@@ -79,6 +85,8 @@ __all__ = [
     "SendResult",
     "Sender",
     "State",
+    "TokenAnswer",
+    "TokenResolver",
     "UnknownSubmission",
     "backoff_delay",
     "connect",

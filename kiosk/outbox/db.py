@@ -10,7 +10,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # _MIGRATIONS[n] takes a database from user_version n to n + 1, inside one transaction.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -56,6 +56,33 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT
         """,
         "CREATE INDEX outbox_history_row ON outbox_history (submission_id, id)",
+    ),
+    # 2 -> 3: delivery to real back offices (docs/integrations.md).
+    (
+        # Set while a request is on its way: still set when the relay starts again means the
+        # relay died mid-send, so the attempt's outcome is unknown (ambiguous).
+        "ALTER TABLE outbox ADD COLUMN sending_at REAL",
+        # Attempts whose request left but whose answer was lost: a duplicate can be explained.
+        "ALTER TABLE outbox ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0",
+        # Server errors this row got while the same destination accepted other rows.
+        "ALTER TABLE outbox ADD COLUMN poison_strikes INTEGER NOT NULL DEFAULT 0",
+        # The last failure as a sentence for staff (plain text, no resident data).
+        "ALTER TABLE outbox ADD COLUMN last_reason TEXT",
+        # reference -> where it went and the id the back office gave; no personal data, and
+        # kept when outbox rows are deleted, so "Track my request" can ask a third party.
+        """
+        CREATE TABLE remote_refs (
+            reference TEXT PRIMARY KEY,
+            destination TEXT NOT NULL,
+            remote_id TEXT,
+            remote_token TEXT,
+            recorded_at REAL NOT NULL,
+            token_polls INTEGER NOT NULL DEFAULT 0,
+            next_poll_at REAL
+        ) STRICT
+        """,
+        "CREATE INDEX remote_refs_polls ON remote_refs (next_poll_at) "
+        "WHERE next_poll_at IS NOT NULL",
     ),
 )
 

@@ -32,7 +32,8 @@ def reason_line(text: str) -> str:
 
 def to_wire(row: OutboxRow) -> dict[str, object]:
     return {"reference": row.reference, "service": row.service_id or "unknown",
-            "destination": row.destination, "reason": reason_line(row.last_error or "unknown"),
+            "destination": row.destination,
+            "reason": reason_line(row.last_reason or row.last_error or "unknown"),
             "retryable": row.has_payload}
 
 

@@ -71,7 +71,8 @@ def requeue_row(conn: sqlite3.Connection, reference: str, now: float) -> Requeue
         return "erased"
     conn.execute(
         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, "
-        "last_error = NULL, dead_at = NULL WHERE submission_id = ? AND state = 'dead' "
+        "last_error = NULL, last_reason = NULL, poison_strikes = 0, dead_at = NULL "
+        "WHERE submission_id = ? AND state = 'dead' "
         "AND payload IS NOT NULL", (now, sid))
     note(conn, sid, now, "requeued")
     return "requeued"

@@ -2,7 +2,7 @@
 
 Open311 gets attribute codes and its own standard fields. A webhook receiver gets the same
 values in a versioned JSON document (`webhook_document`, shape in
-docs/integrations-webhook-email.md), and a case officer reading an email gets each answer
+docs/integrations.md), and a case officer reading an email gets each answer
 under its question's English wording from the catalogue (`answer_lines`), with option values
 turned back into their labels. English because the council's staff work in English; the
 resident's language is stated so they know it was not the one used.
@@ -36,6 +36,7 @@ class ReportContext:
     catalogue: Catalogue | None = None
     site_id: str = ""
     site_name: str = ""
+    site_address: str = ""  # locates a report that has no location of its own (Open311)
 
     def service(self, service_id: str) -> Service | None:
         if self.catalogue is None:

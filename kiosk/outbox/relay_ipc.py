@@ -13,8 +13,9 @@ only the kiosk user may open (mode 0600, in the 0700 state folder):
         → {"ok": false, "error": "unknown_submission"}
     {"op": "status"}
         → {"ok": true, "destinations": {"council": "up|failing|auth|null"}, "depth": 0,
-           "dead_total": 1, "dead_letters": [{"reference": "…", "service": "missed-bin",
-           "destination": "council", "reason": "http_400 …", "retryable": true}]}
+           "ambiguous": 0, "dead_total": 1, "dead_letters": [{"reference": "…",
+           "service": "missed-bin", "destination": "council", "reason": "http_400 …",
+           "retryable": true}]}
     {"op": "retry", "reference": "ABCD2345"}     (IT, from the maintenance screen)
         → {"ok": true, "result": "requeued|unknown|not_dead|erased"}
     anything else → {"ok": false, "error": "bad_request"}
@@ -91,13 +92,15 @@ class DeliveryAnswer:
 
 @dataclass(frozen=True)
 class RelayStatus:
-    """Destination health as the relay last saw it (None before any attempt), depth, and the
-    first few dead letters with the count of all of them."""
+    """Destination health as the relay last saw it (None before any attempt), depth, the
+    first few dead letters with the count of all of them, and how many rows had an attempt
+    whose answer was lost (each may be a duplicate at the council)."""
 
     destinations: Mapping[str, Health | None]
     depth: int
     dead_letters: tuple[DeadLetter, ...] = ()
     dead_total: int = 0
+    ambiguous: int = 0
 
 
 def _detail(text: str) -> str:
@@ -159,8 +162,10 @@ class RelayClient:
         found = [from_wire(item) for item in (listed if isinstance(listed, list) else [])]
         letters = tuple(d for d in found if d is not None)[:MAX_DEAD_LETTERS]
         total = reply.get("dead_total")
+        ambiguous = reply.get("ambiguous", 0)
         return RelayStatus(health, depth, letters,
-                           max(total, len(letters)) if isinstance(total, int) else len(letters))
+                           max(total, len(letters)) if isinstance(total, int) else len(letters),
+                           ambiguous if isinstance(ambiguous, int) else 0)
 
     def retry(self, reference: str, timeout: float = 5.0) -> RetryAnswer:
         """Ask the relay to put a dead letter back in the queue and send it now (IT only:
@@ -401,7 +406,7 @@ class RelayServer:
         relay = self._relay
         outbox = relay.outbox
         letters = [to_wire(row) for row in outbox.dead_letters(MAX_DEAD_LETTERS)]
-        return {"ok": True, "depth": outbox.depth(),
+        return {"ok": True, "depth": outbox.depth(), "ambiguous": outbox.ambiguous_count(),
                 "destinations": {name: relay.health(name) for name in relay.destinations},
                 "dead_total": outbox.counts()["dead"], "dead_letters": letters}
 

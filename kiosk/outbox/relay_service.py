@@ -11,8 +11,9 @@ import logging
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.outbox.relay import Relay, RelayWorker
+from kiosk.outbox.relay import Relay
 from kiosk.outbox.relay_ipc import RelayServer
+from kiosk.outbox.relay_worker import RelayWorker
 from kiosk.outbox.retention import Retention
 
 logger = logging.getLogger(__name__)

@@ -32,8 +32,8 @@ Builder = Callable[[Any, ReportContext, "requests.Session | None", Callable[[], 
 
 def _open311(dest: Open311Destination, context: ReportContext, session: requests.Session | None,
              clock: Callable[[], float]) -> Open311Sender:
-    return Open311Sender(str(dest.endpoint), dest.api_key, dest.jurisdiction_id,
-                         dest.reference_attribute, dest.timeout_seconds, session, clock=clock)
+    return Open311Sender.from_destination(dest, session=session, clock=clock,
+                                          site_address=context.site_address or None)
 
 
 def _webhook(dest: WebhookDestination, context: ReportContext, session: requests.Session | None,

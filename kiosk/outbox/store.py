@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal, cast
 
+from kiosk.outbox import remote_refs
 from kiosk.outbox.crypto import PayloadCipher, PayloadUnreadable
 from kiosk.outbox.db import OutboxError, connect, create_private_file, migrate
 from kiosk.outbox.dead_letters import (
@@ -37,6 +38,7 @@ from kiosk.outbox.dead_letters import (
     note,
     requeue_row,
 )
+from kiosk.outbox.remote_refs import RemoteRef
 from kiosk.submission import Submission
 
 logger = logging.getLogger(__name__)
@@ -47,7 +49,8 @@ State = Literal["pending", "delivered", "dead"]
 _COLUMNS = (
     "submission_id, reference, destination, created_at, accepted_at, state, attempts, "
     "next_attempt_at, last_error, remote_id, remote_token, delivered_at, payload IS NOT NULL, "
-    "service_id, dead_at, erased_at, discarded_at"
+    "service_id, dead_at, erased_at, discarded_at, "
+    "sending_at IS NOT NULL, ambiguous, poison_strikes, last_reason"
 )
 
 
@@ -90,6 +93,14 @@ class OutboxRow:
     erased_at: float | None = None
     # When IT dismissed the dead letter (`kiosk outbox discard`): no longer counted or listed.
     discarded_at: float | None = None
+    # A request was on its way when the last relay stopped: its outcome is unknown.
+    in_flight: bool = False
+    # Attempts whose request left but whose answer was lost (each may have arrived).
+    ambiguous: int = 0
+    # Server errors while the same destination accepted other rows (see Relay: poison).
+    poison_strikes: int = 0
+    # The last failure as a sentence for staff: plain text, nothing the resident typed.
+    last_reason: str | None = None
 
     @property
     def expired(self) -> bool:
@@ -100,9 +111,10 @@ class OutboxRow:
 def _row(values: tuple[object, ...]) -> OutboxRow:
     v = cast(tuple[str, str, str, str, float, State, int, float | None, str | None,
                    str | None, str | None, float | None, int, str | None, float | None,
-                   float | None, float | None], values)
+                   float | None, float | None, int, int, int, str | None], values)
     return OutboxRow(*v[:12], has_payload=bool(v[12]), service_id=v[13], dead_at=v[14],
-                     erased_at=v[15], discarded_at=v[16])
+                     erased_at=v[15], discarded_at=v[16], in_flight=bool(v[17]),
+                     ambiguous=v[18], poison_strikes=v[19], last_reason=v[20])
 
 
 class Outbox:
@@ -212,6 +224,29 @@ class Outbox:
             params += (now + horizon,)
         return [_row(r) for r in self._query(sql + ") ORDER BY next_attempt_at, id", params)]
 
+    def last_row_id(self) -> int:
+        """The newest row's id (0 when empty): a pass covers the rows up to it."""
+        return int(cast(int, self._query("SELECT coalesce(max(id), 0) FROM outbox")[0][0]))
+
+    def due_batch(self, now: float, *, through_id: int, horizon: float | None = None,
+                  after: tuple[float, int] | None = None, limit: int = 500
+                  ) -> list[tuple[tuple[float, int], OutboxRow]]:
+        """Like `pending_due`, a page at a time and only rows up to `through_id`: rows after
+        the `after` key, each with its key ((next_attempt_at, id)) for the next page. A
+        backlog of any size is then walked in bounded memory."""
+        sql = (f"SELECT next_attempt_at, id, {_COLUMNS} FROM outbox WHERE state = 'pending' "
+               "AND id <= ? AND (next_attempt_at <= ?")
+        params: tuple[object, ...] = (through_id, now)
+        if horizon is not None:
+            sql += " OR next_attempt_at > ?"
+            params += (now + horizon,)
+        sql += ")"
+        if after is not None:
+            sql += " AND (next_attempt_at, id) > (?, ?)"
+            params += after
+        found = self._query(sql + " ORDER BY next_attempt_at, id LIMIT ?", (*params, limit))
+        return [((cast(float, r[0]), cast(int, r[1])), _row(r[2:])) for r in found]
+
     def open_payload(self, submission_id: str) -> Submission:
         """Decrypt a row's submission; PayloadUnreadable means it must never be sent."""
         found = self._query(
@@ -249,54 +284,123 @@ class Outbox:
         value = oldest[0][0]
         return None if value is None else max(0.0, now - cast(float, value))
 
+    def mark_sending(self, submission_id: str) -> bool:
+        """Note, durably, that a request for this row is about to leave.
+
+        True if an earlier attempt was still marked as on its way: that relay died before
+        hearing the answer, so the attempt counts as ambiguous (the report may have arrived).
+        """
+        with self._transaction() as conn:
+            found = conn.execute(
+                "SELECT sending_at IS NOT NULL FROM outbox "
+                "WHERE submission_id = ? AND state = 'pending'", (submission_id,)).fetchone()
+            if found is None:
+                return False
+            left_over = bool(found[0])
+            conn.execute(
+                "UPDATE outbox SET sending_at = ?, ambiguous = ambiguous + ? "
+                "WHERE submission_id = ?", (self._clock(), int(left_over), submission_id))
+        return left_over
+
     def mark_delivered(self, submission_id: str, *, remote_id: str | None,
-                       remote_token: str | None) -> bool:
-        """Record delivery and erase the payload; False if the row was not pending.
+                       remote_token: str | None, next_poll_at: float | None = None,
+                       checkpoint: bool = True) -> bool:
+        """Record delivery, keep where it went (`remote_for`) and erase the payload; False if
+        the row was not pending. `next_poll_at`: when to ask about a token.
 
         The payload goes in the same transaction as the state change, and the truncating
         checkpoint then removes the old pages from the WAL file, so a resident's data does
-        not outlive its delivery on disk (secure_delete zeroes it in the main file).
+        not outlive its delivery on disk (secure_delete zeroes it in the main file). A caller
+        delivering many rows passes `checkpoint=False` and calls `checkpoint()` after each
+        page of them: one fsync'd checkpoint per page instead of one per row.
         """
         now = self._clock()
         with self._transaction() as conn:
             changed = conn.execute(
                 "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, "
                 "delivered_at = ?, remote_id = ?, remote_token = ?, payload = NULL, "
-                "next_attempt_at = NULL, last_error = NULL "
-                "WHERE submission_id = ? AND state = 'pending'",
+                "next_attempt_at = NULL, last_error = NULL, last_reason = NULL, "
+                "sending_at = NULL WHERE submission_id = ? AND state = 'pending'",
                 (now, remote_id, remote_token, submission_id),
             ).rowcount == 1
             if changed:
                 note(conn, submission_id, now, "delivered")
-        if changed:
+                reference, destination = conn.execute(
+                    "SELECT reference, destination FROM outbox WHERE submission_id = ?",
+                    (submission_id,)).fetchone()
+                remote_refs.record(conn, reference, destination, remote_id, remote_token, now,
+                                   next_poll_at if remote_id is None and remote_token else None)
+        if changed and checkpoint:
             self.checkpoint()
         return changed
 
-    def mark_retry(self, submission_id: str, *, next_attempt_at: float, error: str) -> bool:
+    def mark_retry(self, submission_id: str, *, next_attempt_at: float, error: str,
+                   reason: str | None = None, ambiguous: bool = False) -> bool:
         with self._transaction() as conn:
             changed = conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, "
+                "last_reason = ?, ambiguous = ambiguous + ?, sending_at = NULL "
                 "WHERE submission_id = ? AND state = 'pending'",
-                (next_attempt_at, error, submission_id),
+                (next_attempt_at, error, reason, int(ambiguous), submission_id),
             ).rowcount == 1
             if changed:
                 note(conn, submission_id, self._clock(), "retry", error)
             return changed
 
-    def mark_dead(self, submission_id: str, *, error: str, attempted: bool = True) -> bool:
+    def mark_dead(self, submission_id: str, *, error: str, attempted: bool = True,
+                  reason: str | None = None, ambiguous: bool = False) -> bool:
         """Dead-letter a row. Its payload stays encrypted so staff can see what failed, and
         IT can put it back (`requeue`) once the cause is fixed."""
         now = self._clock()
         with self._transaction() as conn:
             changed = conn.execute(
                 "UPDATE outbox SET state = 'dead', attempts = attempts + ?, "
-                "next_attempt_at = NULL, last_error = ?, dead_at = ? "
+                "next_attempt_at = NULL, last_error = ?, last_reason = ?, dead_at = ?, "
+                "ambiguous = ambiguous + ?, sending_at = NULL "
                 "WHERE submission_id = ? AND state = 'pending'",
-                (int(attempted), error, now, submission_id),
+                (int(attempted), error, reason, now, int(ambiguous), submission_id),
             ).rowcount == 1
             if changed:
                 note(conn, submission_id, now, "dead", error)
             return changed
+
+    def add_strike(self, submission_id: str) -> int:
+        """Count one poison strike against a pending row; the row's strikes so far."""
+        with self._transaction() as conn:
+            found = conn.execute(
+                "UPDATE outbox SET poison_strikes = poison_strikes + 1 "
+                "WHERE submission_id = ? AND state = 'pending' RETURNING poison_strikes",
+                (submission_id,)).fetchone()
+        return int(found[0]) if found is not None else 0
+
+    def ambiguous_count(self) -> int:
+        """Rows with at least one attempt whose answer was lost."""
+        return int(cast(int, self._query(
+            "SELECT count(*) FROM outbox WHERE ambiguous > 0")[0][0]))
+
+    def remote_for(self, reference: str) -> RemoteRef | None:
+        """Where a delivered reference went and the back office's own id (or token) for it;
+        kept after the row itself is deleted. None if it was never delivered."""
+        with self._lock:
+            if self._conn is None:
+                raise OutboxError("outbox is closed")
+            return remote_refs.find(self._conn, reference)
+
+    def tokens_due(self, now: float, limit: int = 20) -> list[RemoteRef]:
+        """Delivered references whose token is due to be asked about again."""
+        with self._lock:
+            if self._conn is None:
+                raise OutboxError("outbox is closed")
+            return remote_refs.polls_due(self._conn, now, limit)
+
+    def token_polled(self, reference: str, *, remote_id: str | None,
+                     next_poll_at: float | None) -> None:
+        """Record one token poll: the id it gave, or when to ask next (None: stop asking)."""
+        with self._transaction() as conn:
+            remote_refs.polled(conn, reference, remote_id, next_poll_at)
+            if remote_id is not None:
+                conn.execute("UPDATE outbox SET remote_id = ? WHERE reference = ? "
+                             "AND remote_id IS NULL", (remote_id, reference))
 
     def checkpoint(self) -> bool:
         """Copy the WAL into the database and truncate it; False if a reader prevented it."""

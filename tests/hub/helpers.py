@@ -47,6 +47,8 @@ def feedback(topics: tuple[str, ...] = ("bins", "roads"), **overrides: Any
     form = {
         "api_key": API_KEY,
         "service_code": "FEEDBACK",
+        # Feedback has no location of its own: the kiosk sends its site's address.
+        "address_string": "1 Library Square, Demo Town, DE99 1AA",
         "description": "The library staff were very helpful",
         "attribute[feedback_type]": "compliment",
         "attribute[kiosk_reference]": "FBCK2345",

@@ -132,8 +132,10 @@ def test_unusable_database_is_one_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert err.count("\n") == 1
 
 
-def test_the_real_command(database: str, capsys: pytest.CaptureFixture[str]) -> None:
-    """`python -m hub account add` as IT would type it, password piped in."""
+def test_the_real_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m hub account add` as IT would type it, password piped in (on SQLite only:
+    the command is the same code as `run` above, which runs on both databases)."""
+    database = f"sqlite:///{tmp_path / 'hub.db'}"
     result = subprocess.run(
         [sys.executable, "-m", "hub", "account", "add", "ivy", "--role", "it",
          "--password-stdin", "--database", database],

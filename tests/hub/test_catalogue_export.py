@@ -106,13 +106,6 @@ def test_every_service_has_the_hidden_kiosk_reference(exported: Open311Catalogue
         }
 
 
-def test_location_needed_only_where_the_service_maps_an_address(
-        exported: Open311Catalogue) -> None:
-    assert _service(exported, "MISSED_BIN").needs_location
-    assert _service(exported, "STREET_PROBLEM").needs_location
-    assert not _service(exported, "FEEDBACK").needs_location
-
-
 def test_personal_address_is_never_public(exported: Open311Catalogue) -> None:
     assert "address_string" not in _service(exported, "MISSED_BIN").public_fields
     assert "address_string" in _service(exported, "STREET_PROBLEM").public_fields

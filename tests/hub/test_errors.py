@@ -44,15 +44,20 @@ def test_unknown_path_is_an_open311_404(client: TestClient) -> None:
     assert ET.fromstring(as_xml.content).tag == "errors"
 
 
-def test_wrong_method_is_400(client: TestClient) -> None:
+def test_wrong_method_is_405_with_allow(client: TestClient) -> None:
     response = client.delete("/open311/v2/requests.json")
-    assert response.status_code == 400
+    assert response.status_code == 405
     assert error_codes(response) == ["405"]
-    assert "GET" in response.headers["allow"]
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    assert response.json()[0]["description"].startswith("DELETE is not allowed here: use ")
+    as_xml = client.post("/open311/v2/services.xml")
+    assert as_xml.status_code == 405
+    assert as_xml.headers["allow"] == "GET"
+    assert ET.fromstring(as_xml.content).findtext("error/code") == "405"
 
 
-def test_outside_open311_errors_stay_plain(staff_client: TestClient) -> None:
-    response = staff_client.get("/not-here")
+def test_outside_open311_errors_stay_plain(client: TestClient) -> None:
+    response = client.get("/not-here")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not Found"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,7 +30,8 @@ from hub.migrate import (
 )
 from hub.settings import HubSettings
 from tests.hub_server import REPO_ROOT, free_port
-from tests.pg_server import PostgresServer
+from tests.needs import require_or_skip
+from tests.pg_server import PostgresServer, postgres_bin, running_postgres
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -170,3 +172,31 @@ def test_unreachable_database_is_one_line() -> None:
     assert "cannot use the database postgresql://nobody:***@127.0.0.1" in result.stderr
     assert "secret-password" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_server_whose_owner_died_is_stopped_by_the_next() -> None:
+    """A test run killed outright cannot stop its server; the next run does."""
+    require_or_skip(postgres_bin() is not None, "the PostgreSQL server is not installed")
+    script = ("import os, sys; sys.path.insert(0, sys.argv[1]); "
+              "from tests.pg_server import running_postgres\n"
+              "with running_postgres() as server:\n"
+              "    print(server.folder, flush=True); os._exit(0)\n")  # dies holding it
+    orphaned = subprocess.run([sys.executable, "-c", script, str(REPO_ROOT)], cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=120, check=True)
+    folder = Path(orphaned.stdout.strip())
+    pid = int((folder / "data" / "postmaster.pid").read_text(encoding="ascii").split()[0])
+    with running_postgres():
+        assert not folder.exists()
+        # pg_ctl returns once the pid file is gone, a moment before the process itself.
+        deadline = time.monotonic() + 10
+        while _exists(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _exists(pid)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's bookkeeping remains

@@ -62,13 +62,13 @@ def test_accepts_a_report_as_xml(client: TestClient) -> None:
     assert root.find("request/service_notice") is not None
 
 
-def test_multivalue_attributes_and_no_location_for_feedback(
+def test_multivalue_attributes_and_the_kiosks_address_for_feedback(
         client: TestClient, app: FastAPI) -> None:
     response = post(client, feedback(topics=("bins", "libraries")))
     assert response.status_code == 200, response.text
     [row] = _rows(app)
     assert json.loads(row.attributes)["topics"] == ["bins", "libraries"]
-    assert row.address_string == ""
+    assert row.address_string == "1 Library Square, Demo Town, DE99 1AA"
 
 
 def test_reference_is_stored_normalised(client: TestClient, app: FastAPI) -> None:

@@ -19,6 +19,7 @@ def test_post_read_back_and_status_page(tmp_path: Path, database_url: str) -> No
 
         form = [
             ("api_key", "demo-kiosk-key"), ("service_code", "FEEDBACK"),
+            ("address_string", "1 Library Square, Demo Town, DE99 1AA"),
             ("description", "Thank you to the library staff"),
             ("attribute[feedback_type]", "compliment"), ("attribute[topics][]", "libraries"),
             ("attribute[topics][]", "other"), ("attribute[kiosk_reference]", "KTST2345"),
@@ -55,7 +56,7 @@ def test_post_read_back_and_status_page(tmp_path: Path, database_url: str) -> No
 def test_data_survives_a_restart(tmp_path: Path, database_url: str) -> None:
     with running_hub(tmp_path, api_keys=("key-one", "key-two"), database_url=database_url) as hub:
         posted = requests.post(f"{hub.open311_url}/requests.json", timeout=5, data=[
-            ("api_key", "key-two"), ("service_code", "FEEDBACK"),
+            ("api_key", "key-two"), ("service_code", "FEEDBACK"), ("address_string", "Library"),
             ("attribute[feedback_type]", "suggestion"), ("attribute[topics][]", "bins")])
         assert posted.status_code == 200, hub.output()
         request_id = posted.json()[0]["service_request_id"]

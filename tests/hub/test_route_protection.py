@@ -100,14 +100,17 @@ def test_a_new_route_is_protected_without_asking(app: FastAPI, browser: TestClie
         assert "resident data" not in response.text
 
 
-@pytest.mark.parametrize("path", ["/not-here", "/open311", "/open311/v2evil", "/statusx",
-                                  "/kiosk/v1", "/sign-in/extra", "/static", "/%2Fstatus/x"])
-def test_near_misses_are_not_public(browser: TestClient, path: str) -> None:
-    response = browser.get(path, headers=JSON)
-    assert response.status_code == 401
+@pytest.mark.parametrize("path", ["/open311", "/open311/v2evil", "/statusx", "/kiosk/v1",
+                                  "/sign-in/extra", "/static", "/%2Fstatus/x", "/admin"])
+def test_paths_with_no_route_are_plain_404(browser: TestClient, path: str) -> None:
+    """Near misses of public prefixes are not public: they match no route, so no endpoint
+    can run; a kiosk pointed at a wrong URL hears "not found", not "sign in"."""
+    for accept in (HTML, JSON):
+        response = browser.get(path, headers=accept, follow_redirects=False)
+        assert response.status_code == 404, (path, response.status_code)
 
 
-def test_unknown_routes_reveal_nothing_to_strangers(browser: TestClient) -> None:
-    response = browser.get("/admin", headers=HTML, follow_redirects=False)
-    assert response.status_code == 303
-    assert response.headers["location"] == "/sign-in?next=%2Fadmin"
+def test_a_route_answers_a_stranger_the_same_for_every_method(browser: TestClient) -> None:
+    for method in ("GET", "HEAD", "PUT", "DELETE"):
+        response = browser.request(method, "/", headers=JSON)
+        assert response.status_code == 401, method

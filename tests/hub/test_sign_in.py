@@ -5,15 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import timedelta
+from typing import Annotated
 
 import pytest
 from argon2 import PasswordHasher
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from hub.accounts import recent_events, reset_password, set_disabled
 from hub.app import create_app
+from hub.auth import SignedIn, require_role
 from hub.db import StaffAccount, StaffSession, utcnow
 from hub.passwords import Passwords
 from hub.settings import HubSettings, load_settings
@@ -107,6 +109,10 @@ def test_sign_in_form_needs_its_own_token(app: FastAPI, browser: TestClient) -> 
 
 
 def test_next_returns_to_the_page_asked_for(app: FastAPI, browser: TestClient) -> None:
+    def somewhere(account: Annotated[SignedIn, Depends(require_role())]) -> str:
+        return account.name
+
+    app.add_api_route("/somewhere", somewhere, methods=["GET"])
     add_account(app, "alice", "it")
     asked = browser.get("/somewhere?x=1", headers={"Accept": "text/html"},
                         follow_redirects=False)
@@ -114,6 +120,7 @@ def test_next_returns_to_the_page_asked_for(app: FastAPI, browser: TestClient) -
     assert asked.headers["location"] == "/sign-in?next=%2Fsomewhere%3Fx%3D1"
     response = sign_in(browser, "alice", next_path="/somewhere?x=1")
     assert response.headers["location"] == "/somewhere?x=1"
+    assert browser.get("/somewhere?x=1").json() == "alice"
 
 
 @pytest.mark.parametrize(("given", "expected"), [

@@ -32,6 +32,7 @@ class Reply:
     drop: bool = False  # store the request, then hang up without answering
     token: bool = False  # answer with a token instead of a service_request_id
     body: bytes | None = None  # send exactly this body instead of the usual JSON
+    content_type: str = "application/json"
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def _handler_for(fake: Open311Fake) -> type[BaseHTTPRequestHandler]:
             self.send_response(reply.status)
             for name, value in reply.headers:
                 self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

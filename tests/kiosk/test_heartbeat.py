@@ -287,3 +287,23 @@ def test_stopping_never_waits_on_a_silent_hub(caplog) -> None:
     assert time.monotonic() - started < 5
     assert "still being sent at stop" in caplog.text
     release.set()
+
+
+def test_the_agents_own_result_reaches_the_heartbeat(tmp_path: Path) -> None:
+    """What kiosk.profile_store writes (status, current, a sentence of reason) becomes the
+    heartbeat's outcome and version; the sentence stays on the terminal."""
+    from kiosk.heartbeat import provisioning_result
+    from kiosk.profile_store import ProfileStore
+
+    store = ProfileStore(tmp_path / "profiles")
+    for name in ("p1-s1", "p2-s1"):
+        store.stage(name, {"profile.yaml": f"# {name}\n".encode()})
+        store.set_pending(name)
+        store.apply_pending()
+        if name == "p1-s1":
+            store.bless()
+    store.rollback("the screen started 4 times on p2-s1 without reporting healthy")
+    result = provisioning_result(tmp_path)
+    assert result is not None
+    assert (result.outcome, result.version) == ("rolled-back", "p1-s1")
+    assert result.reason is None

@@ -14,6 +14,8 @@ from kiosk.outbox import Open311Sender, SendResult, parse_retry_after, senders_f
 from kiosk.profile import Open311Destination
 from tests.kiosk.open311_fake import Open311Fake, Reply, make_submission
 
+CANARY = "CANARY-7f3e-JANE-DOE"
+
 
 @pytest.fixture
 def fake() -> Iterator[Open311Fake]:
@@ -34,8 +36,10 @@ def test_the_request_carries_the_submission_reference_and_idempotency_key(
     assert result.kind == "delivered"
     [received] = fake.received
     assert received.path == "/open311/v2/requests.json"
-    assert received.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert received.headers["content-type"] == (
+        "application/x-www-form-urlencoded; charset=utf-8")
     assert received.idempotency_key == submission.submission_id
+    assert received.headers["kiosk-reference"] == submission.reference
     assert received.form == {
         "api_key": ["secret-key"],
         "service_code": ["POTHOLE"],
@@ -58,7 +62,8 @@ def test_no_jurisdiction_when_none_is_set_and_our_reference_wins(fake: Open311Fa
 
 def test_a_success_records_the_service_request_id(fake: Open311Fake) -> None:
     result = _sender(fake).send(make_submission())
-    assert result == SendResult("delivered", "http_201", 201, remote_id="SR-00001")
+    assert result == SendResult("delivered", "http_201", 201, remote_id="SR-00001",
+                                reason="Received by the back office as SR-00001")
 
 
 def test_a_token_is_recorded_when_the_id_comes_later(fake: Open311Fake) -> None:
@@ -84,23 +89,33 @@ def test_any_2xx_is_delivered_even_without_a_readable_id(
     assert (result.kind, result.remote_id, result.detail) == ("delivered", remote_id, detail)
 
 
-@pytest.mark.parametrize(("status", "kind"), [
-    (500, "retry"), (502, "retry"), (503, "retry"), (429, "retry"), (408, "retry"),
-    (409, "retry"), (401, "retry"), (403, "retry"), (301, "retry"),
-    (400, "permanent"), (404, "permanent"), (422, "permanent"), (410, "permanent"),
+@pytest.mark.parametrize(("status", "kind", "detail"), [
+    (500, "retry", "http_500"), (502, "retry", "http_502"), (503, "retry", "http_503"),
+    (429, "retry", "http_429"), (408, "retry", "http_408"), (409, "retry", "http_409"),
+    (401, "retry", "http_401_api_key"), (403, "retry", "http_403_api_key"),
+    (301, "retry", "http_301"), (400, "permanent", "http_400"), (404, "permanent", "http_404"),
+    (422, "permanent", "http_422"), (410, "permanent", "http_410"),
 ])
-def test_status_codes_map_to_verdicts(fake: Open311Fake, status: int, kind: str) -> None:
+def test_status_codes_map_to_verdicts(fake: Open311Fake, status: int, kind: str,
+                                      detail: str) -> None:
     headers = (("Location", "http://127.0.0.1:9/elsewhere"),) if status == 301 else ()
     fake.script(Reply(status, headers=headers))
-    result = _sender(fake).send(make_submission())
-    assert (result.kind, result.status, result.detail) == (kind, status, f"http_{status}")
+    submission = make_submission(text=CANARY)
+    result = _sender(fake).send(submission)
+    assert (result.kind, result.status, result.detail) == (kind, status, detail)
+    assert f"HTTP {status}" in result.reason
+    # The fake echoes the whole form back, as real back offices do: none of it is kept.
+    assert CANARY.lower() not in result.reason.lower()
+    assert "secret-key" not in result.reason
     assert len(fake.received) == 1  # a redirect is not followed
 
 
 def test_a_wrong_api_key_is_a_retry_that_it_can_fix(fake: Open311Fake) -> None:
     fake.api_key = "the-real-key"
     result = _sender(fake).send(make_submission())
-    assert (result.kind, result.detail) == ("retry", "http_403")
+    assert (result.kind, result.detail) == ("retry", "http_403_api_key")
+    assert result.reason.startswith("The back office refused the kiosk's API key: check "
+                                    "api_key for this destination in the profile")
 
 
 def test_retry_after_in_seconds_and_as_a_date(fake: Open311Fake) -> None:
@@ -121,33 +136,37 @@ def test_parse_retry_after(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header, FakeClock().epoch()) == expected
 
 
-def test_a_slow_server_is_a_timeout_retry(fake: Open311Fake) -> None:
-    fake.script(Reply(201, delay=5.0))
-    result = _sender(fake, timeout_seconds=0.2).send(make_submission())
-    assert (result.kind, result.detail) == ("retry", "timeout")
-
-
 def test_a_refused_connection_is_a_retry() -> None:
     with socket.socket() as probe:  # a port that nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     sender = Open311Sender(f"http://127.0.0.1:{port}/open311/v2", "k", timeout_seconds=2)
-    assert sender.send(make_submission()) == SendResult("retry", "connection_error")
+    result = sender.send(make_submission())
+    # Nothing left: not ambiguous, a plain retry.
+    assert (result.kind, result.detail, result.ambiguous) == ("retry", "connection_error", False)
+    assert result.reason == "Could not reach the back office (ConnectionError)"
 
 
-def test_a_dropped_connection_is_a_retry_though_the_server_stored_it(
-    fake: Open311Fake,
-) -> None:
+def test_a_dropped_connection_after_the_body_is_ambiguous(fake: Open311Fake) -> None:
     fake.script(Reply(201, drop=True))
     result = _sender(fake).send(make_submission())
-    assert (result.kind, result.detail) == ("retry", "connection_error")
+    assert (result.kind, result.detail, result.ambiguous) == ("retry", "connection_lost", True)
+    assert "it may have arrived (ambiguous)" in result.reason
     assert len(fake.service_requests) == 1
+
+
+def test_no_answer_in_time_after_the_body_is_ambiguous(fake: Open311Fake) -> None:
+    fake.script(Reply(201, delay=5.0))
+    result = _sender(fake, timeout_seconds=0.2).send(make_submission())
+    assert (result.kind, result.detail, result.ambiguous) == ("retry", "timeout", True)
+    assert result.reason.startswith("No answer within 0.2 s after the report was sent")
 
 
 def test_a_field_outside_open311_is_never_sent(fake: Open311Fake) -> None:
     base = make_submission()
-    bad = type(base)(**{**base.__dict__, "fields": {"api_key": "x"}})
-    assert _sender(fake).send(bad) == SendResult("permanent", "invalid_field")
+    bad = type(base)(**{**base.__dict__, "fields": {"api_key": "x", "address_string": "1 A St"}})
+    result = _sender(fake).send(bad)
+    assert (result.kind, result.detail) == ("permanent", "invalid_field")
     assert fake.received == []
 
 

@@ -185,7 +185,12 @@ def test_resending_after_a_lost_response_creates_no_duplicate(
     outbox.enqueue(submission)
     relay = _relay(outbox, clock, {"council": _sender(fake)})
     [lost] = relay.deliver_due()
-    assert (lost.state, lost.detail) == ("pending", "connection_error")
+    assert (lost.state, lost.detail, lost.ambiguous) == ("pending", "connection_lost", True)
+    row = outbox.get(submission.submission_id)
+    assert row is not None
+    assert (row.ambiguous, row.in_flight) == (1, False)
+    assert "may have arrived" in (row.last_reason or "")
+    assert outbox.ambiguous_count() == 1
     clock.advance(MAX_DELAY)
     [resent] = relay.deliver_due()
     assert resent.delivered
@@ -221,24 +226,36 @@ def test_an_unknown_destination_is_dead_lettered_unsent(
     assert fake.received == []
 
 
-def test_a_down_destination_costs_one_request_per_pass_and_others_still_go(
+def test_a_down_destination_costs_few_requests_per_pass_and_others_still_go(
     outbox: Outbox, clock: FakeClock
 ) -> None:
     with Open311Fake() as down, Open311Fake() as up:
         down.set_default(503)
-        relay = _relay(outbox, clock, {"council": _sender(down), "other": _sender(up)})
-        for _ in range(3):
+        relay = _relay(outbox, clock, {"council": _sender(down), "other": _sender(up)},
+                       probe_limit=2)
+        for _ in range(4):
             outbox.enqueue(make_submission(destination="council"))
         other = make_submission(destination="other")
         outbox.enqueue(other)
         outcomes = relay.deliver_due()
-        assert [o.state for o in outcomes] == ["pending", "delivered"]
-        assert len(down.received) == 1
-        # The next pass probes with a row not yet tried; no row waits behind another.
-        outcomes = relay.deliver_due()
-        assert len(outcomes) == 1
-        assert outcomes[0].attempts == 1
+        # A 5xx may be one row's fault, so one more row is tried before the pass gives up.
+        assert [o.state for o in outcomes] == ["pending", "pending", "delivered"]
         assert len(down.received) == 2
+        assert relay.health("council") == "failing"
+        # The next pass probes with rows not yet tried; no row waits behind another.
+        outcomes = relay.deliver_due()
+        assert [o.attempts for o in outcomes] == [1, 1]
+        assert len(down.received) == 4
+
+
+def test_a_timeout_stops_the_pass_for_that_destination_at_once(
+    outbox: Outbox, clock: FakeClock, fake: Open311Fake
+) -> None:
+    fake.set_default(Reply(201, delay=5.0))
+    for _ in range(3):
+        outbox.enqueue(make_submission())
+    outcomes = _relay(outbox, clock, {"council": _sender(fake, timeout=0.2)}).deliver_due()
+    assert [(o.state, o.detail) for o in outcomes] == [("pending", "timeout")]
 
 
 def test_deliver_sends_one_row_now_whatever_its_schedule(
@@ -284,7 +301,7 @@ def test_health_changes_are_logged_once_each(
     messages = [r.getMessage() for r in caplog.records]
     assert messages == [
         "destination council unavailable (http_503); submissions are kept and retried",
-        "destination council refuses our credentials (http_403): check its api_key in the "
+        "destination council refuses our credentials (http_403_api_key): check its api_key in the "
         "profile; submissions are kept and retried",
         "destination council recovered",
     ]

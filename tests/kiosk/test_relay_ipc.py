@@ -218,7 +218,8 @@ def test_malformed_requests_do_not_kill_the_server(
             "not_json", "not_an_object", "unknown_op", "submission_id", "wait", "wait",
             "not_json"]
         assert all(a["error"] == "bad_request" for a in answers[:7])
-        assert answers[7] == {"ok": True, "depth": 0, "destinations": {"council": None},
+        assert answers[7] == {"ok": True, "depth": 0, "ambiguous": 0,
+                              "destinations": {"council": None},
                               "dead_total": 0, "dead_letters": []}
         [too_long] = _raw(path, b"{" + b" " * MAX_LINE + b"}\n")
         assert too_long["detail"] == "too_long"
