@@ -46,6 +46,7 @@ from kiosk.outbox import (
     senders_from_profile,
     socket_path,
 )
+from kiosk.outbox.reference_reports import reporter_for
 from kiosk.profile import LoadedProfile
 from kiosk.profile import Printer as PrinterSettings
 from kiosk.resident import KioskParts
@@ -107,9 +108,12 @@ class Assembly:
         the screen still asks it through the socket, so its code path is the production one."""
         if self.relay_service is not None:
             raise RuntimeError("the relay is already running in this process")
-        service = RelayService(make_relay(self.loaded, self.outbox), socket_path(self.state_dir),
-                               interval_seconds, make_heartbeat(self.loaded, self.state_dir, self.outbox),
-                               retention_days=self.loaded.profile.outbox.retention_days)
+        loaded = self.loaded
+        service = RelayService(make_relay(loaded, self.outbox), socket_path(self.state_dir),
+                               interval_seconds, make_heartbeat(loaded, self.state_dir, self.outbox),
+                               retention_days=loaded.profile.outbox.retention_days,
+                               reporter=reporter_for(loaded.profile, loaded.catalogue,
+                                                     self.state_dir, self.outbox))
         service.start()
         self.relay_service = service
 

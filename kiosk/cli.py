@@ -134,12 +134,15 @@ def _cmd_relay(args: argparse.Namespace) -> int:
         return 2
     from kiosk.assembly import make_heartbeat, make_relay, open_outbox
     from kiosk.outbox import RelayBusy, RelayService, RelaySocketError, socket_path
+    from kiosk.outbox.reference_reports import reporter_for
     from kiosk.sd_notify import Notifier, serve_until
 
     outbox = open_outbox(state_dir)
     service = RelayService(make_relay(loaded, outbox), socket_path(state_dir), args.interval,
                            make_heartbeat(loaded, state_dir, outbox),
-                           retention_days=loaded.profile.outbox.retention_days)
+                           retention_days=loaded.profile.outbox.retention_days,
+                           reporter=reporter_for(loaded.profile, loaded.catalogue, state_dir,
+                                                 outbox))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

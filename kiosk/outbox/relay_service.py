@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.outbox.relay import Relay
+from kiosk.outbox.relay import Outcome, Relay
 from kiosk.outbox.relay_ipc import RelayServer
 from kiosk.outbox.relay_worker import RelayWorker
 from kiosk.outbox.retention import Retention
@@ -27,17 +27,34 @@ class Heartbeat(Protocol):
     def stop(self, timeout: float | None = None) -> None: ...
 
 
+class Reporter(Protocol):
+    """`kiosk.outbox.reference_reports.ReferenceReporter`: after each pass, tells the hub
+    where requests delivered elsewhere went."""
+
+    def after_pass(self, outcomes: object = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class RelayService:
     def __init__(self, relay: Relay, socket_path: Path, interval_seconds: float = 30.0,
                  heartbeat: Heartbeat | None = None, *,
-                 retention_days: int | None = None) -> None:
+                 retention_days: int | None = None, reporter: Reporter | None = None) -> None:
         """With `retention_days`, undelivered rows older than that are expired after passes
-        (`kiosk.outbox.retention`); with `heartbeat`, the terminal beats to the hub."""
+        (`kiosk.outbox.retention`); with `heartbeat`, the terminal beats to the hub; with
+        `reporter`, the hub hears where third-party deliveries went."""
         self.relay = relay
         self.retention = (Retention(relay.outbox, retention_days)
                           if retention_days is not None else None)
-        self.worker = RelayWorker(relay, interval_seconds,
-                                  self.retention.after_pass if self.retention else None)
+        self.reporter = reporter
+        hooks = [hook for hook in (self.retention.after_pass if self.retention else None,
+                                   reporter.after_pass if reporter else None) if hook]
+
+        def after_pass(outcomes: list[Outcome]) -> None:
+            for hook in hooks:
+                hook(outcomes)
+
+        self.worker = RelayWorker(relay, interval_seconds, after_pass if hooks else None)
         self.server = RelayServer(socket_path, relay, kick=self.worker.kick)
         self.heartbeat = heartbeat
 
@@ -68,3 +85,5 @@ class RelayService:
                 self.server.stop(timeout)
             finally:
                 self.worker.stop(timeout)
+                if self.reporter is not None:
+                    self.reporter.close()

@@ -413,6 +413,12 @@ class Outbox:
         found = self._query(f"SELECT {_COLUMNS} FROM outbox WHERE reference = ?", (reference,))
         return _row(found[0]) if found else None
 
+    def delivered_since(self, moment: float) -> list[OutboxRow]:
+        """Rows delivered at or after `moment`, oldest delivery first (metadata only)."""
+        return [_row(r) for r in self._query(
+            f"SELECT {_COLUMNS} FROM outbox WHERE state = 'delivered' AND delivered_at >= ? "
+            "ORDER BY delivered_at, id", (moment,))]
+
     def dead_letters(self, limit: int | None = None) -> list[OutboxRow]:
         """Dead letters IT has not dismissed, the longest dead first."""
         sql = (f"SELECT {_COLUMNS} FROM outbox WHERE state = 'dead' AND discarded_at IS NULL "
