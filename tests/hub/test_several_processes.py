@@ -21,6 +21,7 @@ KEY = "demo-kiosk-key"
 
 def _form(reference: str) -> list[tuple[str, str]]:
     return [("api_key", KEY), ("service_code", "FEEDBACK"), ("description", "Thanks"),
+            ("address_string", "1 Library Square, Demo Town, DE99 1AA"),  # the kiosk's site
             ("attribute[feedback_type]", "compliment"), ("attribute[topics][]", "libraries"),
             ("attribute[kiosk_reference]", reference)]
 
