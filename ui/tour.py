@@ -13,7 +13,15 @@ from kiosk.clock import FakeClock, uk_today
 from kiosk.preferences import COLOURS, TEXT_SIZES, Preferences
 from peripherals.printer import FakePrinter
 from ui.built import Kiosk
-from ui.driving import clear_text, deliver_posted_events, on_page, tap, type_text, wait_for
+from ui.driving import (
+    clear_text,
+    deliver_posted_events,
+    on_page,
+    page_name,
+    tap,
+    type_text,
+    wait_for,
+)
 from ui.pages.summary import ConfirmationView
 from ui.tour_staff import staff_tour
 
@@ -116,6 +124,18 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     printer = kiosk.assembly.printer
     receipt_bytes = printer.output if isinstance(printer, FakePrinter) else b""
     tap(window, "finish")
+    wait_for(on_page(window, "attract"), what="the attract page")
+    apply()
+    # Track my request, with the reference from that receipt: sent (the hub says where it
+    # has got to) or still waiting in the outbox (the kiosk says so itself).
+    tap(window, "start")
+    tap(window, "service-track-request")
+    type_text(window, "answer", reference)
+    tap(window, "continue")
+    wait_for(lambda: page_name(window).startswith(("result:", "lookup_failed:")),
+             seconds=SUBMIT_SECONDS, what="the request's status")
+    shot("track-request")
+    tap(window, "startAgain")
     wait_for(on_page(window, "attract"), what="the attract page")
     apply()
     # An exit page: garden waste without a subscription.

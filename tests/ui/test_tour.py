@@ -16,7 +16,7 @@ def test_the_tour_saves_every_page_and_the_staff_half(make_kiosk, tmp_path: Path
     assert "delivered to the hub at once: no (queued in the outbox)" in summary  # hub unreachable
     shots = sorted(p.name for p in out.glob("*.png"))
     for page in ("attract", "bin-type-error", "due-date-error", "need-more-time", "confirmation",
-                 "exit-page"):
+                 "track-request", "exit-page"):
         assert any(name.endswith(f"-{page}.png") for name in shots), (page, shots)
     staff = sorted(p.name for p in (out / "staff").glob("*.png"))
     for page in ("staff-panel", "staff-device-status", "staff-pin-locked",
