@@ -110,15 +110,18 @@ class RemoteTracker:
         return outcome
 
     def _ask(self, settings: TrackedDestination, tracked: Tracked) -> Outcome:
+        """At most `timeout_seconds` in all, the token's request and the request's together:
+        a resident is waiting at a kiosk whose own timeout is only a little longer."""
+        deadline = time.monotonic() + settings.timeout_seconds
         try:
             remote_id = tracked.remote_id
             if remote_id is None and tracked.remote_token:
-                remote_id = self._resolve(settings, tracked)
+                remote_id = self._resolve(settings, tracked, deadline)
                 if remote_id is None:  # the back office has it, but has no id for it yet
                     return RemoteStatus("received", "open", "", "", None, None)
             if remote_id is None:
                 return CannotCheck("no_remote_id")
-            record = self._get(settings, f"requests/{quote(remote_id, safe='')}")
+            record = self._get(settings, f"requests/{quote(remote_id, safe='')}", deadline)
             return RemoteStatus(
                 state=state_of(record.get("status", "")),
                 status=record.get("status", "").lower(),
@@ -130,9 +133,10 @@ class RemoteTracker:
         except CannotCheck as failed:
             return failed
 
-    def _resolve(self, settings: TrackedDestination, tracked: Tracked) -> str | None:
+    def _resolve(self, settings: TrackedDestination, tracked: Tracked, deadline: float
+                 ) -> str | None:
         token = tracked.remote_token or ""
-        record = self._get(settings, f"tokens/{quote(token, safe='')}")
+        record = self._get(settings, f"tokens/{quote(token, safe='')}", deadline)
         remote_id = record.get("service_request_id", "").strip() or None
         if remote_id is not None and self._on_resolved is not None:
             try:
@@ -141,7 +145,11 @@ class RemoteTracker:
                 log.warning("tracking: could not keep a resolved id: %s", type(exc).__name__)
         return remote_id
 
-    def _get(self, settings: TrackedDestination, path: str) -> Mapping[str, str]:
+    def _get(self, settings: TrackedDestination, path: str, deadline: float
+             ) -> Mapping[str, str]:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise CannotCheck("timeout")
         url = f"{settings.base()}/{path}.{settings.format}"
         params: dict[str, str] = {}
         if settings.jurisdiction_id:
@@ -150,11 +158,10 @@ class RemoteTracker:
             params["api_key"] = settings.api_key.get_secret_value()
         accept = "application/json" if settings.format == "json" else "text/xml"
         try:
-            with self._http.get(url, params=params, timeout=(min(CONNECT_TIMEOUT,
-                                settings.timeout_seconds), settings.timeout_seconds),
+            with self._http.get(url, params=params, timeout=(min(CONNECT_TIMEOUT, left), left),
                                 allow_redirects=False, stream=True,
                                 headers={"Accept": accept}) as response:
-                body = self._read(response, settings.timeout_seconds)
+                body = self._read(response, deadline)
                 status = response.status_code
                 content_type = response.headers.get("content-type", "")
         except requests.Timeout:
@@ -171,9 +178,8 @@ class RemoteTracker:
             raise CannotCheck(bad.reason) from None
 
     @staticmethod
-    def _read(response: requests.Response, timeout: float) -> bytes:
-        """The body, at most MAX_BODY bytes, within the timeout overall (a trickle counts)."""
-        deadline = time.monotonic() + timeout
+    def _read(response: requests.Response, deadline: float) -> bytes:
+        """The body, at most MAX_BODY bytes, by the deadline (a trickle counts)."""
         body = bytearray()
         for chunk in response.iter_content(16 * 1024):
             body += chunk

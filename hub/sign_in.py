@@ -171,7 +171,17 @@ def _start(request: Request, account: Annotated[SignedIn, Depends(require_role()
             f"<p>Your session ends after {int(IDLE.total_seconds() // 60)} minutes without use, "
             f"and after {int(LIFETIME.total_seconds() // 3600)} hours in any case. Sign out "
             "when you leave the desk.</p>\n")
+    pages = [(path, title) for path, title, roles in STAFF_PAGES if account.role in roles]
+    if pages:
+        body += "<h2>Pages</h2>\n<ul>" + "".join(
+            f'<li><a href="{path}">{escape(title)}</a></li>' for path, title in pages) + "</ul>\n"
     return page_response(staff_page(hub, "Start", body, account))
+
+
+# The staff pages the start page links to, with the roles that may use each.
+STAFF_PAGES = (("/requests", "Residents' requests: find one, set its status",
+                ("staff", "manager", "it")),
+               ("/fleet", "The fleet of kiosks", ("it",)))
 
 
 def sign_in_router() -> APIRouter:

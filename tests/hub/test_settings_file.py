@@ -35,7 +35,7 @@ destinations:
     assert county.base() == "https://county.example.gov.uk/open311/v2"
     assert county.api_key is not None
     assert county.api_key.get_secret_value() == SECRET
-    assert (county.format, county.cache_seconds, county.timeout_seconds) == ("xml", 30, 5.0)
+    assert (county.format, county.cache_seconds, county.timeout_seconds) == ("xml", 30, 3.0)
     assert settings.destinations["district"].api_key is None
     assert SECRET not in repr(settings)
     from_env = load_settings([], {"KIOSK_HUB_SETTINGS": str(path)})

@@ -203,3 +203,12 @@ def test_two_updates_at_once_are_both_kept(app: FastAPI, staff_client: TestClien
     assert len(updates) == 5
     assert doc["status_notes"] == updates[-1]["description"] == "note 4"
     assert doc["status"] == "closed"
+
+
+@pytest.mark.parametrize(("role", "linked"), [("staff", True), ("manager", True), ("it", True),
+                                              ("advisor", False)])
+def test_the_start_page_links_the_requests_page(app: FastAPI, browser: TestClient, role: str,
+                                                linked: bool) -> None:
+    add_account(app, "pat", role)
+    sign_in(browser, "pat")
+    assert ('href="/requests"' in browser.get("/").text) == linked
