@@ -12,7 +12,6 @@ here ever interrupts a resident: the screen asks `due` only when a visit has jus
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kiosk.config_errors import FieldProblems
 from kiosk.localtext import LocalText
+from kiosk.profile_store import write_durably
 
 Action = Literal["restart", "reboot"]
 LEDGER = "remote-commands.json"
@@ -91,19 +91,7 @@ class CommandLedger:
 
     def record(self, due: Due) -> None:
         data = {**self.done(), due.action: due.token}
-        tmp = self.path.with_name(LEDGER + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, json.dumps(data, sort_keys=True).encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
-        folder = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+        write_durably(self.path, json.dumps(data, sort_keys=True).encode(), 0o600)
 
 
 def started(settings: RemoteCommandSettings | None, ledger: CommandLedger) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -24,7 +23,7 @@ from tuf.ngclient import Updater, UpdaterConfig
 from tuf.ngclient.fetcher import FetcherInterface
 from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
-from kiosk.profile_store import fsync_dir
+from kiosk.profile_store import fsync_dir, write_durably
 
 # Tighter than ngclient's defaults (root 512 kB, timestamp 16 kB, snapshot 2 MB, targets 5 MB):
 # a council's repository holds a few hundred small targets at most.
@@ -75,18 +74,7 @@ class DurableUpdater(Updater):
 
     def _persist_file(self, filename: str, data: bytes) -> None:
         folder = os.path.dirname(filename)
-        fd, temp = tempfile.mkstemp(dir=self._dir, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, filename)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp)
-            raise
-        fsync_dir(Path(folder))
+        write_durably(Path(filename), data)
         if os.path.abspath(folder) != os.path.abspath(self._dir):
             fsync_dir(Path(self._dir))  # root_history/ itself may be new
 
