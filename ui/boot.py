@@ -30,7 +30,7 @@ from ui.lockdown import install_lockdown
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents
 from ui.pages.spinner import Spinner
-from ui.qt_app import application
+from ui.qt_app import application, panel_size
 from ui.quit_signals import quit_on_signals
 from ui.watchdog import Watchdog
 from ui.widgets import button, label
@@ -58,7 +58,8 @@ class Adoptable(Protocol):
 
 def first_theme(frame: FirstFrame) -> Theme:
     """The theme of a new visit: the same one the kiosk window will compute."""
-    return make_theme(frame.colours, frame.text_size, frame.width_px, frame.height_px,
+    width, height = panel_size(frame.width_px, frame.height_px)
+    return make_theme(frame.colours, frame.text_size, width, height,
                       frame.diagonal_inches, language(frame.language).font)
 
 
@@ -168,7 +169,9 @@ def open_shell(frame: FirstFrame) -> BootShell:
     theme = first_theme(frame)
     app.setStyleSheet(style_sheet(theme))
     shell = BootShell(frame, texts, theme)
-    shell.resize(frame.width_px, frame.height_px)
+    # Sized to the screen as well as full screen: with no window manager to honour "full
+    # screen" (a bare X server), the window keeps the size it is given.
+    shell.resize(*panel_size(frame.width_px, frame.height_px))
     if app.platformName() == "offscreen":
         shell.setFixedSize(frame.width_px, frame.height_px)
         shell.show()

@@ -33,6 +33,7 @@ from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
 from ui.pages.registry import view_for
 from ui.pages.summary import CheckAnswersView
+from ui.qt_app import panel_size
 from ui.read_aloud import ReadAloud
 from ui.scanner import ScannerFilter
 from ui.speech import SpeechPlayer
@@ -178,7 +179,8 @@ class KioskWindow(ReadAloud, QWidget):
 
     def _theme_for(self, prefs: Preferences) -> Theme:
         display = self.terminal.parts.profile.display
-        return make_theme(prefs.colours, prefs.text_size, display.width_px, display.height_px,
+        width, height = panel_size(display.width_px, display.height_px)
+        return make_theme(prefs.colours, prefs.text_size, width, height,
                           display.diagonal_inches, language(prefs.language).font)
 
     def _build_chrome(self) -> None:

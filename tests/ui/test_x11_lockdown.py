@@ -123,7 +123,11 @@ def test_a_resident_cannot_close_hide_or_leave_the_kiosk(screen: Screen) -> None
     screen.xdotool("windowminimize", kiosk_window)
     held(screen, page, "a minimise request")
     if screen.openbox:
-        assert screen.state()["refused"].get("state", 0) >= 2
+        # At least one of the two took the window away and the lock brought it back (`held`
+        # proved it is back each time). Not both, always: 1 run in 5 openbox folds the
+        # minimise into the restore of "show desktop", seen with and without other changes.
+        refused = screen.state()["refused"]
+        assert refused.get("state", 0) >= 1, refused
     assert screen.kiosk.terminate(10) == 0, screen.kiosk.output()
 
 
