@@ -26,8 +26,9 @@ from hub.db import make_engine
 from hub.fleet_page import fleet_router
 from hub.formats import Open311Error, error_response, format_of_path
 from hub.gate import install_gate
+from hub.gazetteer_table import TableGazetteer, load_if_empty
 from hub.heartbeat_writer import HeartbeatWriter, heartbeat_router
-from hub.lookup_sources import SourceRegistry, demo_sources
+from hub.lookup_sources import DEMO_GAZETTEER, SourceRegistry, demo_sources
 from hub.lookup_sources.request_status import RequestStatusSource
 from hub.lookups import http_error_response, is_lookup_path, lookups_router
 from hub.migrate import ready_database
@@ -117,7 +118,12 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
         def today() -> date:
             return datetime.now(zone).date()
 
-        lookup_sources = demo_sources(today)
+        try:
+            load_if_empty(engine, DEMO_GAZETTEER)
+        except BaseException:
+            engine.dispose()
+            raise
+        lookup_sources = demo_sources(today, TableGazetteer(sessions))
 
     heartbeats = HeartbeatWriter(engine)
     tracker = RemoteTracker(settings.destinations, on_resolved=partial(resolved, sessions))

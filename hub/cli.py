@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
-from hub import account_cli, db_cli, device_cli
+from hub import account_cli, db_cli, device_cli, gazetteer_cli
 from hub.app import create_app
 from hub.db import database_error
 from hub.migrate import SchemaNotReady
@@ -68,8 +68,9 @@ def _log_to_stderr(level: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Serve the hub; or, with `account ...`, `device ...` or `db ...` first, manage staff
-    accounts, the register of terminals or the database's schema."""
+    """Serve the hub; or, with `account ...`, `device ...`, `db ...` or `gazetteer ...` first,
+    manage staff accounts, the register of terminals, the database's schema or the council's
+    addresses."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["account"]:
         return account_cli.main(args[1:])
@@ -77,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return device_cli.main(args[1:])
     if args[:1] == ["db"]:
         return db_cli.main(args[1:])
+    if args[:1] == ["gazetteer"]:
+        return gazetteer_cli.main(args[1:])
     settings = load_settings(args, os.environ)
     try:
         sock = _bind(settings.host, settings.port)

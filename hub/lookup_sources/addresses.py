@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from hub.lookup_sources.base import BadInput, SourceItem
-from hub.lookup_sources.gazetteer import Gazetteer, normalise_postcode
+from hub.lookup_sources.gazetteer import AddressBook, normalise_postcode
 
 POSTCODE_EXPECTED = "a full UK postcode, like DE99 1AB"
 
@@ -14,7 +14,7 @@ class AddressesSource:
     name = "addresses"
     inputs = ("postcode",)
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: AddressBook) -> None:
         self._gazetteer = gazetteer
 
     def answer(self, inputs: Mapping[str, str], language: str) -> Sequence[SourceItem]:

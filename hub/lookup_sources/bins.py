@@ -15,7 +15,7 @@ from babel.dates import format_date
 
 from hub.lookup_sources.base import BadInput, SourceItem
 from hub.lookup_sources.bin_schedule import MAX_MOVE, Schedule, next_collections
-from hub.lookup_sources.gazetteer import Gazetteer, normalise_postcode
+from hub.lookup_sources.gazetteer import AddressBook, normalise_postcode
 
 _UPRN = re.compile(r"^[0-9]{1,12}$")
 UPRN_EXPECTED = "a UPRN (up to 12 digits)"
@@ -98,7 +98,7 @@ class BinCollectionsSource:
     name = "bin-collections"
     inputs = ("uprn",)
 
-    def __init__(self, gazetteer: Gazetteer, rounds: BinRounds, today: Callable[[], date]) -> None:
+    def __init__(self, gazetteer: AddressBook, rounds: BinRounds, today: Callable[[], date]) -> None:
         self._gazetteer = gazetteer
         self._rounds = rounds
         self._today = today

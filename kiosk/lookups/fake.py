@@ -76,9 +76,9 @@ _DEMO_ADDRESSES: dict[str, tuple[tuple[str, str], ...]] = {
                 ("990000001002", "2 Library Lane, Demo Town, DE99 1AB"),
                 ("990000001014", "14 Library Lane, Demo Town, DE99 1AB"),
                 ("990000001015", "Rose Cottage, Library Lane, Demo Town, DE99 1AB")),
-    "DE992CD": (("990000002001", "Flat 1, Orchard House, Orchard Rise, Little Demo, Demo Town, "
-                                 "DE99 2CD"),
-                ("990000002007", "7 Orchard Rise, Little Demo, Demo Town, DE99 2CD")),
+    "DE992DE": (("990000002001", "Flat 1, Orchard House, Orchard Rise, Little Demo, Demo Town, "
+                                 "DE99 2DE"),
+                ("990000002007", "7 Orchard Rise, Little Demo, Demo Town, DE99 2DE")),
     "DE999ZZ": (),
 }
 _DEMO_BINS = (("general", "green", "Green bin – general waste", 1, 14),
