@@ -72,6 +72,11 @@ def create_request(sessions: sessionmaker[Session], service: ServiceDefinition,
                 if earlier is not None:
                     return _created(earlier, replayed=True)
             if reference is not None and _reference_taken(session, reference):
+                # A twin of this request may have committed between the two reads (another
+                # hub process, PostgreSQL's read committed): its key then answers the retry.
+                earlier = _by_key(session, idempotency_key) if idempotency_key else None
+                if earlier is not None:
+                    return _created(earlier, replayed=True)
                 raise Open311Error(400, f"kiosk_reference {reference} has already been used",
                                    "duplicate_reference")
             request_id = new_request_id()
