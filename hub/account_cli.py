@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TextIO
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.accounts import (
@@ -38,10 +38,9 @@ from hub.accounts import (
     reset_password,
     set_disabled,
 )
-from hub.db import database_error, make_engine, shown_url
+from hub.cli_database import run_on_database
 from hub.migrate import SchemaNotReady, ready_database
 from hub.passwords import Passwords
-from hub.settings import database_url
 
 Ask = Callable[[str], str]
 
@@ -144,23 +143,11 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None,
     """0 done, 1 refused (one line on stderr), 2 bad arguments (argparse's exit)."""
     environ = os.environ if environ is None else environ
     options = _parser().parse_args(argv)
-    url = database_url(options.database, options.state_dir, environ)
-    try:
-        engine = make_engine(url)
-    except (OSError, SQLAlchemyError) as exc:
-        print(f"kiosk-hub account: cannot use the database {shown_url(url)}: {exc}",
-              file=sys.stderr)
-        return 1
-    try:
-        sessions = ready_database(engine)
-        _run(options, sessions, passwords or Passwords(), stdin or sys.stdin, ask,
+
+    def work(engine: Engine, url: str) -> int:
+        _run(options, ready_database(engine), passwords or Passwords(), stdin or sys.stdin, ask,
              _who(environ))
-    except (AccountError, SchemaNotReady) as exc:
-        print(f"kiosk-hub account: {exc}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as exc:
-        print(f"kiosk-hub account: {database_error(url, exc)}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
-    return 0
+        return 0
+
+    return run_on_database("kiosk-hub account", options.database, options.state_dir, environ,
+                           work, (AccountError, SchemaNotReady))

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine
 
-from hub.db import database_error, make_engine, shown_url
+from hub.cli_database import run_on_database
+from hub.db import shown_url
 from hub.migrate import current_revision, head_revision, upgrade
-from hub.settings import database_url
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,13 +38,8 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
     """0 done (or up to date), 1 failed or an upgrade is needed, 2 bad arguments."""
     environ = os.environ if environ is None else environ
     options = _parser().parse_args(argv)
-    url = database_url(options.database, options.state_dir, environ)
-    try:
-        engine = make_engine(url)
-    except (OSError, SQLAlchemyError) as exc:
-        print(f"kiosk-hub db: cannot use the database {shown_url(url)}: {exc}", file=sys.stderr)
-        return 1
-    try:
+
+    def work(engine: Engine, url: str) -> int:
         head = head_revision()
         if options.command == "upgrade":
             done = upgrade(engine)
@@ -59,8 +53,5 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
         print(f"kiosk-hub db: {shown_url(url)} is at revision {found or '(none)'}; "
               f"this hub needs {head}")
         return 0 if found == head else 1
-    except SQLAlchemyError as exc:
-        print(f"kiosk-hub db: {database_error(url, exc)}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
+
+    return run_on_database("kiosk-hub db", options.database, options.state_dir, environ, work)

@@ -14,18 +14,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.db import database_error, make_engine, shown_url, utcnow
+from hub.cli_database import run_on_database
+from hub.db import utcnow
 from hub.devices import DeviceError, devices, register, revoke
 from hub.migrate import SchemaNotReady, ready_database
-from hub.settings import DEFAULT_COUNCIL_NAME, database_url
+from hub.settings import DEFAULT_COUNCIL_NAME
 from kiosk.device_identity import IdentityError, PublicIdentity
 
 MAX_IDENTITY_BYTES = 64 * 1024
@@ -98,20 +98,10 @@ def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
     """0 done, 1 refused (one line on stderr), 2 bad arguments (argparse's exit)."""
     environ = os.environ if environ is None else environ
     options = _parser().parse_args(argv)
-    url = database_url(options.database, options.state_dir, environ)
-    try:
-        engine = make_engine(url)
-    except (OSError, SQLAlchemyError) as exc:
-        print(f"kiosk-hub device: cannot use the database {shown_url(url)}: {exc}", file=sys.stderr)
-        return 1
-    try:
+
+    def work(engine: Engine, url: str) -> int:
         _run(options, ready_database(engine), environ)
-    except (DeviceError, SchemaNotReady) as exc:
-        print(f"kiosk-hub device: {exc}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as exc:
-        print(f"kiosk-hub device: {database_error(url, exc)}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
-    return 0
+        return 0
+
+    return run_on_database("kiosk-hub device", options.database, options.state_dir, environ,
+                           work, (DeviceError, SchemaNotReady))

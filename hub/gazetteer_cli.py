@@ -17,13 +17,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine
 
-from hub.db import database_error, make_engine, shown_url
+from hub.cli_database import run_on_database
+from hub.db import shown_url
 from hub.gazetteer_table import address_count, import_csv
 from hub.lookup_sources.gazetteer_csv import GazetteerFileError, ImportResult
 from hub.migrate import SchemaNotReady, ready_database
-from hub.settings import database_url
 
 PROG = "kiosk-hub gazetteer"
 SHOWN_PROBLEMS = 50  # a broken export can have a problem on every row: the first ones say why
@@ -62,24 +62,14 @@ def _report(path: Path, result: ImportResult) -> int:
 def main(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     options = _parser().parse_args(argv)
-    url = database_url(options.database, options.state_dir, environ)
-    try:
-        engine = make_engine(url)
-    except (OSError, SQLAlchemyError) as exc:
-        print(f"{PROG}: cannot use the database {shown_url(url)}: {exc}", file=sys.stderr)
-        return 1
-    try:
+
+    def work(engine: Engine, url: str) -> int:
         ready_database(engine)
         if options.command == "count":
             with engine.connect() as connection:
                 print(f"{PROG}: {shown_url(url)} holds {address_count(connection)} addresses")
             return 0
         return _report(options.csv, import_csv(engine, options.csv, replace=options.replace))
-    except (GazetteerFileError, SchemaNotReady) as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as exc:
-        print(f"{PROG}: {database_error(url, exc)}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
+
+    return run_on_database(PROG, options.database, options.state_dir, environ, work,
+                           (GazetteerFileError, SchemaNotReady))
