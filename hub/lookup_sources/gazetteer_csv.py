@@ -12,13 +12,20 @@ the column, what was expected) and reading goes on, so IT sees every problem in 
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
+from hub.lookup_sources.csv_file import (
+    Columns,
+    CsvFileError,
+    CsvRow,
+    RowProblem,
+    data_rows,
+    open_text,
+)
 from hub.lookup_sources.gazetteer import Address, Gazetteer, normalise_postcode
 from hub.lookup_sources.grid import GridToWgs84
 
@@ -39,7 +46,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "longitude": ("longitude", "long", "lon", "lng"),
 }
 REQUIRED = ("uprn", "street", "town", "postcode")
-LONGEST_TEXT = 100
 # Great Britain's extent on the National Grid, and roughly in degrees (with the islands).
 EASTING_RANGE = (0.0, 700_000.0)
 NORTHING_RANGE = (0.0, 1_300_000.0)
@@ -49,18 +55,8 @@ _UPRN = re.compile(r"^[0-9]{1,12}$")
 BATCH = 5000  # rows converted (and inserted) together
 
 
-class GazetteerFileError(Exception):
+class GazetteerFileError(CsvFileError):
     """The file as a whole cannot be read (missing, not UTF-8, header without a needed column)."""
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    column: str
-    expected: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}: expected {self.expected}"
 
 
 @dataclass(frozen=True)
@@ -73,53 +69,16 @@ class GridRow:
     northing: float
 
 
-def _key(header: str) -> str:
-    return re.sub(r"[\s\-]+", "_", header.strip().lower())
-
-
-def _columns(header: list[str], where: str) -> dict[str, tuple[int, str]]:
-    """Field -> (index, the header as written) for each field the file has."""
-    keys = [_key(h) for h in header]
-    found: dict[str, tuple[int, str]] = {}
-    for name, spellings in COLUMNS.items():
-        for index, key in enumerate(keys):
-            if key in spellings:
-                found[name] = (index, header[index].strip())
-                break
-    missing = [f for f in REQUIRED if f not in found]
-    has_grid = "easting" in found and "northing" in found
-    has_degrees = "latitude" in found and "longitude" in found
+def _missing(columns: Columns) -> list[str]:
+    missing = [f for f in REQUIRED if f not in columns]
+    has_grid = "easting" in columns and "northing" in columns
+    has_degrees = "latitude" in columns and "longitude" in columns
     if not (has_grid or has_degrees):
         missing.append("easting and northing, or latitude and longitude")
-    if missing:
-        raise GazetteerFileError(f"{where} (the header) has no column for "
-                                 f"{', '.join(missing)}")
-    return found
+    return missing
 
 
-class _Row:
-    def __init__(self, line: int, cells: list[str], columns: dict[str, tuple[int, str]]) -> None:
-        self.line = line
-        self.cells = cells
-        self.columns = columns
-        self.problems: list[RowProblem] = []
-
-    def name(self, field: str) -> str:
-        return self.columns[field][1] if field in self.columns else field.upper()
-
-    def text(self, field: str) -> str:
-        if field not in self.columns:
-            return ""
-        index = self.columns[field][0]
-        value = self.cells[index].strip() if index < len(self.cells) else ""
-        if len(value) > LONGEST_TEXT:
-            self.problem(field, f"at most {LONGEST_TEXT} characters")
-            return ""
-        return value
-
-    def problem(self, field: str, expected: str) -> None:
-        self.problems.append(RowProblem(self.line, self.name(field), expected))
-
+class _Row(CsvRow):
     def number(self, field: str, low: float, high: float, what: str) -> float | None:
         value = self.text(field)
         try:
@@ -183,41 +142,14 @@ def _check(row: _Row, seen: dict[int, int]) -> Address | GridRow | None:
     return GridRow(row.line, _address(row, uprn, postcode, 0.0, 0.0), easting, northing)
 
 
-def _without_leading_comments(stream: TextIO) -> Iterator[str]:
-    """Lines starting `#` before the header (a note on where the extract came from) read as
-    blank lines, so line numbers still match the file."""
-    in_preamble = True
-    for text in stream:
-        if in_preamble and text.startswith("#"):
-            yield "\n"
-            continue
-        if text.strip():
-            in_preamble = False
-        yield text
-
-
 def read_rows(stream: TextIO, path: Path) -> Iterator[Address | GridRow | list[RowProblem]]:
     """Each data row in order: an Address (degrees given), a GridRow (to convert), or the
     row's problems. Raises GazetteerFileError for a header that cannot be used."""
-    reader = csv.reader(_without_leading_comments(stream))
-    try:
-        header = next((cells for cells in reader if cells), None)
-        if header is None:
-            raise GazetteerFileError(f"{path}: the file is empty (expected a header line)")
-        columns = _columns(header, f"{path}: line {reader.line_num}")
-        seen: dict[int, int] = {}
-        line = reader.line_num + 1
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                row = _Row(line, cells, columns)
-                checked = _check(row, seen)
-                yield row.problems if checked is None else checked
-            line = reader.line_num + 1
-    except UnicodeDecodeError as exc:
-        raise GazetteerFileError(f"{path}: line {reader.line_num + 1}: expected UTF-8 text "
-                                 f"({exc.reason})") from None
-    except csv.Error as exc:
-        raise GazetteerFileError(f"{path}: line {reader.line_num}: {exc}") from None
+    seen: dict[int, int] = {}
+    for row in data_rows(stream, path, COLUMNS, _missing, GazetteerFileError):
+        gazetteer_row = _Row(row.line, row.cells, row.columns)
+        checked = _check(gazetteer_row, seen)
+        yield gazetteer_row.problems if checked is None else checked
 
 
 @dataclass
@@ -270,7 +202,7 @@ def checked_addresses(rows: Iterable[Address | GridRow | list[RowProblem]],
 def read_gazetteer(path: Path) -> tuple[Gazetteer, ImportResult]:
     """The whole extract in memory (tests, and the demo sources without a database)."""
     result = ImportResult()
-    with path.open(encoding="utf-8-sig", newline="") as stream:
+    with open_text(path, GazetteerFileError) as stream:
         addresses = [a for batch in checked_addresses(read_rows(stream, path), result,
                                                       GridToWgs84()) for a in batch]
     result.imported = 0 if result.problems else len(addresses)
