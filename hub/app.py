@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import (
@@ -22,13 +21,22 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.catalogue_export import export_catalogue
+from hub.collections_table import TableCalendar, load_demo_if_empty
 from hub.db import make_engine
 from hub.fleet_page import fleet_router
 from hub.formats import Open311Error, error_response, format_of_path
 from hub.gate import install_gate
 from hub.gazetteer_table import TableGazetteer, load_if_empty
 from hub.heartbeat_writer import HeartbeatWriter, heartbeat_router
-from hub.lookup_sources import DEMO_GAZETTEER, SourceRegistry, demo_sources
+from hub.lookup_sources import (
+    DEMO_BINS,
+    DEMO_EXCEPTIONS,
+    DEMO_GAZETTEER,
+    DEMO_ROUNDS,
+    SourceRegistry,
+    demo_sources,
+)
+from hub.lookup_sources.bins import council_today
 from hub.lookup_sources.request_status import RequestStatusSource
 from hub.lookups import http_error_response, is_lookup_path, lookups_router
 from hub.migrate import ready_database
@@ -113,17 +121,14 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
         engine.dispose()
         raise
     if lookup_sources is None:
-        zone = ZoneInfo(settings.timezone)
-
-        def today() -> date:
-            return datetime.now(zone).date()
-
         try:
             load_if_empty(engine, DEMO_GAZETTEER)
+            load_demo_if_empty(engine, DEMO_BINS, DEMO_ROUNDS, DEMO_EXCEPTIONS)
         except BaseException:
             engine.dispose()
             raise
-        lookup_sources = demo_sources(today, TableGazetteer(sessions))
+        lookup_sources = demo_sources(council_today(settings.timezone), TableGazetteer(sessions),
+                                      TableCalendar(sessions))
 
     heartbeats = HeartbeatWriter(engine)
     tracker = RemoteTracker(settings.destinations, on_resolved=partial(resolved, sessions))

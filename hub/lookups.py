@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.lookup_sources import BadInput, LookupSource
+from hub.lookup_sources.base import optional_inputs
 from hub.open311 import api_key_ok
 from hub.state import hub_state
 
@@ -95,7 +96,8 @@ async def read_json_body(request: Request) -> dict[str, Any]:
 
 
 def _inputs(document: Mapping[str, Any], source: LookupSource) -> tuple[dict[str, str], str]:
-    """The inputs the source needs, checked for presence and type; and the language."""
+    """The inputs the source needs, checked for presence and type, with the optional ones it
+    reads that were given (not blank); and the language. Other inputs are dropped."""
     inputs = document.get("inputs", {})
     if not isinstance(inputs, dict):
         raise LookupFailed(422, "invalid_inputs", "inputs must be an object of texts")
@@ -109,7 +111,11 @@ def _inputs(document: Mapping[str, Any], source: LookupSource) -> tuple[dict[str
     for name in source.inputs:
         if not inputs.get(name, "").strip():
             raise LookupFailed(422, "missing_input", f"{name} is required", input_name=name)
-    return {name: inputs[name] for name in source.inputs}, language
+    given = {name: inputs[name] for name in source.inputs}
+    for name in optional_inputs(source):
+        if inputs.get(name, "").strip():
+            given[name] = inputs[name]
+    return given, language
 
 
 async def _lookup(request: Request, source: str) -> Response:

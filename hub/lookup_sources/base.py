@@ -39,7 +39,11 @@ class BadInput(Exception):
 
 class LookupSource(Protocol):
     """A source of options. `inputs` are the names that must be present and non-empty;
-    `answer` may raise BadInput and otherwise returns the items (possibly none)."""
+    `answer` may raise BadInput and otherwise returns the items (possibly none).
+
+    A source may also have `optional_inputs`, a tuple of names it reads when they are given
+    (`bin-collections`'s `count`); see `optional_inputs`. It is not part of this protocol so
+    that a source written before it existed still is one."""
 
     @property
     def name(self) -> str: ...
@@ -48,6 +52,12 @@ class LookupSource(Protocol):
     def inputs(self) -> tuple[str, ...]: ...
 
     def answer(self, inputs: Mapping[str, str], language: str) -> Sequence[SourceItem]: ...
+
+
+def optional_inputs(source: LookupSource) -> tuple[str, ...]:
+    """The names `source` reads when given, besides its required `inputs`."""
+    names = getattr(source, "optional_inputs", ())
+    return tuple(str(name) for name in names)
 
 
 class SourceRegistry:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hub.lookup_sources import BadInput, SourceRegistry, demo_sources
 from hub.lookup_sources.addresses import AddressesSource
 from hub.lookup_sources.bin_schedule import Collection, Schedule, next_collections
-from hub.lookup_sources.bins import load_bin_rounds
+from hub.lookup_sources.bin_types import CollectionsFileError, load_bin_types
 from hub.lookup_sources.gazetteer import Gazetteer, normalise_postcode
 
 
@@ -72,7 +72,9 @@ def test_bin_rows_name_the_colour_and_two_dates() -> None:
     assert general["data"] == {"bin": "general", "colour": "green", "every_weeks": "2",
                                "next": "2026-03-03", "next_usual": "2026-03-03",
                                "next_moved": "false", "then": "2026-03-17",
-                               "then_usual": "2026-03-17", "then_moved": "false"}
+                               "then_usual": "2026-03-17", "then_moved": "false",
+                               "dates": "2026-03-03,2026-03-17", "moved": "false,false",
+                               "cancelled": ""}
     assert items[1]["hint"] == "Tuesday 10 March, Tuesday 24 March"
 
 
@@ -123,8 +125,8 @@ def test_next_collections_simple_and_on_the_day() -> None:
         Collection(date(2026, 1, 20), date(2026, 1, 20)),
         Collection(date(2026, 2, 3), date(2026, 2, 3)))
     assert next_collections(FORTNIGHTLY, date(2026, 1, 20), {})[0].day == date(2026, 1, 20)
-    # Before the schedule starts, the first collection is its start.
-    assert next_collections(FORTNIGHTLY, date(2025, 12, 1), {})[0].day == date(2026, 1, 6)
+    # The reference date is any collection day: the round repeats before it too.
+    assert next_collections(FORTNIGHTLY, date(2025, 12, 1), {})[0].day == date(2025, 12, 9)
 
 
 def test_a_collection_moved_later_is_still_found_and_one_moved_past_today_is_dropped() -> None:
@@ -147,15 +149,18 @@ def test_next_collections_properties(today: date, every_weeks: int) -> None:
     assert len(found) == 2
     assert today <= found[0].day < found[1].day
     assert found[1].day - found[0].day == timedelta(weeks=every_weeks)
-    if today >= schedule.first:
-        assert found[0].day - today < timedelta(weeks=every_weeks)
-    assert all(c.day.weekday() == schedule.first.weekday() for c in found)
+    assert found[0].day - today < timedelta(weeks=every_weeks)
+    assert all(c.day.weekday() == schedule.reference.weekday() for c in found)
 
 
-def test_malformed_data_files_name_the_entry(tmp_path: Path) -> None:
+def test_malformed_bin_types_name_the_entry(tmp_path: Path) -> None:
     bins = tmp_path / "bins.yaml"
-    bins.write_text("bins: {general: {colour: green, name: {en: Green}}}\n"
-                    "rounds: {r: [{bin: general, every_weeks: 5, first: 2026-01-06}]}\n"
-                    "postcodes: {}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"rounds\.r\[0\]\.every_weeks: expected 1, 2, 3 or 4"):
-        load_bin_rounds(bins)
+    bins.write_text("bins: {general: {colour: green, name: {cy: Gwyrdd}}}\n", encoding="utf-8")
+    with pytest.raises(CollectionsFileError, match=r"bins\.general\.name: expected an English"):
+        load_bin_types(bins)
+    bins.write_text("bins: {Glass Bin: {colour: green, name: {en: Glass}}}\n", encoding="utf-8")
+    with pytest.raises(CollectionsFileError, match=r"bins\.Glass Bin: expected an id of lower"):
+        load_bin_types(bins)
+    bins.write_text("bins: [general\n", encoding="utf-8")
+    with pytest.raises(CollectionsFileError, match="is not valid YAML at line 2"):
+        load_bin_types(bins)
