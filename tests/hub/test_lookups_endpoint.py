@@ -119,6 +119,31 @@ def test_bad_uprn_names_the_input(lookups: TestClient) -> None:
                                "message": "uprn must be a UPRN (up to 12 digits)"}
 
 
+def test_bin_collections_count_is_optional_and_checked(lookups: TestClient) -> None:
+    """The demo's Tuesday round on Monday 2 March 2026, asked for 2 (default) and 5 dates."""
+    two = ask(lookups, "bin-collections", {"inputs": {"uprn": "990000001014"}})
+    assert two.status_code == 200
+    food = two.json()["items"][2]
+    assert food["value"] == "food"
+    assert food["data"]["dates"] == "2026-03-03,2026-03-10"
+    five = ask(lookups, "bin-collections",
+               {"inputs": {"uprn": "990000001014", "count": "5", "colour": "ignored"}})
+    food = five.json()["items"][2]
+    # Good Friday does not touch a Tuesday round; Easter Monday moves Tuesday 7 April.
+    assert food["data"]["dates"] == "2026-03-03,2026-03-10,2026-03-17,2026-03-24,2026-03-31"
+    assert food["hint"] == ("Tuesday 3 March, Tuesday 10 March, Tuesday 17 March, "
+                            "Tuesday 24 March, Tuesday 31 March")
+    assert (food["data"]["next"], food["data"]["then"]) == ("2026-03-03", "2026-03-10")
+    for count in ("0", "11", "two"):
+        refused = ask(lookups, "bin-collections",
+                      {"inputs": {"uprn": "990000001014", "count": count}})
+        assert refused.status_code == 422
+        assert error(refused) == {"code": "invalid_input", "input": "count",
+                                  "message": "count must be a whole number from 1 to 10"}
+    not_text = ask(lookups, "bin-collections", {"inputs": {"uprn": "990000001014", "count": 3}})
+    assert error(not_text)["input"] == "count"
+
+
 def test_body_must_be_a_json_object(lookups: TestClient) -> None:
     not_json = lookups.post(f"{URL}/addresses", content=b"{postcode",
                             headers={**KEY, "Content-Type": "application/json"})

@@ -15,6 +15,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub import db_cli
@@ -150,6 +151,38 @@ def test_postgres_hub_will_not_start_on_an_old_schema(postgres: PostgresServer) 
         assert "Traceback" not in started.stderr
     finally:
         postgres.drop_database(name)
+
+
+COLLECTION_TABLES = {"collection_bins", "collection_rounds", "collection_exceptions"}
+
+
+def test_the_collection_calendar_revision_goes_up_and_down_keeping_the_gazetteer(
+        engine: Engine) -> None:
+    upgrade(engine, "0005")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO gazetteer_addresses (uprn, seq, postcode_key, postcode, organisation, "
+            "saon, paon, street, locality, town, lat, long) VALUES ('1', 0, 'DE991AB', "
+            "'DE99 1AB', '', '', '1', 'Lane', '', 'Town', 52.5, -1.5)"))
+    assert not COLLECTION_TABLES & set(inspect(engine).get_table_names())
+    assert upgrade(engine, "0006").after == "0006"
+    assert set(inspect(engine).get_table_names()) >= COLLECTION_TABLES
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO collection_rounds (uprn, bin, every_weeks, "
+                                "reference_date, round_name) VALUES ('1', 'food', 1, "
+                                "'2026-01-06', '')"))
+        # One round per UPRN and bin type: the key says so.
+        duplicate = connection.begin_nested()
+        with pytest.raises(IntegrityError):
+            connection.execute(text("INSERT INTO collection_rounds (uprn, bin, every_weeks, "
+                                    "reference_date, round_name) VALUES ('1', 'food', 2, "
+                                    "'2026-01-07', '')"))
+        duplicate.rollback()
+    downgrade(engine, "0005")
+    assert not COLLECTION_TABLES & set(inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT street FROM gazetteer_addresses")).scalar() \
+            == "Lane"
 
 
 def test_sqlite_hub_upgrades_itself(tmp_path: Path) -> None:
