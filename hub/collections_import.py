@@ -104,9 +104,9 @@ def _unknown_uprns(connection: Connection, batch: list[RoundRow], gazetteer_empt
                 outcome.unknown_lines.append(line)
 
 
-def _write_rounds(connection: Connection, batch: list[RoundRow], replace: bool,
+def _write_rounds(connection: Connection, batch: list[RoundRow], updating: bool,
                   result: FileResult) -> None:
-    if not replace:
+    if updating:
         keys = [(uprn, s.bin) for _, uprn, s in batch]
         gone = connection.execute(delete(CollectionRound).where(
             tuple_(CollectionRound.uprn, CollectionRound.bin).in_(keys)))
@@ -122,6 +122,9 @@ def _load_rounds(connection: Connection, stream: TextIO, result: FileResult,
                  outcome: CollectionsImport) -> None:
     if replace:
         connection.execute(delete(CollectionRound))
+    # Adding to rounds held may update some: each batch first deletes those it replaces.
+    updating = not replace and \
+        connection.execute(select(CollectionRound.uprn).limit(1)).first() is not None
     gazetteer_empty = connection.execute(select(GazetteerAddress.uprn).limit(1)).first() is None
     outcome.gazetteer_empty = gazetteer_empty
     batch: list[RoundRow] = []
@@ -135,12 +138,12 @@ def _load_rounds(connection: Connection, stream: TextIO, result: FileResult,
         if len(batch) >= BATCH:
             _unknown_uprns(connection, batch, gazetteer_empty, outcome)
             if not result.problems:  # nothing will be kept: only read on, to report all
-                _write_rounds(connection, batch, replace, result)
+                _write_rounds(connection, batch, updating, result)
             batch = []
     if batch:
         _unknown_uprns(connection, batch, gazetteer_empty, outcome)
         if not result.problems:
-            _write_rounds(connection, batch, replace, result)
+            _write_rounds(connection, batch, updating, result)
 
 
 def _load_exceptions(connection: Connection, stream: TextIO, result: FileResult,

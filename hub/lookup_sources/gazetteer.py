@@ -1,8 +1,9 @@
-"""The council's addresses by postcode and by UPRN: what the address finder and bin days ask.
+"""The council's addresses by postcode and by UPRN: what the address finder asks.
 
-Both the address finder and the bin days source use one `AddressBook`, so a property has one
-UPRN and one postcode everywhere. The hub's is the gazetteer table (hub/gazetteer_table.py,
-loaded by `kiosk-hub gazetteer import`); `Gazetteer` here holds addresses in memory, for
+The address finder gives the kiosk a property's UPRN: the bin days source is asked by it,
+and an import of collection rounds checks its UPRNs against the same table. The hub's
+`AddressBook` is the gazetteer table (hub/gazetteer_table.py, loaded by `kiosk-hub
+gazetteer import`); `Gazetteer` here holds addresses in memory, for
 tests and for the kiosk's engine tests that run the demo sources without a database.
 Postcodes are normalised the way GOV.UK's "find an address" does it:
 case and spaces do not matter, the format does.

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.lookup_sources import demo_sources
+from hub.lookup_sources import DEMO_EXCEPTIONS, DEMO_GAZETTEER, DEMO_ROUNDS, demo_sources
 from hub.lookup_sources.base import BadInput
 from hub.lookup_sources.bin_schedule import (
     MAX_MOVE,
@@ -194,3 +194,17 @@ def test_next_collections_are_what_counting_every_day_gives(
         assert Collection(usual, usual) not in found
     for collection in found:
         assert collection.moved == (collection.usual in moves)
+
+
+def test_the_demo_calendar_is_fictional_and_every_demo_address_has_its_bins() -> None:
+    for path in (DEMO_ROUNDS, DEMO_EXCEPTIONS):
+        assert path.read_text(encoding="utf-8").startswith("# FICTIONAL DEMO DATA"), path
+    bins = demo_sources(lambda: date(2026, 6, 1)).get("bin-collections")
+    assert bins is not None
+    uprns = [line.split(",", 1)[0] for line in DEMO_GAZETTEER.read_text(encoding="utf-8")
+             .splitlines() if line[:1].isdigit()]
+    assert len(uprns) > 80
+    for uprn in uprns:
+        found = [item.value for item in bins.answer({"uprn": uprn}, "ro")]
+        assert found[:3] == ["general", "recycling", "food"], uprn
+        assert found[3:] in ([], ["garden"]), uprn
