@@ -2,8 +2,8 @@
 
 `--uprns` generated properties (default 2,000,000) each get a general, a recycling and a
 food round, and every third one a garden round (about 3.3 rows per property), written to a
-CSV in the shape a waste system exports (a third of the rows by day and week, the rest by
-reference date in the UK date format), with the demo's bin types and 31 exceptions (the bank
+CSV in the shape a waste system exports (a third of the general rounds by day and week, the
+rest by reference date in the UK date format), with the demo's bin types and 31 exceptions (the bank
 holidays of four years, some for one bin type). They are imported with the hub's own
 importer (`hub.collections_import.import_calendar`: every row checked, one transaction) into
 a fresh SQLite database, then into a PostgreSQL server started for the run
