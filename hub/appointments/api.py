@@ -4,7 +4,8 @@ Like the lookups (hub/lookups.py): the kiosk API key in `X-Api-Key`, a JSON body
 16 KiB, errors as `{"error": {"code", "message", "input"?}}`, and for a slot that cannot be
 had the nearest free ones beside it (`"nearest": [...]`). Nothing a resident typed goes in a
 URL (the hold id and the booking reference are the hub's own) or a log line: one line per
-call with the action, the status and the time taken.
+call with the action, the status and the time taken; a database failure is 503
+`unavailable`, logged by its class alone (its text would hold the statement's values).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from hub.appointments import holds, manage
@@ -137,6 +139,12 @@ def _endpoint(name: str, action: Action) -> Callable[[Request], Any]:
         except Refused as refused:
             log.info("appointments action=%s refused=%s", name, refused.code)
             return await run_in_threadpool(_refusal, book, refused, language)
+        except SQLAlchemyError as exc:
+            # Its text would carry the statement's parameters (a resident's name): the
+            # class is enough to say what went wrong.
+            log.warning("appointments action=%s failed=%s", name, type(exc).__name__)
+            return LookupFailed(503, "unavailable", "The appointment book cannot be reached: "
+                                "try again shortly").response()
         millis = round((time.monotonic() - started) * 1000)
         log.info("appointments action=%s status=%d ms=%d", name, status, millis)
         if status == 204:

@@ -16,10 +16,11 @@ from sqlalchemy import Engine, func, or_, select
 
 from hub.appointments.catalog import Catalog, read_catalog
 from hub.appointments.codes import Wanted
-from hub.appointments.slots import Slot, days_from, slots_on
+from hub.appointments.slots import Slot, Template, days_from, slots_on
 from hub.appointments.tables import Booking
 
 NEAREST = 6
+SLOT_CACHE_SIZE = 20_000  # (template, day) pairs: 3 years of days for a dozen templates
 
 
 def system_clock() -> datetime:
@@ -40,6 +41,9 @@ class AppointmentBook:
         self.zone = zone
         self.horizon_days = horizon_weeks * 7
         self._clock = clock
+        # slots_on is a pure function of (template, day, zone): a day's slots are made once.
+        # A template loaded anew is a different key, so nothing ever needs invalidating.
+        self._slots: dict[tuple[Template, date], tuple[Slot, ...]] = {}
 
     def now(self) -> datetime:
         return self._clock().astimezone(UTC)
@@ -57,7 +61,12 @@ class AppointmentBook:
     def slots(self, catalog: Catalog, site: str, type_id: str, day: date) -> list[Slot]:
         found: list[Slot] = []
         for template in catalog.templates_for(site, type_id):
-            found.extend(slots_on(template, day, self.zone))
+            made = self._slots.get((template, day))
+            if made is None:
+                if len(self._slots) >= SLOT_CACHE_SIZE:
+                    self._slots.clear()
+                made = self._slots[(template, day)] = slots_on(template, day, self.zone)
+            found.extend(made)
         return sorted(found, key=lambda s: s.start)
 
     def slot_at(self, catalog: Catalog, site: str, type_id: str, start: datetime) -> Slot | None:

@@ -4,7 +4,8 @@ A template says wall-clock times ("09:30 to 16:30, 30 minutes, lunch 12:30-13:30
 that is what a library's opening hours are. A slot is those wall-clock times on one day, made
 into instants in the hub's zone:
 
-- a wall-clock time the clocks skip (01:30 on the morning they go forward) is no slot;
+- a slot that would start or end at a wall-clock time the clocks skip (01:00-01:59 on the
+  morning they go forward in London) is no slot;
 - a wall-clock time that happens twice (01:30 on the morning they go back) is one slot, at
   its first occurrence: nobody is booked at 01:30 twice.
 

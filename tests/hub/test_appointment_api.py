@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from hub.app import create_app
 from hub.passwords import Passwords
@@ -24,6 +26,7 @@ from tests.hub.appointment_helpers import (
     holder,
     lookup,
 )
+from tests.hub.helpers import API_KEY
 
 
 @pytest.fixture
@@ -322,3 +325,23 @@ def test_nothing_personal_in_the_log(kiosk: TestClient, caplog: pytest.LogCaptur
     for secret in ("Canary", "example.org", "900123", "DE99 1AB", "DE99 7XY", "DE991AB",
                    booking["reference"], holder(1)):
         assert secret not in caplog.text
+
+
+def test_a_database_failure_is_503_and_logs_nothing_personal(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    settings = HubSettings(database_url=f"sqlite:///{tmp_path / 'hub.db'}",
+                           api_keys=frozenset({API_KEY}))
+    app = create_app(settings, passwords=Passwords.cheap_for_tests(), clock=MovingClock())
+    try:
+        with TestClient(app) as client, caplog.at_level(logging.DEBUG):
+            held = call(client, "/holds", hold_body(first_free(client), holder(1))).json()
+            with app.state.hub.engine.begin() as connection:
+                connection.execute(text("DROP TABLE appointment_bookings"))
+            failed = call(client, f"/holds/{held['hold']}/confirm", confirm_body(holder(1)))
+            assert failed.status_code == 503
+            assert failed.json()["error"]["code"] == "unavailable"
+        assert "appointments action=confirm failed=OperationalError" in caplog.text
+        for personal in ("Canary", "example.org", "900123", "DE99 1AB"):
+            assert personal not in caplog.text
+    finally:
+        app.state.hub.engine.dispose()

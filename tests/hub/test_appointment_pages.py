@@ -4,6 +4,7 @@ booking and a site's feed (checked against RFC 5545's rules), and the retention 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -220,7 +221,6 @@ def test_the_hub_runs_the_purge_itself(appt_app: FastAPI) -> None:
     timer = PurgeTimer(appt_app.state.appointments, 30, every=timedelta(hours=6))
     timer.start()
     try:
-        import time
         deadline = time.monotonic() + 20
         while timer.runs == 0:
             assert time.monotonic() < deadline, "the purge never ran"
