@@ -345,3 +345,22 @@ def test_a_database_failure_is_503_and_logs_nothing_personal(
             assert personal not in caplog.text
     finally:
         app.state.hub.engine.dispose()
+
+
+def test_the_horizon_is_a_setting(settings: HubSettings) -> None:
+    shorter = HubSettings(database_url=settings.database_url, api_keys=settings.api_keys,
+                          appointment_horizon_weeks=2)
+    app = create_app(shorter, passwords=Passwords.cheap_for_tests(), clock=MovingClock())
+    try:
+        with TestClient(app) as client:
+            days = lookup(client, "appointment-days", type="register-birth",
+                          site="central-library")
+            assert [d["value"] for d in days] == ["2026-12-08", "2026-12-10", "2026-12-15",
+                                                  "2026-12-17"]
+            beyond = call(client, "/holds", hold_body("2026-12-22T10:00:00+00:00", holder(),
+                                                      "register-birth"))
+            assert beyond.status_code == 409
+            assert lookup(client, "appointment-times", type="register-birth",
+                          site="central-library", day="2026-12-22") == []
+    finally:
+        app.state.hub.engine.dispose()

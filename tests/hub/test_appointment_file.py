@@ -179,3 +179,24 @@ def test_the_file_format_in_the_docs_loads(tmp_path: Path) -> None:
     path.write_text(textwrap.dedent(block.split("```", 1)[0]), encoding="utf-8")
     catalog = read_file(path)
     assert catalog.templates
+
+
+def test_the_appointment_settings(tmp_path: Path) -> None:
+    from hub.settings import load_settings
+    plain = load_settings([], {"HOME": str(tmp_path)})
+    assert (plain.appointment_horizon_weeks, plain.appointment_retention_days) == (8, 30)
+    chosen = load_settings(["--appointment-horizon-weeks", "4"],
+                           {"HOME": str(tmp_path), "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS": "90"})
+    assert (chosen.appointment_horizon_weeks, chosen.appointment_retention_days) == (4, 90)
+    for bad in (["--appointment-horizon-weeks", "0"], ["--appointment-retention-days", "x"]):
+        with pytest.raises(SystemExit) as stopped:
+            load_settings(bad, {"HOME": str(tmp_path)})
+        assert stopped.value.code == 2
+
+
+def test_kiosk_hub_dispatches_the_appointments_command(database_url: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from hub import cli
+    assert cli.main(["appointments", "load", str(DEMO_APPOINTMENTS), "--database",
+                     database_url]) == 0
+    assert "loaded 3 sites" in capsys.readouterr().out
