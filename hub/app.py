@@ -6,11 +6,12 @@ process (tests, a future multi-council host) never share state.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import (
@@ -20,6 +21,13 @@ from fastapi.exception_handlers import (
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hub.appointments.api import appointments_api_router
+from hub.appointments.book import AppointmentBook, system_clock
+from hub.appointments.feed import feed_router
+from hub.appointments.loading import DEMO_APPOINTMENTS
+from hub.appointments.loading import load_if_empty as load_appointments_if_empty
+from hub.appointments.purge import PurgeTimer
+from hub.appointments.staff_page import appointments_page_router
 from hub.catalogue_export import export_catalogue
 from hub.collections_table import TableCalendar, load_demo_if_empty
 from hub.db import make_engine
@@ -36,7 +44,7 @@ from hub.lookup_sources import (
     SourceRegistry,
     demo_sources,
 )
-from hub.lookup_sources.bins import council_today
+from hub.lookup_sources.appointments import AppointmentTypesSource, appointment_sources
 from hub.lookup_sources.request_status import RequestStatusSource
 from hub.lookups import http_error_response, is_lookup_path, lookups_router
 from hub.migrate import ready_database
@@ -100,11 +108,13 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None = None,
-               passwords: Passwords | None = None) -> FastAPI:
+               passwords: Passwords | None = None,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:
     """A ready hub: catalogue loaded and exported, database at the schema this code needs
     (`hub.migrate.ready_database`: SQLite upgraded, others checked), routes mounted. Lookups
     come from `lookup_sources`, else the demo council's (dated by the hub's time zone).
     Staff passwords are hashed by `passwords` (tests pass a cheap one), else at full cost.
+    Appointments (holds expiring, "today") run on `clock` (aware UTC now), else the system's.
     Every route is behind the sign-in gate unless `hub.public_routes` lists it.
 
     Raises `kiosk.config_errors.ConfigError` for a bad catalogue, ValueError for one that
@@ -120,15 +130,19 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     except BaseException:
         engine.dispose()
         raise
+    book = AppointmentBook(engine, ZoneInfo(settings.timezone), clock=clock or system_clock,
+                           horizon_weeks=settings.appointment_horizon_weeks)
     if lookup_sources is None:
         try:
             load_if_empty(engine, DEMO_GAZETTEER)
             load_demo_if_empty(engine, DEMO_BINS, DEMO_ROUNDS, DEMO_EXCEPTIONS)
+            load_appointments_if_empty(engine, DEMO_APPOINTMENTS, book.now())
         except BaseException:
             engine.dispose()
             raise
-        lookup_sources = demo_sources(council_today(settings.timezone), TableGazetteer(sessions),
-                                      TableCalendar(sessions))
+        lookup_sources = demo_sources(book.today, TableGazetteer(sessions), TableCalendar(sessions))
+    if lookup_sources.get(AppointmentTypesSource.name) is None:
+        lookup_sources = lookup_sources.adding(*appointment_sources(book))
 
     heartbeats = HeartbeatWriter(engine)
     tracker = RemoteTracker(settings.destinations, on_resolved=partial(resolved, sessions))
@@ -138,9 +152,13 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
         lookup_sources = lookup_sources.adding(RequestStatusSource(
             partial(status_of, sessions, tracker), titles, settings.timezone))
 
+    purges = PurgeTimer(book, settings.appointment_retention_days)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        purges.start()
         yield
+        purges.close()
         heartbeats.close()
         tracker.close()
         engine.dispose()
@@ -163,6 +181,7 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
         tracker=tracker,
     )
     app.state.hub = hub
+    app.state.appointments = book
     app.add_exception_handler(Open311Error, _open311_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -174,6 +193,9 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(heartbeat_router(heartbeats))
     app.include_router(fleet_router())
     app.include_router(requests_router())
+    app.include_router(appointments_api_router())
+    app.include_router(appointments_page_router())
+    app.include_router(feed_router())
     app.include_router(sign_in_router())
     app.include_router(static_router())
     install_gate(app, hub)

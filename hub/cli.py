@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hub import account_cli, collections_cli, db_cli, device_cli, gazetteer_cli
 from hub.app import create_app
+from hub.appointments import cli as appointments_cli
 from hub.db import database_error
 from hub.migrate import SchemaNotReady
 from hub.settings import HubSettings, load_settings
@@ -69,8 +70,9 @@ def _log_to_stderr(level: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve the hub; or, with `account ...`, `device ...`, `db ...`, `gazetteer ...` or
-    `collections ...` first, manage staff accounts, the register of terminals, the database's
-    schema, the council's addresses or its bin collection calendar."""
+    `collections ...` or `appointments ...` first, manage staff accounts, the register of
+    terminals, the database's schema, the council's addresses, its bin collection calendar or
+    its appointments."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["account"]:
         return account_cli.main(args[1:])
@@ -82,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gazetteer_cli.main(args[1:])
     if args[:1] == ["collections"]:
         return collections_cli.main(args[1:])
+    if args[:1] == ["appointments"]:
+        return appointments_cli.main(args[1:])
     settings = load_settings(args, os.environ)
     try:
         sock = _bind(settings.host, settings.port)

@@ -34,6 +34,8 @@ PUBLIC_ROUTES: tuple[PublicRoute, ...] = (
                 "or (the heartbeat) a registered device's signature", prefix=True),
     PublicRoute("/sign-in", "the sign-in page itself"),
     PublicRoute("/static/", "the staff pages' stylesheet", prefix=True),
+    PublicRoute("/calendar/", "each site's appointments feed for council calendars: checks "
+                "the site's feed token; carries no names", prefix=True),
 )
 
 

@@ -49,6 +49,10 @@ class HubSettings:
     # Back offices kiosks deliver to directly, by destination name: the hub asks them about
     # those requests for status pages and "Track my request" (the settings file).
     destinations: Mapping[str, TrackedDestination] = field(default_factory=dict)
+    # Appointments: how far ahead kiosks offer days; how long after an appointment its
+    # resident's name and contact details are kept (hub/appointments/purge.py).
+    appointment_horizon_weeks: int = 8
+    appointment_retention_days: int = 30
 
     def __post_init__(self) -> None:
         if not self.secure_cookies and not self.on_loopback:
@@ -100,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
         "KIOSK_HUB_PORT, KIOSK_HUB_DATABASE_URL, KIOSK_HUB_STATE_DIR, KIOSK_HUB_CATALOGUE, "
         "KIOSK_HUB_API_KEYS as a comma list, KIOSK_HUB_COUNCIL_NAME, KIOSK_HUB_PUBLIC_URL, "
         "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL, KIOSK_HUB_INSECURE_COOKIES=1, "
-        "KIOSK_HUB_SETTINGS), then to the demo defaults. `kiosk-hub account --help`, "
+        "KIOSK_HUB_SETTINGS, KIOSK_HUB_APPOINTMENT_HORIZON_WEEKS, "
+        "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS), then to the demo defaults. `kiosk-hub account --help`, "
         "`kiosk-hub device --help` and `kiosk-hub db --help` manage staff accounts, "
         "terminals and the database.",
     )
@@ -125,10 +130,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--settings", metavar="FILE",
                         help="a YAML settings file: how to ask the back offices kiosks deliver "
                         "to directly about their requests (docs/hub.md)")
+    parser.add_argument("--appointment-horizon-weeks", metavar="WEEKS",
+                        help="how many weeks ahead kiosks offer appointment days (default 8)")
+    parser.add_argument("--appointment-retention-days", metavar="DAYS",
+                        help="days after an appointment its resident's details are blanked "
+                        "(default 30)")
     parser.add_argument("--insecure-cookies", action="store_true", default=None,
                         help="send staff sign-in cookies over plain http: only for a hub on "
                         "a loopback address (tests, the demo); never behind a real address")
     return parser
+
+
+def _whole(parser: argparse.ArgumentParser, name: str, text: str, most: int) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= most:
+        parser.error(f"{name}: expected a number from 1 to {most}, found {text!r}")
+    return int(text)
 
 
 def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> HubSettings:
@@ -169,6 +185,10 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
     if log_level not in ("critical", "error", "warning", "info", "debug"):
         parser.error(f"log level: expected one of critical, error, warning, info, debug, "
                      f"found {log_level!r}")
+    horizon = _whole(parser, "appointment horizon weeks", pick(
+        args.appointment_horizon_weeks, "KIOSK_HUB_APPOINTMENT_HORIZON_WEEKS") or "8", 52)
+    retention = _whole(parser, "appointment retention days", pick(
+        args.appointment_retention_days, "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS") or "30", 3650)
     insecure = bool(args.insecure_cookies) or environ.get("KIOSK_HUB_INSECURE_COOKIES") == "1"
     settings_file = pick(args.settings, "KIOSK_HUB_SETTINGS")
     try:
@@ -189,6 +209,8 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
             log_level=log_level,
             secure_cookies=not insecure,
             destinations=destinations,
+            appointment_horizon_weeks=horizon,
+            appointment_retention_days=retention,
         )
     except ValueError as exc:
         parser.error(str(exc))

@@ -181,6 +181,8 @@ def _start(request: Request, account: Annotated[SignedIn, Depends(require_role()
 # The staff pages the start page links to, with the roles that may use each.
 STAFF_PAGES = (("/requests", "Residents' requests: find one, set its status",
                 ("staff", "manager", "it")),
+               ("/appointments", "Appointments: bookings by site and day",
+                ("staff", "manager", "it")),
                ("/fleet", "The fleet of kiosks", ("it",)))
 
 
