@@ -38,7 +38,7 @@ from hub.accounts import (
     reset_password,
     set_disabled,
 )
-from hub.cli_database import run_on_database
+from hub.cli_database import database_options, run_on_database
 from hub.migrate import SchemaNotReady, ready_database
 from hub.passwords import Passwords
 
@@ -46,10 +46,7 @@ Ask = Callable[[str], str]
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database", "--database-url", dest="database",
-                        help="SQLAlchemy database URL (default: as the hub finds it)")
-    common.add_argument("--state-dir", help="folder of the default SQLite database")
+    common = database_options()
     parser = argparse.ArgumentParser(
         prog="kiosk-hub account", description="Staff accounts for the hub's pages.",
         epilog="Roles: " + "; ".join(f"{r}: {d}" for r, d in ROLE_DESCRIPTIONS.items()))

@@ -4,6 +4,7 @@ exit 1 (never a traceback), closing the engine whatever happens."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable, Mapping
 
@@ -12,6 +13,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hub.db import database_error, make_engine, shown_url
 from hub.settings import database_url
+
+
+def database_options() -> argparse.ArgumentParser:
+    """The options every database command takes, as a parent parser for its subcommands."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database", "--database-url", dest="database",
+                        help="SQLAlchemy database URL (default: as the hub finds it)")
+    common.add_argument("--state-dir", help="folder of the default SQLite database")
+    return common
 
 
 def run_on_database(prog: str, database: str | None, state_dir: str | None,

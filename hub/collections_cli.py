@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from hub.cli_database import run_on_database
+from hub.cli_database import database_options, run_on_database
 from hub.collections_import import CollectionsImport, calendar_counts, import_calendar
 from hub.db import shown_url
 from hub.lookup_sources.bin_types import CollectionsFileError
@@ -39,10 +39,7 @@ def _day(text: str) -> date:
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database", "--database-url", dest="database",
-                        help="SQLAlchemy database URL (default: as the hub finds it)")
-    common.add_argument("--state-dir", help="folder of the default SQLite database")
+    common = database_options()
     parser = argparse.ArgumentParser(prog=PROG, description="The council's bin collection "
                                      "calendar: bin types, rounds and their exceptions.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -16,16 +16,13 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Engine
 
-from hub.cli_database import run_on_database
+from hub.cli_database import database_options, run_on_database
 from hub.db import shown_url
 from hub.migrate import current_revision, head_revision, upgrade
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database", "--database-url", dest="database",
-                        help="SQLAlchemy database URL (default: as the hub finds it)")
-    common.add_argument("--state-dir", help="folder of the default SQLite database")
+    common = database_options()
     parser = argparse.ArgumentParser(prog="kiosk-hub db",
                                      description="The hub's database schema (Alembic).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

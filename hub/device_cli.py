@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.cli_database import run_on_database
+from hub.cli_database import database_options, run_on_database
 from hub.db import utcnow
 from hub.devices import DeviceError, devices, register, revoke
 from hub.migrate import SchemaNotReady, ready_database
@@ -32,10 +32,7 @@ MAX_IDENTITY_BYTES = 64 * 1024
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database", "--database-url", dest="database",
-                        help="SQLAlchemy database URL (default: as the hub finds it)")
-    common.add_argument("--state-dir", help="folder of the default SQLite database")
+    common = database_options()
     parser = argparse.ArgumentParser(
         prog="kiosk-hub device",
         description="The terminals whose signed heartbeats this hub accepts (the fleet page).")

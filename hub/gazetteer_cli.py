@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from hub.cli_database import run_on_database
+from hub.cli_database import database_options, run_on_database
 from hub.db import shown_url
 from hub.gazetteer_table import address_count, import_csv
 from hub.lookup_sources.gazetteer_csv import GazetteerFileError, ImportResult
@@ -30,10 +30,7 @@ SHOWN_PROBLEMS = 50  # a broken export can have a problem on every row: the firs
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database", "--database-url", dest="database",
-                        help="SQLAlchemy database URL (default: as the hub finds it)")
-    common.add_argument("--state-dir", help="folder of the default SQLite database")
+    common = database_options()
     parser = argparse.ArgumentParser(prog=PROG, description="The council's address gazetteer.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     load = commands.add_parser("import", parents=[common],

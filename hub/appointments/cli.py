@@ -26,7 +26,7 @@ from hub.appointments.feed import UnknownSite, make_feed_token
 from hub.appointments.loading import load_file
 from hub.appointments.purge import DEFAULT_RETENTION_DAYS, purge
 from hub.appointments.yaml_file import AppointmentFileError
-from hub.cli_database import run_on_database
+from hub.cli_database import database_options, run_on_database
 from hub.migrate import SchemaNotReady, ready_database
 from hub.settings import DEFAULT_TIMEZONE
 
@@ -35,10 +35,7 @@ RETENTION_ENV = "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS"
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database", "--database-url", dest="database",
-                        help="SQLAlchemy database URL (default: as the hub finds it)")
-    common.add_argument("--state-dir", help="folder of the default SQLite database")
+    common = database_options()
     parser = argparse.ArgumentParser(prog=PROG, description="Appointments at local points.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     load = commands.add_parser("load", parents=[common],
