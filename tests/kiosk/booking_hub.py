@@ -188,13 +188,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(content)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return None  # a client that gave up on a held-back answer: expected, not news
+
+
 @contextmanager
 def booking_hub(diary: FakeBookings) -> Iterator[BookingHub]:
     """The server on a free port, stopped (and its threads joined) afterwards."""
     hub = BookingHub(diary)
     handler = type("Handler", (_Handler,), {"hub": hub})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     hub.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, name="booking-hub", daemon=True)
     thread.start()
