@@ -90,7 +90,7 @@ class Terminal:
         self.staff = staff or StaffDesk(None, parts.clock)
         self.staff.bind(self)
         # Booking journeys' calls to the council's diary (holds, bookings): kiosk/terminal_bookings.
-        self.bookings = BookingDesk(parts.bookings)
+        self.bookings = BookingDesk()
         self.bookings.bind(self, self._show)
 
     # ----- what is showing -----------------------------------------------------------------

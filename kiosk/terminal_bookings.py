@@ -82,8 +82,7 @@ def confirm_and_print(bookings: Bookings | None, step: Step, printer: ReceiptPri
 
 
 class BookingDesk:
-    def __init__(self, bookings: Bookings | None) -> None:
-        self.bookings = bookings
+    def __init__(self) -> None:
         self._terminal: Host | None = None
         self._show: Callable[[Shown], None] = lambda shown: None
         self._asking: Step | None = None
@@ -99,6 +98,11 @@ class BookingDesk:
     def terminal(self) -> Host:
         assert self._terminal is not None, "BookingDesk used before Terminal bound it"
         return self._terminal
+
+    @property
+    def bookings(self) -> Bookings | None:
+        """The council's diary (`KioskParts.bookings`); None: journeys say it cannot be asked."""
+        return self.terminal.parts.bookings
 
     def journey(self) -> BookingJourney | None:
         engine = self.terminal.session.engine
@@ -259,10 +263,11 @@ class BookingDesk:
     # ----- staff ---------------------------------------------------------------------------
 
     def today_job(self, lang: str) -> Callable[[], TodayOutcome] | None:
-        """Today's bookings at this kiosk's site, as a job for a worker: only while a member
-        of staff is signed in (the rows carry names), and only with a diary to ask."""
+        """Today's bookings at this kiosk's site, as a job for a worker: only while a staff
+        card is on the reader (the rows carry names), and only with a diary to ask."""
         terminal = self.terminal
-        if self.bookings is None or terminal.session.staff.actor is None:
+        actor = terminal.session.staff.actor
+        if self.bookings is None or actor is None or actor.via != "card":
             return None
         return partial(self.bookings.today, terminal.parts.profile.site.id, lang)
 

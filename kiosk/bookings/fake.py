@@ -256,6 +256,10 @@ class FakeBookings:
         with self._lock:
             return sum(1 for r in self._bookings.values() if r.status == status)
 
+    def references(self) -> tuple[str, ...]:
+        with self._lock:
+            return tuple(self._bookings)
+
     def record(self, reference: str) -> tuple[str, str, str | None, str | None, bool] | None:
         """(name, postcode, email, phone, assisted) of a booking, for tests only."""
         with self._lock:

@@ -670,3 +670,54 @@ def test_a_visit_ended_while_confirming_is_gone_and_its_hold_let_go(
     assert engine() is None
     runner.run_all()  # the release
     assert diary.active_holds() == 0
+
+
+# ----- what a booking's questions say when an answer will not do -----------------------------
+
+BOOK_STEPS = [("type", TYPE), ("site", SITE), ("day", MONDAY), ("time", SLOT), ("name", NAME),
+              ("contact_method", ("email", "phone")), ("email", EMAIL), ("phone", PHONE),
+              ("postcode", POSTCODE)]
+
+
+@pytest.mark.parametrize(("page_id", "raw", "message"), [
+    ("type", "", "Select what the appointment is for"),
+    ("type", "tap-dancing", "Select one of the answers shown"),
+    ("site", "", "Select where you would like to go"),
+    ("day", "", "Select a day"),
+    ("day", "2026-11-29", "Select one of the answers shown"),  # a Sunday: not offered
+    ("time", "", "Select a time"),
+    ("name", "", "Enter your full name"),
+    ("name", "x" * 101, "Your answer must be 100 characters or fewer"),
+    ("contact_method", (), "Select email, phone or both"),
+    ("email", "name@", "Enter an email address in the correct format, like name@example.com"),
+    ("phone", "12345", "Enter a UK phone number, like 01632 960 001 or 07700 900 982"),
+    ("postcode", "", "Enter your postcode"),
+    ("postcode", "near park", "Enter a full UK postcode, like DE1 2AB"),
+])
+def test_a_booking_question_refuses_an_answer_plainly(terminal: Terminal, diary: FakeBookings,
+                                                      page_id: str, raw: Any,
+                                                      message: str) -> None:
+    terminal.start()
+    terminal.choose_service("book-appointment")
+    for step_page, step_raw in BOOK_STEPS:
+        if step_page == page_id:
+            break
+        terminal.answer(step_page, step_raw)
+    terminal.answer(page_id, raw)
+    shown = terminal.current()
+    assert isinstance(shown, QuestionPage)
+    assert shown.page_id == page_id
+    assert [e.message for e in shown.errors] == [message]
+    # The time is held once chosen, and stays held while the resident fixes a later answer.
+    held = page_id in ("name", "contact_method", "email", "phone", "postcode")
+    assert diary.active_holds() == (1 if held else 0)
+
+
+def test_the_manage_postcode_refuses_what_is_not_a_postcode(terminal: Terminal) -> None:
+    terminal.start()
+    terminal.choose_service("manage-booking")
+    terminal.answer("reference", "BK-4F7K-2QXD")
+    terminal.answer("postcode", "")
+    assert error_of(terminal.current()) == "Enter the postcode you gave when you booked"
+    terminal.answer("postcode", "nope")
+    assert error_of(terminal.current()) == "Enter a full UK postcode, like DE1 2AB"

@@ -19,6 +19,12 @@ from ui.pages.inputs import QuestionInput
 from ui.widgets import WrapButton, WrapRadio, label, lock_down
 
 
+# From this text scale (extra large) a week's row is split in two: six tiles side by side
+# would run off a 1920-pixel screen; the rows then show each tile's weekday, not a header.
+SPLIT_WEEK_SCALE = 1.75
+SPLIT_COLUMNS = 3
+
+
 class DayInput(QuestionInput):
     def __init__(self, page: QuestionPage, texts: Texts, theme: Theme) -> None:
         super().__init__(page, texts, theme)
@@ -31,22 +37,27 @@ class DayInput(QuestionInput):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(theme.gap_px)
         grid.setVerticalSpacing(theme.gap_px)
+        across = len(layout.columns)
+        if theme.text_scale >= SPLIT_WEEK_SCALE and across > SPLIT_COLUMNS:
+            across = SPLIT_COLUMNS
         row = 0
-        for column, name in enumerate(layout.column_names):
-            grid.addWidget(label(name, "caption", name=f"weekday-{column}", wrap=False), row, column)
-        row += 1
+        if across == len(layout.columns):
+            for column, name in enumerate(layout.column_names):
+                grid.addWidget(label(name, "caption", name=f"weekday-{column}", wrap=False),
+                               row, column)
+            row += 1
         for week in layout.weeks:
             if week.heading:
                 year, month = week.months[0]
                 grid.addWidget(label(week.heading, "value", name=f"month:{year}-{month:02d}"),
-                               row, 0, 1, len(layout.columns))
+                               row, 0, 1, across)
                 row += 1
-            for column, tile in enumerate(week.tiles):
+            for index, tile in enumerate(week.tiles):
                 if tile is None:
                     continue
                 words = "\n".join(w for w in (tile.weekday, tile.day_month, tile.hint) if w)
-                button = WrapButton(words, "choice", name=f"option-{tile.value}",
-                                    padding=(theme.gap_px, theme.gap_px // 2))
+                button = WrapButton(words, "day", name=f"option-{tile.value}",
+                                    padding=(theme.gap_px // 2, theme.gap_px // 2))
                 button.setCheckable(True)
                 button.setChecked(tile.selected)
                 button.setProperty("value", tile.value)
@@ -56,9 +67,9 @@ class DayInput(QuestionInput):
                 lock_down(button)
                 self.group.addButton(button)
                 self.tiles[tile.value] = button
-                grid.addWidget(button, row, column)
-            row += 1
-        for column in range(len(layout.columns)):
+                grid.addWidget(button, row + index // across, index % across)
+            row += (len(week.tiles) - 1) // across + 1
+        for column in range(across):
             grid.setColumnStretch(column, 1)
         self.layout_.addWidget(grid_holder)
         # Anything offered that is not a date (a source's "as soon as possible") as a choice.

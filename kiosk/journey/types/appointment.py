@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kiosk.bookings.reference import normalise_reference
 from kiosk.journey.days import as_date, day_layout
 from kiosk.journey.types.base import CheckContext, DisplayContext, OptionsRule, QuestionType
 from kiosk.journey.types.typed import TextType
-from kiosk.journey.validation import Answer, Checked, FieldError, RawAnswer, check_one
+from kiosk.journey.validation import Answer, Checked, RawAnswer, booking_reference, check_one
 
 if TYPE_CHECKING:
     from kiosk.catalogue.question import Question
@@ -62,14 +61,6 @@ class DayType(QuestionType):
             script.say(f"option-hint:{option.value}", option.hint)
         if hide and any(o.selected for o in page.options):
             script.say("value", texts("speech.personal_hidden"))
-
-
-def booking_reference(question: Question, page_id: str, text: str) -> Checked:
-    """A booking's reference in any accepted form, as `BK-ABCD-2345`."""
-    reference = normalise_reference(text)
-    if reference is None:
-        return Checked(errors=(FieldError(page_id, "error.booking_reference"),))
-    return Checked(value=reference)
 
 
 class BookingReferenceType(TextType):
