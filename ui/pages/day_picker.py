@@ -18,7 +18,6 @@ from kiosk.texts import Texts
 from ui.pages.inputs import QuestionInput
 from ui.widgets import WrapButton, WrapRadio, label, lock_down
 
-
 # From this text scale (extra large) a week's row is split in two: six tiles side by side
 # would run off a 1920-pixel screen; the rows then show each tile's weekday, not a header.
 SPLIT_WEEK_SCALE = 1.75
