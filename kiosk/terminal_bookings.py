@@ -277,8 +277,13 @@ class BookingDesk:
         self._forget()
 
     def _forget(self) -> None:
-        ticket, self._held, self._asking = self._held, None, None
-        if ticket is not None:
+        ticket, asking = self._held, self._asking
+        self._held, self._asking = None, None
+        # A hold being booked or moved right now is the hub's to settle: it becomes the
+        # booking, or expires. Releasing it under the confirmation would race it.
+        confirming = isinstance(asking, ConfirmStep | ChangeStep) and ticket is not None \
+            and asking.hold == ticket.hold
+        if ticket is not None and not confirming:
             self._release(ticket)
 
     def _release(self, ticket: _Ticket) -> None:

@@ -721,3 +721,27 @@ def test_the_manage_postcode_refuses_what_is_not_a_postcode(terminal: Terminal) 
     assert error_of(terminal.current()) == "Enter the postcode you gave when you booked"
     terminal.answer("postcode", "nope")
     assert error_of(terminal.current()) == "Enter a full UK postcode, like DE1 2AB"
+
+
+def test_a_visit_ended_while_booking_keeps_the_booking_and_never_releases_its_hold(
+        assembly: Assembly, diary: FakeBookings) -> None:
+    """Start again during "Booking your appointment": the hub still books (the resident may
+    come back to staff with the printed booking), and the kiosk does not release the hold
+    the booking is being made from."""
+    runner = HeldRunner()
+    terminal = make_terminal(assembly, runner=runner)
+    terminal.start()
+    terminal.choose_service("book-appointment")
+    for page_id, raw in (("type", TYPE), ("site", SITE), ("day", MONDAY), ("time", SLOT)):
+        runner.run_all()
+        terminal.answer(page_id, raw)
+    runner.run_all()
+    for page_id, raw in (("name", NAME), ("contact_method", ("phone",)), ("phone", PHONE),
+                         ("postcode", POSTCODE)):
+        terminal.answer(page_id, raw)
+    terminal.submit()
+    terminal.start_again()
+    runner.run_all()
+    assert "release" not in diary.calls
+    assert diary.booking_count() == 1
+    assert terminal.phase is Phase.ATTRACT
