@@ -227,6 +227,8 @@ QPushButton[role="choice"] {{ min-width: {round(t * 1.6)}px; }}
 QPushButton:disabled {{ background: {p.background}; color: {p.text_secondary};
     border: {b}px dashed {p.text_secondary}; }}
 QPushButton[role="choice"]:checked {{ border: {fo}px solid {p.selected}; font-weight: bold; }}
+QPushButton[role="day"] {{ padding: {g // 2}px; }}
+QPushButton[role="day"]:checked {{ border: {fo}px solid {p.selected}; }}
 QPushButton[role="link"] {{ background: {p.background}; color: {p.text};
     text-decoration: underline; border: {b}px solid {p.border}; }}
 QPushButton:focus, QPushButton:pressed {{ background: {p.focus}; color: {p.focus_text};

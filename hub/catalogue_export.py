@@ -210,8 +210,9 @@ def define_service(service: Service) -> ServiceDefinition:
 
 def export_catalogue(services: Catalogue | Iterable[Service]) -> Open311Catalogue:
     """Every service's definition; two services may not share one service code. A service
-    that sends nothing (one that only looks things up) is not an Open311 service."""
-    definitions = tuple(define_service(s) for s in services if s.sends)
+    that sends nothing (one that only looks things up), or books with the hub, is not an
+    Open311 service."""
+    definitions = tuple(define_service(s) for s in services if s.destination is not None)
     codes = [d.service_code for d in definitions]
     duplicated = sorted({c for c in codes if codes.count(c) > 1})
     if duplicated:

@@ -31,7 +31,9 @@ from collections.abc import Sequence
 
 from accessibility.languages import LANGUAGES
 from accessibility.speech import Utterance
+from kiosk.bookings.speech import booking_script
 from kiosk.catalogue import Service
+from kiosk.journey.booking_pages import BookingDonePage, BookingUnavailablePage, BookingWaitingPage
 from kiosk.journey.pages import (
     CheckAnswersPage,
     ConfirmationPage,
@@ -75,6 +77,8 @@ def script_for(model: PageModel, texts: Texts, *, read_personal: bool,
         return _check_answers(model, texts, read_personal)
     if isinstance(model, ExitPage):
         return _exit(model, texts)
+    if isinstance(model, BookingWaitingPage | BookingUnavailablePage | BookingDonePage):
+        return booking_script(model, texts)
     if printed is None:
         raise ValueError("the confirmation page's script needs printed=True or False")
     return _confirmation(model, texts, printed)

@@ -19,6 +19,8 @@ from typing import Any
 
 from accessibility.languages import Translator
 from kiosk.audit import AuditLog
+from kiosk.bookings.factory import make_bookings
+from kiosk.bookings.fake import FakeBookings
 from kiosk.clock import Clock, SystemClock
 from kiosk.destinations import network_target
 from kiosk.device_identity import DeviceKeys, IdentityError, key_folder
@@ -126,9 +128,10 @@ class Assembly:
         if self.card_reader is not None:
             self.card_reader.stop()
         self.printer.close()
-        close_lookup = getattr(self.parts.lookup, "close", None)
-        if callable(close_lookup):
-            close_lookup()
+        for backend in (self.parts.lookup, self.parts.bookings):
+            close_backend = getattr(backend, "close", None)
+            if callable(close_backend):
+                close_backend()
         self.audit.close()
         self.outbox.close()
 
@@ -192,13 +195,19 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
     audit = AuditLog(state_dir / "audit.db", clock)
     translator = texts or Translator(profile.default_language)
     relay = RelayClient(socket_path(state_dir), wait=profile.outbox.send_wait_seconds)
+    # Booking asks the same hub as the lookups; the demo's fake diary answers the appointment
+    # lookup sources too, so the days and times offered are the ones it can hold.
+    bookings = make_bookings(profile.lookups, clock)
+    lookup = make_lookup(profile.lookups)
+    if isinstance(bookings, FakeBookings):
+        lookup = bookings.answering(lookup)
     parts = KioskParts(
         profile=profile, catalogue=loaded.catalogue, texts=translator, clock=clock,
         outbox=outbox, printer=printer, paper=paper,
         deliver_now=relay.deliver_now if deliver_immediately else None,
         # "Track my request": this kiosk's outbox answers for reports it still holds.
-        lookup=TrackingLookup(make_lookup(profile.lookups), outbox,
-                              {s.id: s.title for s in loaded.catalogue}.get),
+        lookup=TrackingLookup(lookup, outbox, {s.id: s.title for s in loaded.catalogue}.get),
+        bookings=bookings,
     )
     health = HealthMonitor(probes(printer, reader, outbox, loaded, relay), clock,
                            versions(loaded.source.read_bytes(),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from kiosk.bookings.settings import BookingSettings
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
 from kiosk.destinations import EmailDestination, WebhookDestination
 from kiosk.heartbeat_settings import HeartbeatSettings
@@ -237,6 +238,9 @@ class Profile(_Strict):
         default=None, description="Who answers journeys' questions (addresses, bin days); "
         "journeys that ask cannot be used when absent."
     )
+    bookings: BookingSettings = Field(
+        default=BookingSettings(), description="Booking appointments: how long a chosen time "
+        "is held (the diary is the hub named in `lookups`).")
     commands: RemoteCommandSettings | None = Field(
         default=None, description="What IT asks of the terminal: restart, reboot in a window, "
         "out of service, a message for staff (kiosk/remote_commands.py)."

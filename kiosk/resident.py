@@ -13,6 +13,8 @@ from functools import partial
 from typing import Protocol
 
 from accessibility.languages import FALLBACK, Translator, language
+from kiosk.bookings.base import Bookings
+from kiosk.bookings.journey import journey_for
 from kiosk.catalogue import Catalogue, Service
 from kiosk.clock import UK, Clock, uk_today
 from kiosk.journey.engine import JourneyEngine
@@ -78,6 +80,8 @@ class KioskParts:
     # Answers a journey's lookups (addresses, collection days); None: pages that need one
     # say "we cannot look this up right now".
     lookup: Lookup | None = None
+    # The council's appointments diary (booking journeys); None: they say it cannot be asked.
+    bookings: Bookings | None = None
 
 
 class ResidentSession:
@@ -135,10 +139,13 @@ class ResidentSession:
         return self.parts.catalogue.services
 
     def choose(self, service_id: str) -> PageModel:
-        service = self.parts.catalogue.service(service_id)
+        parts = self.parts
+        service = parts.catalogue.service(service_id)
         # A partial over the clock, not a lambda over self: a closure over the session held by
         # its own engine is a reference cycle that kept ended visits' answers in memory.
-        self.engine = JourneyEngine(service, self.parts.texts, partial(uk_today, self.parts.clock))
+        self.engine = journey_for(service, parts.texts, partial(uk_today, parts.clock),
+                                  hold_seconds=parts.profile.bookings.hold_seconds,
+                                  offered={s.id for s in parts.catalogue})
         self.outcome = None
         return self.engine.start()
 

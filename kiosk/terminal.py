@@ -31,12 +31,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
+from kiosk.journey.booking_pages import BookingDonePage
 from kiosk.journey.pages import ConfirmationPage, QuestionPage, ResultPage, WaitingPage
 from kiosk.journey.validation import RawAnswer
 from kiosk.lookups.base import LookupRequest, LookupResult, LookupUnavailable
 from kiosk.preferences import Preferences, defaults
 from kiosk.resident import KioskParts, ResidentSession, SubmitFailed, SubmitOutcome, ask_council
 from kiosk.session import Change, EndReason, Phase, SessionLifecycle
+from kiosk.terminal_bookings import BookingDesk
 from kiosk.terminal_events import (
     AttractScreen,
     Hold,
@@ -87,6 +89,9 @@ class Terminal:
         self._asking: LookupRequest | None = None
         self.staff = staff or StaffDesk(None, parts.clock)
         self.staff.bind(self)
+        # Booking journeys' calls to the council's diary (holds, bookings): kiosk/terminal_bookings.
+        self.bookings = BookingDesk()
+        self.bookings.bind(self, self._show)
 
     # ----- what is showing -----------------------------------------------------------------
 
@@ -108,12 +113,14 @@ class Terminal:
         return engine.current()
 
     def _show(self, shown: Shown) -> None:
-        if isinstance(shown, ConfirmationPage):
+        self.bookings.reconcile()
+        if isinstance(shown, ConfirmationPage | BookingDonePage):
             self.lifecycle.confirm(self.clock.monotonic())
             self._deadline_changed()
         self.events.page_changed.emit(shown)
         if isinstance(shown, WaitingPage):
             self._ask_if_waiting()
+        self.bookings.step_if_waiting()
 
     # ----- asking the council --------------------------------------------------------------
 
@@ -215,6 +222,8 @@ class Terminal:
     def print_page(self) -> None:
         """"Print this" on a printable result page: printed off this thread, the session
         held meanwhile; views hear `page_printing`, then `page_printed(ok)`."""
+        if self.bookings.print_page():
+            return
         shown = self.current() if self.in_session else None
         if not isinstance(shown, ResultPage) or not shown.printable or self.printing:
             return
@@ -237,7 +246,7 @@ class Terminal:
         session is held meanwhile so it cannot time out under a resident watching a printer."""
         engine = self.session.engine
         if not self.in_session or self.submitting or engine is None \
-                or not engine.ready_to_submit():
+                or self.bookings.submit() or not engine.ready_to_submit():
             return
         try:
             submission = self.session.prepare_submission()
@@ -287,8 +296,9 @@ class Terminal:
         if prefs != old:
             self.events.preferences_changed.emit(prefs, old)
             # Looked-up options are in the language they were asked in: a new language may
-            # mean asking again (the engine says so with a waiting page).
+            # mean asking again (the engine says so with a waiting page), as may a found booking.
             self._ask_if_waiting()
+            self.bookings.step_if_waiting()
 
     # ----- time ----------------------------------------------------------------------------
 

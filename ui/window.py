@@ -28,6 +28,7 @@ from ui.keyboard_dock import KeyboardDock
 from ui.overlays import FaultOverlay, TimeoutOverlay
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents, Page
+from ui.pages.booking import BookingDoneView
 from ui.pages.info import ResultView
 from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
@@ -104,6 +105,7 @@ class KioskWindow(ReadAloud, QWidget):
             change=lambda page_id: t.change(page_id), submit=lambda: t.submit(),
             finish=lambda: t.finish(), start_again=lambda: t.start_again(),
             try_again=lambda: t.try_again(), print_page=lambda: t.print_page(),
+            call_back=lambda: t.bookings.call_back(),
         )
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 0, 0, 0)
@@ -419,7 +421,7 @@ class KioskWindow(ReadAloud, QWidget):
 
     def _print_state(self, ok: bool | None) -> None:
         """"Print this": None while printing, then whether it printed."""
-        if isinstance(self.page, ResultView):
+        if isinstance(self.page, ResultView | BookingDoneView):
             self.page.printing() if ok is None else self.page.printed(ok)
 
     def _warning(self, seconds: int, can_extend: bool) -> None:

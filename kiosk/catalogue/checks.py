@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kiosk.catalogue.booking import booking_problems
 from kiosk.config_errors import Loc
 from kiosk.journey.types import QuestionTypes
 
@@ -30,8 +31,12 @@ def reference_problems(service: Service, types: QuestionTypes) -> Problems:
                              f"{CHECK_ANSWERS!r}", repr(page.id)))
     for index, page in enumerate(service.pages):
         problems.extend(_page_problems(service, page, ("pages", index), types))
-    problems.extend(_destination_problems(service) if service.sends
-                    else _ending_problems(service))
+    if service.destination is not None:
+        problems.extend(_destination_problems(service))
+    elif not service.sends:
+        problems.extend(_ending_problems(service))
+    if service.booking is not None:
+        problems.extend(booking_problems(service))
     if not problems:
         problems.extend(_graph_problems(service))
     return problems

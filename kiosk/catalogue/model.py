@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, model_validator
 
+from kiosk.catalogue.booking import BookingSpec
 from kiosk.catalogue.checks import CHECK_ANSWERS, reference_problems
 from kiosk.catalogue.question import (
     ERROR_PARAMS,
@@ -227,29 +228,36 @@ class Service(Strict):
     """Where the answers are sent. A service without one (and without a confirmation) sends
     nothing: it only looks things up ("Track my request"), so it has no check answers, and
     ends on an information or result page whose button is Finish."""
+    booking: BookingSpec | None = None
+    """A booking journey (`kiosk.catalogue.booking`): it ends with check answers and a
+    confirmation like a service that sends, but books with the hub, not the outbox."""
 
     @property
     def sends(self) -> bool:
-        return self.destination is not None
+        """Ends with check answers and a confirmation: the answers go to a destination (the
+        outbox) or make a booking with the hub."""
+        return self.destination is not None or self.booking is not None
 
     @model_validator(mode="before")
     @classmethod
     def _default_check_answers(cls, data: Any) -> Any:
         """A service that sends has a check answers page (default words unless given); one
         that sends nothing has none, so no words for it that nobody would ever see."""
-        if isinstance(data, dict) and data.get("destination") is not None \
+        if isinstance(data, dict) and (data.get("destination") is not None
+                                       or data.get("booking") is not None) \
                 and data.get("check_answers") is None:
             return {**data, "check_answers": {}}
         return data
 
     @model_validator(mode="after")
     def _references_resolve(self, info: ValidationInfo) -> Service:
-        if self.check_answers is not None and self.destination is None:
+        if self.check_answers is not None and not self.sends:
             raise FieldProblems([(("check_answers",), "no check_answers in a service without a "
                                   "destination (it sends nothing, so it has no such page)",
                                   "check_answers")])
-        if (self.destination is None) != (self.confirmation is None):
-            given = "destination" if self.destination is not None else "confirmation"
+        if self.sends != (self.confirmation is not None):
+            given = "confirmation" if self.confirmation is not None else (
+                "destination" if self.destination is not None else "booking")
             raise FieldProblems([((), "destination and confirmation together (a service that "
                                   "sends), or neither (one that only looks things up)",
                                   f"only {given}")])

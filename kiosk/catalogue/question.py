@@ -34,7 +34,7 @@ ERROR_PARAMS: dict[str, frozenset[str]] = {
         "error.too_long": ("max",), "error.too_short": ("min",), "error.pattern": (),
         "error.email": (), "error.phone": (), "error.postcode": (), "error.number": (),
         "error.whole_number": (), "error.number_min": ("min",), "error.number_max": ("max",),
-        "error.reference": (),
+        "error.reference": (), "error.booking_reference": (),
         "error.date.required": (), "error.date.missing_day": (), "error.date.missing_month": (),
         "error.date.missing_year": (), "error.date.real": (), "error.date.future": (),
         "error.date.past": (), "error.date.too_old": ("days",), "error.date.too_far": ("days",),

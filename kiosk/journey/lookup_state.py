@@ -63,6 +63,12 @@ class LookupState:
     def retry(self, page_id: str) -> None:
         self._failures.pop(page_id, None)
 
+    def drop(self, page_id: str) -> None:
+        """Forget a page's result as out of date (a slot just taken): it is asked again when
+        the page next shows, and the answer chosen from it is kept if still offered."""
+        self._results.pop(page_id, None)
+        self._failures.pop(page_id, None)
+
     def choose(self, page_id: str, request: LookupRequest, values: tuple[str, ...]) -> None:
         """Keep the items an answer chose (from the result loaded for `request`)."""
         result = self.loaded(page_id, request)

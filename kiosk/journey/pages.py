@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kiosk.journey.booking_pages import BookingPageModel
 from kiosk.journey.validation import RawAnswer
 from kiosk.lookups.base import LookupRequest, UnavailableReason
 
@@ -150,4 +151,4 @@ class ConfirmationPage:
 
 
 PageModel = (QuestionPage | InfoPage | ResultPage | WaitingPage | LookupFailedPage
-             | CheckAnswersPage | ExitPage | ConfirmationPage)
+             | CheckAnswersPage | ExitPage | ConfirmationPage | BookingPageModel)

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
+from kiosk.bookings.reference import normalise_reference
 from kiosk.reference import is_reference
 
 if TYPE_CHECKING:
@@ -168,6 +169,15 @@ def reference(question: Question, page_id: str, text: str) -> Checked:
     if not is_reference(compact):
         return _err(page_id, "error.reference")
     return Checked(value=compact)
+
+
+def booking_reference(question: Question, page_id: str, text: str) -> Checked:
+    """A booking's reference as typed (any case, with or without dashes) or scanned from its
+    confirmation's QR code: `BK-ABCD-2345`."""
+    found = normalise_reference(text)
+    if found is None:
+        return _err(page_id, "error.booking_reference")
+    return Checked(value=found)
 
 
 def number(question: Question, page_id: str, text: str) -> Checked:

@@ -31,7 +31,7 @@ def _required(service: ServiceDefinition) -> dict[str, bool]:
 
 def test_service_codes_and_names_come_from_the_catalogue(exported: Open311Catalogue) -> None:
     docs = {s.service_code: s.list_doc() for s in exported.services}
-    assert set(docs) == {"MISSED_BIN", "STREET_PROBLEM", "FEEDBACK"}
+    assert set(docs) == {"MISSED_BIN", "STREET_PROBLEM", "FEEDBACK", "CALL_BACK"}
     assert docs["MISSED_BIN"] == {
         "service_code": "MISSED_BIN",
         "service_name": "Report a missed bin collection",
@@ -116,3 +116,14 @@ def test_duplicate_service_codes_are_refused() -> None:
     bins = catalogue.service("missed-bin")
     with pytest.raises(ValueError, match="MISSED_BIN"):
         export_catalogue([bins, bins])
+
+
+def test_a_call_back_is_an_open311_service_and_bookings_are_not(exported: Open311Catalogue) -> None:
+    """Request a call back is sent through the outbox like any report, so the hub must know
+    it; booking services book with the hub's appointments API and are no Open311 service."""
+    call_back = _service(exported, "CALL_BACK")
+    assert call_back.service_name == "Ask us to call you back"
+    assert _required(call_back) == {"topic": True, "name": True, "best_time": True,
+                                    "kiosk_reference": False}
+    names = {s.service_name for s in exported.services}
+    assert not names & {"Book an appointment", "Change or cancel a booking"}

@@ -11,7 +11,7 @@ to hear them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,7 +28,22 @@ from kiosk.announce import (
     spell,
     welcome_script,
 )
+from kiosk.bookings.base import (
+    Booked,
+    Booking,
+    Held,
+    HoldExpired,
+    NotFound,
+    Outcome,
+    Slot,
+    SlotTaken,
+    TooManyTries,
+    Unavailable,
+)
+from kiosk.bookings.journey import BookingJourney, journey_for
 from kiosk.catalogue import Service
+from kiosk.journey.booking_pages import BookingDonePage, BookingUnavailablePage, BookingWaitingPage
+from kiosk.journey.days import day_layout
 from kiosk.journey.engine import CHECK, JourneyEngine
 from kiosk.journey.pages import (
     CheckAnswersPage,
@@ -55,11 +70,11 @@ REFERENCE = "LR3386LF"
 GOOD_TEXT = {
     "text": "Ivy Lodge", "textarea": "Left by the gate\nnear lamp post 7",
     "number": "3", "email": "ann@example.org", "phone": "07700 900123", "postcode": "NG7 2RD",
-    "reference": "lr33 86lf",
+    "reference": "lr33 86lf", "booking_reference": "bk-4f7k 2qxd",
 }
 BAD_TEXT = {
     "text": "x" * 101, "textarea": "x" * 1201, "number": "many", "email": "nope",
-    "phone": "12", "postcode": "nope", "reference": "nope",
+    "phone": "12", "postcode": "nope", "reference": "nope", "booking_reference": "nope",
 }
 # What lookups answer on the walk, per source: each variant is a branch (rows, or none).
 LOOKED_UP: dict[str, tuple[tuple[LookupItem, ...], ...]] = {
@@ -70,9 +85,40 @@ LOOKED_UP: dict[str, tuple[tuple[LookupItem, ...], ...]] = {
         (),
     ),
 }
+SLOT = "2026-11-30T10:00:00+00:00"
+LOOKED_UP.update({
+    "appointment-types": ((LookupItem("housing-advice", "Housing advice", "Talk to an adviser.",
+                                      {"minutes": "30", "bring": "Your tenancy agreement."}),),
+                          ()),
+    "appointment-sites": ((LookupItem("central-library", "Central Library",
+                                      "1 Library Square, Demo Town, DE99 1AA"),), ()),
+    "appointment-days": ((LookupItem("2026-11-30", "Monday 30 November", None,
+                                     {"date": "2026-11-30", "free": "6", "weekday": "0"}),
+                          LookupItem("2026-12-01", "Tuesday 1 December", None,
+                                     {"date": "2026-12-01", "free": "1", "weekday": "1"})), ()),
+    "appointment-times": ((LookupItem(SLOT, "10:00", None, {"start": SLOT}),
+                           LookupItem("2026-11-30T10:30:00+00:00", "10:30")), ()),
+})
+BOOKING = Booking("BK-4F7K-2QXD", "confirmed", "housing-advice", "Housing advice",
+                  "central-library", "Central Library", "1 Library Square, Demo Town, DE99 1AA",
+                  SLOT, "2026-11-30T10:30:00+00:00", "Your tenancy agreement.", False)
+NEAREST = (Slot("2026-11-30T10:30:00+00:00", "2026-11-30T11:00:00+00:00", "10:30",
+                "Monday 30 November"),)
+# What the council's diary answers each step with on the walk: success first, then each
+# way it can go wrong (a way is walked once per route, so a route always ends).
+STEPPED: dict[str, tuple[Outcome, ...]] = {
+    "hold": (Held("h1", "2026-11-23T10:05:00+00:00", BOOKING), SlotTaken(NEAREST),
+             Unavailable("unreachable")),
+    "confirm": (Booked(BOOKING), HoldExpired(NEAREST), Unavailable("timeout")),
+    "find": (Booked(BOOKING), NotFound(), TooManyTries(), Unavailable("unreachable")),
+    "change": (Booked(BOOKING), SlotTaken(NEAREST)),
+    "cancel": (Booked(replace(BOOKING, status="cancelled")), Unavailable("unreachable")),
+}
 LOOKUP_STEP = "@lookup"
+BOOKING_STEP = "@step"
+SUBMIT_STEP = "@submit"
 YESTERDAY = TODAY - timedelta(days=1)
-CHOICES = ("radios", "yes_no", "checkboxes")
+CHOICES = ("radios", "yes_no", "checkboxes", "day")
 
 Step = tuple[str, RawAnswer]
 
@@ -88,7 +134,8 @@ class Seen:
 
 def engine_after(service: Service, steps: Sequence[Step],
                  texts: Translator = TEXTS) -> JourneyEngine:
-    engine = JourneyEngine(service, texts, lambda: TODAY)
+    engine = journey_for(service, texts, lambda: TODAY, hold_seconds=300,
+                         offered={s.id for s in CATALOGUE})
     engine.start()
     for page_id, raw in steps:
         if page_id == LOOKUP_STEP:  # the council answers the waiting page with variant `raw`
@@ -97,14 +144,25 @@ def engine_after(service: Service, steps: Sequence[Step],
             source = waiting.request.source
             engine.lookup_done(waiting.request,
                                LookupResult(source, LOOKED_UP[source][int(str(raw))]))
+        elif page_id == BOOKING_STEP:  # the diary answers the step with variant `raw`
+            assert isinstance(engine, BookingJourney)
+            step = engine.pending_step()
+            assert step is not None
+            assert engine.step_done(step, STEPPED[step.name][int(str(raw))])
+        elif page_id == SUBMIT_STEP:
+            assert isinstance(engine, BookingJourney)
+            assert engine.submit()
         else:
             engine.answer(page_id, raw)
     return engine
 
 
-def answers_for(service: Service, page_id: str) -> list[RawAnswer]:
-    """One accepted answer per branch the page can take (every option of a choice)."""
+def answers_for(service: Service, page_id: str, page: QuestionPage) -> list[RawAnswer]:
+    """One accepted answer per branch the page can take (every option of a choice); for
+    options looked up (or offered instead of a time just taken), the first."""
     question = service.page(page_id).question
+    if question.options_from is not None or question.type == "day":
+        return [page.options[0].value]
     if question.type in ("radios", "yes_no"):
         return [o.value for o in question.options] or list(YES_NO)
     if question.type == "checkboxes":
@@ -138,11 +196,28 @@ def walk(service: Service, texts: Translator = TEXTS) -> Iterator[Seen]:
             assert isinstance(shown, QuestionPage)
             assert shown.errors, f"{service.id}/{page.page_id} accepted a wrong answer"
             yield Seen(service, steps, shown)
-            for raw in answers_for(service, page.page_id):
-                stack.append((*steps, (page.page_id, raw)))
+            for raw in answers_for(service, page.page_id, page):
+                # The same answer again changes nothing (a booking not found stays so).
+                if (page.page_id, raw) not in steps:
+                    stack.append((*steps, (page.page_id, raw)))
+        elif isinstance(page, InfoPage | ResultPage) and not page.final:
+            stack.append((*steps, (page.page_id, "")))
         elif isinstance(page, WaitingPage):
             for variant in range(len(LOOKED_UP.get(page.request.source, ()))):
                 stack.append((*steps, (LOOKUP_STEP, str(variant))))
+        elif isinstance(page, BookingWaitingPage):
+            # Each way the step can go wrong once per route, then only success.
+            wrong_before = sum(1 for p, raw in steps if p == BOOKING_STEP and raw != "0")
+            variants = range(len(STEPPED[page.page_id])) if wrong_before < 2 else range(1)
+            for variant in variants:
+                stack.append((*steps, (BOOKING_STEP, str(variant))))
+        elif isinstance(page, CheckAnswersPage) and service.booking is not None:
+            stack.append((*steps, (SUBMIT_STEP, "")))
+            back = engine_after(service, steps, texts)
+            shown_back = back.back()
+            while shown_back is not None and not isinstance(shown_back, BookingWaitingPage):
+                yield Seen(service, steps, shown_back)
+                shown_back = back.back()
         elif isinstance(page, CheckAnswersPage):
             for delivered in (True, False):
                 done = engine_after(service, steps, texts)
@@ -171,6 +246,8 @@ def page_id(seen: Seen) -> str:
                                                else "")
     if isinstance(page, ConfirmationPage):
         extra = "-sent" if page.delivered else "-queued"
+    if isinstance(page, BookingDonePage):
+        extra = f"-{page.outcome}"
     return f"{seen.service.id}/{name}{extra}"
 
 
@@ -215,7 +292,15 @@ def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) ->
         if page.hint:
             items.append(Shown(page.hint))
         items += [Shown(e.message) for e in page.errors]
-        for option in page.options:
+        if page.qtype == "day":  # tiles in week rows: the months as they begin, each day
+            for week in day_layout(page.options, t.language).weeks:
+                items += [Shown(week.heading)] if week.heading else []
+                for tile in week.tiles:
+                    if tile is not None:
+                        items += [Shown(tile.label), *([Shown(tile.hint)] if tile.hint else [])]
+                        if tile.selected:
+                            items.append(Shown(t("speech.selected"), personal=page.personal))
+        for option in () if page.qtype == "day" else page.options:
             items.append(Shown(option.label))
             if option.selected:  # the ticked state, which speech says in words
                 items.append(Shown(t("speech.selected"), personal=page.personal))
@@ -255,7 +340,7 @@ def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) ->
         for row in page.rows:
             items.append(Shown(row.label))
             if row.detail:  # a detail may hold a code (a reference), spelled out
-                items.append(Shown(row.detail, value=True))
+                items += [Shown(line, value=True) for line in value_lines(row.detail)]
         printing = [Shown(t("result.print"))] if page.printable else []
         return [*items, Shown(t("nav.back")), *printing, onward]
     if isinstance(page, WaitingPage):
@@ -269,6 +354,23 @@ def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) ->
         return [Shown(page.service_title), Shown(page.title), Shown(page.body),
                 Shown(t("exit.start_again_hint")), Shown(t("nav.back")),
                 Shown(t("nav.start_again"))]
+    if isinstance(page, BookingWaitingPage):
+        back = [Shown(t("nav.back"))] if page.can_go_back else []
+        return [Shown(page.service_title), Shown(page.title), Shown(page.hint), *back]
+    if isinstance(page, BookingUnavailablePage):
+        call_back = [Shown(page.call_back)] if page.call_back else []
+        return [Shown(page.service_title), Shown(page.title), Shown(page.body),
+                Shown(page.staff_hint), *call_back, Shown(t("lookup.try_again")),
+                Shown(t("lookup.go_back"))]
+    if isinstance(page, BookingDonePage):
+        items = [Shown(page.title), Shown(t("booking.done.reference")),
+                 Shown(page.reference.replace("-", ""), value=True)]  # spelled, dashes left out
+        for row in page.rows:
+            items += [Shown(row.label), *(Shown(line, value=True) for line in value_lines(row.detail))]
+        items += [Shown(t("booking.done.qr_hint")), Shown(t("confirmation.next_steps_label")),
+                  Shown(page.next_steps)]
+        printing = [Shown(t("result.print"))] if page.printed is not True else []
+        return [*items, *printing, Shown(t("nav.finish"))]
     assert isinstance(page, ConfirmationPage)
     return [
         Shown(page.title), Shown(t("confirmation.reference_label")),
@@ -312,7 +414,8 @@ def test_the_walk_reaches_every_page_of_every_service() -> None:
         reached = {getattr(s.page, "page_id", None) for s in CASES if s.service is service}
         assert {p.id for p in service.pages} <= reached, service.id
         assert {e.id for e in service.exits} <= reached, service.id
-        ends = ("CheckAnswersPage", "ConfirmationPage") if service.sends else ("ResultPage",)
+        ends = (("CheckAnswersPage", "BookingDonePage") if service.booking is not None
+                else ("CheckAnswersPage", "ConfirmationPage") if service.sends else ("ResultPage",))
         for kind in ("QuestionPage", *ends):
             assert (service.id, kind) in kinds
     assert any(isinstance(s.page, QuestionPage) and s.page.errors for s in CASES)
@@ -361,10 +464,15 @@ def test_errors_come_first_and_name_their_field(seen: Seen) -> None:
         assert utterance.item == f"error:{error.field}"
         assert utterance.text == TEXTS("speech.error", message=error.message)
         assert error.field == page.page_id or error.field.startswith(f"{page.page_id}-")
-    # An empty required answer gets the question's own wording, never the generic one.
+    # An empty required answer gets the question's own wording, never the generic one (after
+    # any message a booking journey put there: a time just taken, a booking not found).
     required = question.errors.get("required")
-    if required is not None and not question.optional:
-        assert firsts[0].text.endswith(required.get("en"))
+    notices = {TEXTS(k, minutes="5") for k in ("booking.error.slot_taken",
+                                               "booking.error.hold_expired",
+                                               "booking.error.not_found")}
+    own = [u for u in firsts if not any(u.text.endswith(n) for n in notices)]
+    if required is not None and not question.optional and own:
+        assert own[0].text.endswith(required.get("en"))
     # The inline error is said again after the question, against its field.
     inline = [u for u in script if u.item.startswith("field-error:")]
     assert [u.item for u in inline] == [f"field-error:{e.field}" for e in page.errors]

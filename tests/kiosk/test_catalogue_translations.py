@@ -16,7 +16,7 @@ from accessibility.languages import FALLBACK, LANGUAGES, Translator
 from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.catalogue.translations import dotted, local_texts, missing_texts, untranslated
 from kiosk.journey.engine import JourneyEngine
-from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, ExitPage, QuestionPage
+from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, ExitPage, QuestionPage, WaitingPage
 from kiosk.journey.validation import DateParts
 from kiosk.localtext import LocalText
 from kiosk.profile import load_profile
@@ -244,6 +244,9 @@ def test_the_pages_are_not_english_in_other_languages(code: str) -> None:
         english = engine.start()
         texts.switch(code)
         translated = engine.current()
+        if isinstance(english, WaitingPage):  # the first options are looked up (a booking)
+            assert translated.service_title != english.service_title  # type: ignore[union-attr]
+            continue
         assert isinstance(english, QuestionPage)
         assert isinstance(translated, QuestionPage)
         assert translated.service_title != english.service_title

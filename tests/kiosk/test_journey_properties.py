@@ -32,7 +32,9 @@ from kiosk.submission import open311_parameters
 TODAY = date(2026, 11, 23)
 CATALOGUE = load_profile(Path(kiosk.__file__).parent / "demo" / "profile.yaml").catalogue
 # The question journeys: Track my request waits for the council (tests/kiosk/test_track_request.py).
-SERVICE_IDS = [service.id for service in CATALOGUE if service.sends]
+# Services whose every question is the resident's (booking services wait on the hub's diary:
+# tests/kiosk/test_booking_journey.py).
+SERVICE_IDS = [service.id for service in CATALOGUE if service.destination is not None]
 
 VALID_TEXT = {
     "text": ["Ann", "14 Rose Cottage", "  Ann  "], "textarea": ["Outside the school gates"],

@@ -516,10 +516,12 @@ def explore(service: Service) -> Iterator[tuple[list[Step], JourneyEngine]]:
             stack.append([*steps, (page_id, raw)])
 
 
-@pytest.mark.parametrize("service", [s for s in CATALOGUE if s.sends], ids=lambda s: s.id)
+@pytest.mark.parametrize("service", [s for s in CATALOGUE if s.destination is not None],
+                         ids=lambda s: s.id)
 def test_exploring_covers_every_route_branch_and_exit(service: Service) -> None:
     """Every question journey (Track my request, which asks the council, is walked in
-    tests/kiosk/test_track_request.py)."""
+    tests/kiosk/test_track_request.py; the booking services, which ask the hub's diary at
+    every step, in tests/kiosk/test_booking_journey.py)."""
     routes_taken: set[tuple[str, int]] = set()
     exits_reached: set[str] = set()
     pages_seen: set[str] = set()

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 
 from accessibility.languages import LANGUAGES, Translator
+from kiosk.bookings.base import Contact
+from kiosk.bookings.fake import FakeBookings
+from kiosk.journey.booking_pages import BookingWaitingPage
 from kiosk.journey.pages import CheckAnswersPage, ExitPage, QuestionPage, ResultPage, WaitingPage
 from kiosk.journey.validation import DateParts
 from kiosk.lookups.base import LookupItem, LookupRequest, LookupResult
@@ -13,11 +16,12 @@ from kiosk.preferences import TEXT_SIZES, Preferences
 from tests.ui.layout_checks import layout_problems
 from ui.driving import page_name
 
+SLOT = "2026-11-30T10:00:00+00:00"
 VALID = {
     "text": "14", "textarea": "Some words about it", "email": "a@example.org",
     "phone": "07700900982", "postcode": "DE99 1AA", "number": "3",
     "date": DateParts("20", "11", "2026"),
-    "reference": "AB2C D3EF",
+    "reference": "AB2C D3EF", "booking_reference": "BK-4F7K-2QXD",
 }
 
 
@@ -44,7 +48,8 @@ def _check(kiosk, where: str, found: list[str]) -> None:
     found += [f"{where}: {p}" for p in layout_problems(kiosk.window, theme.target_px, gap)]
 
 
-def _walk(kiosk, service_id: str, found: list[str], qtbot) -> None:
+def _walk(kiosk, service_id: str, found: list[str], qtbot, values: dict | None = None) -> None:
+    values = values or VALID
     window = kiosk.window
     window.choose_service(service_id)
     for _ in range(40):
@@ -53,8 +58,12 @@ def _walk(kiosk, service_id: str, found: list[str], qtbot) -> None:
         _check(kiosk, where, found)
         if isinstance(model, CheckAnswersPage):
             return
-        if isinstance(model, WaitingPage):
-            qtbot.waitUntil(lambda: not page_name(window).startswith("waiting"), timeout=5000)
+        if isinstance(model, WaitingPage | BookingWaitingPage):
+            qtbot.waitUntil(lambda: not page_name(window).split(":")[0].endswith("waiting"),
+                            timeout=5000)
+            continue
+        if isinstance(model, ResultPage) and not model.final:  # a booking's details
+            window.answer(model.page_id, "")
             continue
         if isinstance(model, ResultPage) and model.final:  # the end of a lookup-only service
             return
@@ -67,12 +76,12 @@ def _walk(kiosk, service_id: str, found: list[str], qtbot) -> None:
         if not model.optional:
             window.answer(model.page_id, () if model.qtype == "checkboxes" else "")
             _check(kiosk, where + " (error)", found)
-        if model.qtype in ("radios", "yes_no"):
+        if model.qtype in ("radios", "yes_no", "day"):
             value = model.options[0].value
         elif model.qtype == "checkboxes":
             value = (model.options[0].value,)
         else:
-            value = VALID[model.qtype]
+            value = values[model.qtype]
         window.answer(model.page_id, value)
     pytest.fail(f"{service_id} did not reach check answers")
 
@@ -82,7 +91,14 @@ def _walk(kiosk, service_id: str, found: list[str], qtbot) -> None:
 def test_every_page_reflows(make_kiosk, qtbot, size: str, language: str) -> None:
     kiosk = make_kiosk()
     window = kiosk.window
-    kiosk.assembly.parts.lookup = TrackAnswers()
+    # Booking services ask a diary: the fake answers their sources, Track my request the rest.
+    diary = FakeBookings(kiosk.clock)
+    diary.confirm(diary.hold("housing-advice", "central-library", SLOT, "reflow-holder-0123456789",
+                             300, "en").hold,  # type: ignore[union-attr]
+                  "reflow-holder-0123456789", Contact("Ann Example", VALID["postcode"]), False, "en")
+    kiosk.assembly.parts.lookup = diary.answering(TrackAnswers())
+    kiosk.assembly.parts.bookings = diary
+    values = {**VALID, "booking_reference": diary.references()[0]}
     window.set_preferences(Preferences(text_size=size, language=language))
     found: list[str] = []
     _check(kiosk, "attract", found)
@@ -92,7 +108,7 @@ def test_every_page_reflows(make_kiosk, qtbot, size: str, language: str) -> None
     window.start()
     _check(kiosk, "menu", found)
     for service in window.session.services():
-        _walk(kiosk, service.id, found, qtbot)
+        _walk(kiosk, service.id, found, qtbot, values)
         window.back()
         while window.session.engine is not None:
             window.back()
@@ -101,6 +117,14 @@ def test_every_page_reflows(make_kiosk, qtbot, size: str, language: str) -> None
     window.submit()
     qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=20000)
     _check(kiosk, "confirmation", found)
+    window.more_time()
+    window.finish()
+    qtbot.waitUntil(lambda: page_name(window) == "attract", timeout=5000)
+    window.start()
+    _walk(kiosk, "book-appointment", found, qtbot, values)
+    window.submit()
+    qtbot.waitUntil(lambda: page_name(window) == "booking_done:confirmed", timeout=20000)
+    _check(kiosk, "booking done", found)
     kiosk.clock.advance(kiosk.assembly.loaded.profile.session.idle_seconds + 1)
     window.idle.check()
     _check(kiosk, "need more time", found)

@@ -39,6 +39,8 @@ class Intents:
     try_again: Callable[[], None] = lambda: None
     # "Print this" on a printable result page (`Terminal.print_page`).
     print_page: Callable[[], None] = lambda: None
+    # "Request a call back" when the council's booking system cannot be reached.
+    call_back: Callable[[], None] = lambda: None
 
 
 class Page(QWidget):

@@ -89,10 +89,11 @@ _HINTS = {
     "number": Qt.InputMethodHint.ImhFormattedNumbersOnly,
     "postcode": Qt.InputMethodHint.ImhPreferUppercase,
     "reference": Qt.InputMethodHint.ImhPreferUppercase,
+    "booking_reference": Qt.InputMethodHint.ImhPreferUppercase,
 }
 _KEYBOARD = {"email": "email", "phone": "digits", "number": "digits"}
 _WIDTH_CHARS = {"postcode": 10, "phone": 16, "number": 8, "email": 34, "text": 34,
-                "reference": 12}
+                "reference": 12, "booking_reference": 14}
 
 
 class LineInput(QuestionInput):
@@ -178,6 +179,7 @@ def builtin_inputs() -> dict[str, InputFactory]:
         "phone": LineInput,
         "postcode": LineInput,
         "reference": LineInput,
+        "booking_reference": LineInput,
         "number": LineInput,
         "textarea": AreaInput,
         "date": DateInput,

@@ -17,6 +17,7 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
+from kiosk.bookings.base import TodayOutcome, Unavailable
 from kiosk.health import DeviceStatus, HealthMonitor
 from kiosk.outbox import RelayUnavailable, RetryAnswer
 from kiosk.reference import spaced
@@ -174,11 +175,12 @@ class StaffController(QObject):
         message = (commands.staff_message.get(self.window.texts.language)
                    if commands is not None and commands.staff_message is not None else "")
         state = PanelState(in_session=in_session, assisted=session.assisted,
-                           can_reprint=self.desk.can_reprint(), message=message)
+                           can_reprint=self.desk.can_reprint(), message=message,
+                           bookings=self.terminal.bookings.today_job("en") is not None)
         actions = PanelActions(assist=self.do_assist, end_session=self.do_end_session,
                                reprint=self.do_reprint, device_status=self.do_device_status,
                                maintenance=self.enter_maintenance, hand_back=self.hand_back,
-                               close=self.close_panel)
+                               close=self.close_panel, bookings_today=self.do_bookings_today)
         self.panel = StaffPanel(self.window, self.window.texts, self.window.theme, actor, state,
                                 actions)
         for child in (self.panel, *self.panel.findChildren(QWidget)):
@@ -230,6 +232,20 @@ class StaffController(QObject):
         self.desk.device_status()
         self.panel.show_status(self.health.latest)
         self.refresh_health()
+
+    def do_bookings_today(self) -> None:
+        """Today's bookings at this site, asked on the probes' worker (the hub may be slow)."""
+        panel = self.panel
+        job = self.terminal.bookings.today_job(self.window.texts.language)
+        if panel is None or job is None:
+            return
+        panel.show_bookings(None)
+
+        def done(outcome: TodayOutcome) -> None:
+            if shiboken6.isValid(panel) and panel is self.panel:
+                panel.show_bookings(outcome)
+
+        self.probes.run(job, done, lambda error: done(Unavailable("bad_answer")))
 
     # --- maintenance -----------------------------------------------------------------------
 

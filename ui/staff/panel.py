@@ -10,10 +10,12 @@ from PySide6.QtCore import QEasingCurve, QPropertyAnimation, QRect
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from accessibility.themes import Theme
+from kiosk.bookings.base import TodayOutcome
 from kiosk.health import DeviceStatus
 from kiosk.staff import Actor, Permission, can
 from kiosk.texts import Texts
 from ui.overlays import Overlay
+from ui.staff.bookings_today import TodaysBookingsView
 from ui.staff.device_status import DeviceStatusView, replace_status_view
 from ui.widgets import button, label
 
@@ -27,6 +29,7 @@ class PanelActions:
     maintenance: Callable[[], None]
     hand_back: Callable[[], None]
     close: Callable[[], None]
+    bookings_today: Callable[[], None] = lambda: None
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class PanelState:
     assisted: bool
     can_reprint: bool
     message: str = ""  # IT's message for staff from the profile, in the panel's language
+    bookings: bool = False  # today's bookings can be shown (a diary, a card on the reader)
 
 
 class StaffPanel(Overlay):
@@ -57,6 +61,7 @@ class StaffPanel(Overlay):
             self.inner.addWidget(label(texts("staff.message_from_it", message=state.message),
                                        "value", name="staffMessage"))
         self.status_view: DeviceStatusView | None = None
+        self.bookings_view: TodaysBookingsView | None = None
         self.action_buttons: dict[str, QPushButton] = {}
         rows: tuple[tuple[str, Permission | None, Callable[[], None], bool], ...] = (
             ("assist", "assist", actions.assist, state.in_session and not state.assisted),
@@ -65,6 +70,8 @@ class StaffPanel(Overlay):
             ("device_status", "device_status", actions.device_status, True),
             ("maintenance", "maintenance", actions.maintenance, True),
         )
+        if state.bookings:
+            rows = (*rows[:4], ("bookings_today", "assist", actions.bookings_today, True), *rows[4:])
         for key, permission, act, enabled in rows:
             if permission is not None and not can(actor.role, permission):
                 continue  # not shown at all: staff never see IT's maintenance button
@@ -101,6 +108,16 @@ class StaffPanel(Overlay):
             self.inner.removeWidget(old)
         self.status_view = replace_status_view(self.inner, old, self.texts, self.theme, status,
                                                at=self.inner.count() - 1)
+
+    def show_bookings(self, outcome: TodayOutcome | None) -> None:
+        """Today's bookings inside the panel (None: still being fetched), replacing earlier."""
+        old = self.bookings_view
+        if old is not None:
+            self.inner.removeWidget(old)
+            old.hide()
+            old.deleteLater()
+        self.bookings_view = TodaysBookingsView(self.texts, self.theme, outcome)
+        self.inner.insertWidget(self.inner.count() - 1, self.bookings_view)
 
     def slide_in(self, animate: bool) -> None:
         """Cover the window, sliding up from the bottom edge (skipped in tests and when the
