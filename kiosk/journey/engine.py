@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.catalogue.model import CHECK_ANSWERS, Condition, Page, Service
+from kiosk.catalogue.model import CHECK_ANSWERS, Page, Service
+from kiosk.journey.conditions import condition_holds
 from kiosk.journey.lookup_state import LookupKey, LookupState, lookup_key
 from kiosk.journey.pages import PageModel
 from kiosk.journey.render import Renderer
@@ -42,26 +43,6 @@ class Where:
 
 CHECK = Where("check_answers")
 DONE = Where("done")
-
-def condition_holds(condition: Condition, answers: Mapping[str, Answer | None],
-                    empties: Mapping[str, bool] | None = None) -> bool:
-    """Whether `condition` holds; `empties` says, per page with a lookup result, whether the
-    lookup found nothing (a page without one satisfies neither `empty: true` nor `false`)."""
-    if condition.result is not None:
-        empty = (empties or {}).get(condition.result)
-        return empty is not None and empty == condition.empty
-    value = answers.get(condition.page)
-    if condition.answered is not None:
-        return (value is not None) == condition.answered
-    if condition.includes is not None:
-        return isinstance(value, tuple) and condition.includes in value
-    if isinstance(value, tuple):
-        return False
-    if condition.equals is not None:
-        return value == condition.equals
-    if condition.not_equals is not None:
-        return value != condition.not_equals
-    return condition.one_of is not None and value in condition.one_of
 
 
 def _as_input(value: Answer | None) -> str:

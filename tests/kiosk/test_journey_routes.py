@@ -15,7 +15,8 @@ import pytest
 import kiosk
 from accessibility.languages import Translator
 from kiosk.catalogue import Catalogue, Service
-from kiosk.journey.engine import CHECK, JourneyEngine, Where, condition_holds
+from kiosk.journey.conditions import condition_holds
+from kiosk.journey.engine import CHECK, JourneyEngine, Where
 from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, ExitPage, QuestionPage
 from kiosk.journey.validation import DateParts, RawAnswer
 from kiosk.profile import load_profile
