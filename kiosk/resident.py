@@ -151,8 +151,10 @@ class ResidentSession:
         service = engine.service
         if not engine.ready_to_submit() or service.destination is None:
             raise SubmitFailed("not on check answers")
-        attributes, fields = open311_parameters(service, engine.answers(), engine.answer_data(),
-                                                engine.types)
+        answers = engine.answers()
+        attributes, fields = open311_parameters(
+            service, answers, engine.answer_data(), engine.types,
+            labels={page_id: engine.chosen_labels(page_id) for page_id in answers})
         return Submission(
             submission_id=engine.submission_id,
             reference=self.reference,
