@@ -151,6 +151,8 @@ def _lookup_failed(page: LookupFailedPage, texts: Texts) -> list[Utterance]:
     script.say("body", page.body)
     script.say("staff-hint", page.staff_hint)
     script.say("button:try-again", texts("lookup.try_again"))
+    for option in page.ways_on:
+        script.say(f"button:option-{option.value}", option.label)
     script.say("button:go-back", texts("lookup.go_back"))
     return script.utterances
 

@@ -277,8 +277,12 @@ def ask_council(backend: Lookup | None, request: LookupRequest) -> LookupResult:
     ended while its lookup waits is still provably gone from memory.
 
     Raises `LookupUnavailable`: "not_configured" without a lookup backend, "bad_answer" for
-    anything a backend raised that it should have worded as unavailable.
+    anything a backend raised that it should have worded as unavailable. A request with an
+    input left blank (the UPRN of an address typed by hand) finds nothing, without asking:
+    the council refuses a blank input, and the page says what it says when nothing is found.
     """
+    if any(not value.strip() for value in request.inputs.values()):
+        return LookupResult(request.source, ())
     if backend is None:
         raise LookupUnavailable("not_configured")
     try:

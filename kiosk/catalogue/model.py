@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
 from kiosk.catalogue.checks import CHECK_ANSWERS, reference_problems
 from kiosk.catalogue.question import (
@@ -228,9 +228,20 @@ class Service(Strict):
     nothing: it only looks things up ("Track my request"), so it has no check answers, and
     ends on an information or result page whose button is Finish."""
 
+    _leads: dict[str, str] = PrivateAttr(default_factory=dict)
+
     @property
     def sends(self) -> bool:
         return self.destination is not None
+
+    def lead(self, page_id: str) -> str:
+        """The page whose check answers row shows `page_id`'s answer: the address question's
+        own page for the pages it was expanded into (`address_pages`), else the page itself."""
+        return self._leads.get(page_id, page_id)
+
+    def set_leads(self, leads: dict[str, str]) -> None:
+        """Kept by `address_pages.expand` on the service it makes (a private attribute)."""
+        self._leads = dict(leads)
 
     @model_validator(mode="before")
     @classmethod
@@ -256,7 +267,9 @@ class Service(Strict):
         problems = reference_problems(self, types_in(info.context))
         if problems:
             raise FieldProblems(problems)
-        return self
+        # Imported here: it builds this module's models (pages for each address question).
+        from kiosk.catalogue.address_pages import expand
+        return expand(self)
 
     def page(self, page_id: str) -> Page:
         for page in self.pages:

@@ -249,7 +249,7 @@ class JourneyEngine:
             return self.current()
         page = self.service.page(page_id)
         request = self.request_for(page_id)
-        if request is not None and self.loaded(page_id) is None:
+        if request is not None and self.loaded(page_id) is None and not self._way_on(page, raw):
             return self.current()
         if page.kind != "question":
             self._continued[page_id] = lookup_key(request) if request is not None else None
@@ -284,9 +284,17 @@ class JourneyEngine:
             return tuple((v, label, None) for v, label in own)
         if question.options_from is not None:
             loaded = self.loaded(page.id)
-            return tuple((i.value, i.label, i.hint) for i in loaded.items) if loaded else ()
+            found = tuple((i.value, i.label, i.hint) for i in loaded.items) if loaded else ()
+            extra = self.types[question.type].extra_options(self.texts)
+            return found + tuple((value, label, None) for value, label in extra)
         return tuple((o.value, o.label.get(lang), o.hint.get(lang) if o.hint else None)
                      for o in question.options)
+
+    def _way_on(self, page: Page, raw: RawAnswer) -> bool:
+        """One of the type's extra options ("The address is not listed"), chosen on "we
+        cannot look this up": open even though the list never came."""
+        extra = self.types[page.question.type].extra_options(self.texts) if page.asks else ()
+        return self.failure(page.id) is not None and raw in {value for value, _ in extra}
 
     def back(self) -> PageModel | None:
         """One page back; None when the resident backs out of the first page."""

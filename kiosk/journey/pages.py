@@ -110,6 +110,9 @@ class LookupFailedPage:
     body: str
     staff_hint: str
     reason: UnavailableReason
+    ways_on: tuple[OptionView, ...] = ()
+    """Options of the question that stay open without the lookup ("Enter the address
+    yourself"): each a button that answers the page with its value."""
     kind: Literal["lookup_failed"] = "lookup_failed"
 
 

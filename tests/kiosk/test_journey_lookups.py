@@ -303,7 +303,8 @@ def test_data_fields_must_name_a_looked_up_question() -> None:
     data["destination"]["data_fields"] = {"lat": "postcode.lat"}
     with pytest.raises(ValidationError) as info:
         Service.model_validate(data)
-    assert ("destination.data_fields.lat: expected page.key of a question with options_from "
+    assert ("destination.data_fields.lat: expected page.key of a question with options_from or "
+            "an address "
             "(address), found 'postcode.lat'") in str(info.value)
 
 
