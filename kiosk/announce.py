@@ -130,6 +130,7 @@ def _result(page: ResultPage, texts: Texts) -> list[Utterance]:
     script.say("button:back", texts("nav.back"))
     if page.printable:
         script.say("button:print", texts("result.print"))
+    script.say("button:offer", page.offer)
     _onward(script, page.final)
     return script.utterances
 

@@ -15,6 +15,7 @@ from typing import Protocol
 from accessibility.languages import FALLBACK, Translator, language
 from kiosk.catalogue import Catalogue, Service
 from kiosk.clock import UK, Clock, uk_today
+from kiosk.journey.carry import carry_answers
 from kiosk.journey.engine import JourneyEngine
 from kiosk.journey.pages import PageModel, ResultPage
 from kiosk.journey.validation import RawAnswer
@@ -142,6 +143,24 @@ class ResidentSession:
         self.outcome = None
         return self.engine.start()
 
+    def take_offer(self) -> PageModel:
+        """From a result page that offers another service ("Report a missed bin"): start it
+        with the answers the offer carries (the address) already given."""
+        engine = self._engine()
+        where = engine.where
+        spec = engine.service.page(where.page_id).result if where.kind == "page" else None
+        if spec is None or spec.offer is None:
+            raise SubmitFailed("no offer here")
+        following = JourneyEngine(self.parts.catalogue.service(spec.offer.service),
+                                  self.parts.texts, partial(uk_today, self.parts.clock))
+        known = self.staff.entered_by()
+        for page_id, from_id in carry_answers(engine, following, spec.offer.carry).items():
+            if from_id in known:  # who entered it then entered it now
+                self.staff.record_entry(page_id,
+                                        "staff" if known[from_id] == "staff" else "resident")
+        self.engine, self.outcome = following, None
+        return following.current()
+
     def leave_service(self) -> None:
         self.engine = None
 
@@ -201,7 +220,7 @@ class ResidentSession:
             hint=spec.hint.get(use) if spec is not None and spec.hint else None,
             rows=page.rows, printed_at=now, job_name=f"{page.page_id}-{now:%Y%m%d-%H%M%S}")
         request = engine.request_for(page.page_id)
-        ask_again = (rows_in(self.parts.lookup, request, use)
+        ask_again = (rows_in(self.parts.lookup, request, use, spec.show if spec else None)
                      if use != current and request is not None else None)
         return partial(print_job, self.parts.printer, printout, ask_again)
 

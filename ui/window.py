@@ -104,6 +104,7 @@ class KioskWindow(ReadAloud, QWidget):
             change=lambda page_id: t.change(page_id), submit=lambda: t.submit(),
             finish=lambda: t.finish(), start_again=lambda: t.start_again(),
             try_again=lambda: t.try_again(), print_page=lambda: t.print_page(),
+            take_offer=lambda: t.take_offer(),
         )
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 0, 0, 0)

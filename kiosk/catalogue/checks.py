@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kiosk.catalogue.address_checks import address_ids, address_problems
+from kiosk.catalogue.offers import offer_problems
 from kiosk.config_errors import Loc
 from kiosk.journey.types import QuestionTypes
 
@@ -34,6 +35,7 @@ def reference_problems(service: Service, types: QuestionTypes) -> Problems:
     problems.extend(_destination_problems(service) if service.sends
                     else _ending_problems(service))
     problems.extend(address_problems(service))
+    problems.extend(offer_problems(service))
     if not problems:
         problems.extend(_graph_problems(service))
     return problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from kiosk.catalogue.checks import CHECK_ANSWERS, reference_problems
 from kiosk.catalogue.question import (
@@ -24,12 +24,13 @@ from kiosk.catalogue.question import (
 )
 from kiosk.config_errors import FieldProblems
 from kiosk.identifiers import IDENTIFIER
+from kiosk.journey.result_rows import builtin_row_formats
 from kiosk.journey.types import types_in
 from kiosk.localtext import LocalText
 
 __all__ = [
     "CHECK_ANSWERS", "ERROR_PARAMS", "IDENTIFIER", "OPEN311_FIELDS", "CheckAnswers", "Condition",
-    "Confirmation", "ExitPageSpec", "InfoSpec", "LookupSpec", "Option", "Page", "PageKind",
+    "Confirmation", "ExitPageSpec", "InfoSpec", "LookupSpec", "Offer", "Option", "Page", "PageKind",
     "Question", "ResultSpec", "Route", "Rules", "Service", "ServiceDestination", "override_names",
 ]
 
@@ -104,6 +105,15 @@ class InfoSpec(Strict):
     body: LocalText
 
 
+class Offer(Strict):
+    """Another service offered from a result page ("Report a missed bin"), started with
+    answers carried over: `carry` maps its page ids to this service's (`address: address`)."""
+
+    service: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    label: LocalText
+    carry: dict[str, str] = Field(default_factory=dict)
+
+
 class ResultSpec(Strict):
     """A page showing what a lookup found (rows: label and detail), with Continue."""
 
@@ -114,6 +124,18 @@ class ResultSpec(Strict):
     """What the page says when nothing was found (default: the app's "Nothing was found")."""
     printable: bool = False
     """Offer "Print this": the rows on the receipt printer, to take away."""
+    show: str | None = None
+    """How the rows are worded (`kiosk.journey.result_rows`): the items' labels and hints,
+    or a registered format such as `collections` (bins, colours and collection days)."""
+    offer: Offer | None = None
+
+    @field_validator("show")
+    @classmethod
+    def _known_format(cls, name: str | None) -> str | None:
+        formats = builtin_row_formats()
+        if name is not None and name not in formats:
+            raise ValueError(f"a row format ({', '.join(formats)})")
+        return name
 
 
 class Page(Strict):

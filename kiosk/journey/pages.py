@@ -79,6 +79,9 @@ class ResultPage:
     """The last page of a service that sends nothing: Finish instead of Continue."""
     printable: bool = False
     """The resident may print the rows on the receipt printer (`ResultSpec.printable`)."""
+    offer: str | None = None
+    """The label of another service offered from here ("Report a missed bin",
+    `ResultSpec.offer`), started with the answers it carries over."""
     kind: Literal["result"] = "result"
 
 

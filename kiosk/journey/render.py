@@ -22,10 +22,10 @@ from kiosk.journey.pages import (
     PageModel,
     QuestionPage,
     ResultPage,
-    ResultRow,
     SummaryRow,
     WaitingPage,
 )
+from kiosk.journey.result_rows import row_format
 from kiosk.journey.types import DisplayContext
 from kiosk.journey.validation import FieldError
 
@@ -85,9 +85,10 @@ class Renderer:
             return ResultPage(
                 page.id, service_title, spec.title.get(lang),
                 spec.hint.get(lang) if spec.hint else None,
-                tuple(ResultRow(i.label, i.hint) for i in items),
+                row_format(spec.show)(items, t),
                 spec.empty.get(lang) if spec.empty else t("result.none_found"),
                 final=engine.final(page.id), printable=spec.printable and bool(items),
+                offer=spec.offer.label.get(lang) if spec.offer and items else None,
             )
         return self._question(page)
 

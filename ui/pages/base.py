@@ -39,6 +39,8 @@ class Intents:
     try_again: Callable[[], None] = lambda: None
     # "Print this" on a printable result page (`Terminal.print_page`).
     print_page: Callable[[], None] = lambda: None
+    # Another service a result page offers, the answers carried (`Terminal.take_offer`).
+    take_offer: Callable[[], None] = lambda: None
 
 
 class Page(QWidget):

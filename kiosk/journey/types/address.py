@@ -84,6 +84,20 @@ class AddressListType(ChoiceType):
         key = "address.enter_yourself" if lookup_failed else "address.not_listed"
         return ((NOT_LISTED, texts(key)),)
 
+    def speak(self, script: Script, page: QuestionPage, hide: bool) -> None:
+        """As any choice, with the "or" the page shows before the way on."""
+        texts, total = script.texts, len(page.options)
+        for n, option in enumerate(page.options, start=1):
+            if n == total and total > 1:
+                script.say("or", texts("address.or"))
+            item = f"option:{option.value}"
+            script.say(item, texts("speech.option_position", n=str(n), total=str(total),
+                                   label=option.label))
+            if option.selected and not hide:
+                script.say(item, texts("speech.selected"))
+        if hide and any(o.selected for o in page.options):
+            script.say("value", texts("speech.personal_hidden"))
+
     def check(self, question: Question, page_id: str, raw: RawAnswer,
               context: CheckContext) -> Checked:
         if raw == NOT_LISTED:
