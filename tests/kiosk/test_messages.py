@@ -16,6 +16,7 @@ import pytest
 import accessibility.languages
 from accessibility.languages import Translator
 from kiosk.catalogue.model import ERROR_PARAMS
+from kiosk.journey.result_rows import COLOURS
 from kiosk.journey.validation import YES_NO
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +37,7 @@ DYNAMIC: dict[str, set[str]] = {
     "error.address.{name}_too_long": {f"error.address.{n}_too_long"
                                       for n in ("line1", "line2", "town", "postcode")},
     "address.field.{name}": {f"address.field.{n}" for n in ("line1", "line2", "town", "postcode")},
+    "colour.{colour.lower()}": {f"colour.{c}" for c in COLOURS},
 }
 
 
