@@ -7,6 +7,7 @@ import pytest
 
 from accessibility.languages import LANGUAGES, Translator
 from kiosk.journey.pages import CheckAnswersPage, ExitPage, QuestionPage, ResultPage, WaitingPage
+from kiosk.journey.types.address import AddressParts
 from kiosk.journey.validation import DateParts
 from kiosk.lookups.base import LookupItem, LookupRequest, LookupResult
 from kiosk.preferences import TEXT_SIZES, Preferences
@@ -17,8 +18,10 @@ VALID = {
     "text": "14", "textarea": "Some words about it", "email": "a@example.org",
     "phone": "07700900982", "postcode": "DE99 1AA", "number": "3",
     "date": DateParts("20", "11", "2026"),
-    "reference": "AB2C D3EF",
+    "reference": "AB2C D3EF", "address": "DE99 1AB",
+    "address_manual": AddressParts("Flat 3, The Old Mill", "Mill Lane", "Demo Town", "DE99 1AB"),
 }
+CHOICES = ("radios", "yes_no", "address_list")
 
 
 class TrackAnswers:
@@ -67,7 +70,7 @@ def _walk(kiosk, service_id: str, found: list[str], qtbot) -> None:
         if not model.optional:
             window.answer(model.page_id, () if model.qtype == "checkboxes" else "")
             _check(kiosk, where + " (error)", found)
-        if model.qtype in ("radios", "yes_no"):
+        if model.qtype in CHOICES:
             value = model.options[0].value
         elif model.qtype == "checkboxes":
             value = (model.options[0].value,)
