@@ -16,7 +16,7 @@ from accessibility.languages import FALLBACK, Translator, language
 from kiosk.catalogue import Catalogue, Service
 from kiosk.clock import UK, Clock, uk_today
 from kiosk.journey.carry import carry_answers
-from kiosk.journey.engine import JourneyEngine
+from kiosk.journey.engine import JourneyEngine, JourneyError
 from kiosk.journey.pages import PageModel, ResultPage
 from kiosk.journey.validation import RawAnswer
 from kiosk.lookups.base import Lookup, LookupRequest, LookupResult, LookupUnavailable
@@ -150,7 +150,7 @@ class ResidentSession:
         where = engine.where
         spec = engine.service.page(where.page_id).result if where.kind == "page" else None
         if spec is None or spec.offer is None:
-            raise SubmitFailed("no offer here")
+            raise JourneyError(f"no offer at {where}")
         following = JourneyEngine(self.parts.catalogue.service(spec.offer.service),
                                   self.parts.texts, partial(uk_today, self.parts.clock))
         known = self.staff.entered_by()
