@@ -1,7 +1,9 @@
 """Build the real kiosk offscreen on the demo profile and drive it as a resident would.
 
 Used by the in-process benchmarks (tap latency, wipe, memory). The hub is unreachable
-(http://127.0.0.1:9) and the relay is not started, so nothing leaves the process.
+(http://127.0.0.1:9) and the relay is not started, so nothing leaves the process: the
+addresses at a postcode come from the in-process fake lookup (`lookups: {type: fake}`, the
+demo's DE99 addresses), answered on the kiosk's background thread as the hub's would be.
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ def quiet_offscreen_warnings() -> None:
 
 
 @contextlib.contextmanager
-def kiosk_offscreen(*, show: bool = True) -> Iterator[Kiosk]:
-    """The kiosk on the demo profile in a temporary state directory, shown offscreen."""
+def kiosk_offscreen(*, show: bool = True, lookups: dict[str, object] | None = None
+                    ) -> Iterator[Kiosk]:
+    """The kiosk on the demo profile in a temporary state directory, shown offscreen;
+    `lookups` is the profile's section (default: the in-process fake)."""
     use_repo_imports()
     from kiosk.clock import FakeClock
     from kiosk.profile import load_profile
@@ -61,7 +65,8 @@ def kiosk_offscreen(*, show: bool = True) -> Iterator[Kiosk]:
         # told where; keep that litter in this directory. (Start-up cost is not measured here.)
         pickle_dir = os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR")
         os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", tmp)
-        loaded = load_profile(demo_profile_copy(Path(tmp), base_url=UNREACHABLE_HUB))
+        loaded = load_profile(demo_profile_copy(Path(tmp), base_url=UNREACHABLE_HUB,
+                                                lookups=lookups or {"type": "fake"}))
         clock = FakeClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
         kiosk = build(loaded, Path(tmp) / "state", clock=clock, start_relay=False, demo_controls=False)
         try:
@@ -94,6 +99,18 @@ def page_name(window: KioskWindow) -> str:
     return shown(window)
 
 
+def await_lookup(kiosk: Kiosk, seconds: float = 10.0) -> None:
+    """While the page waits for the council (the addresses at a postcode), run the event
+    loop until the answer is shown."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while page_name(kiosk.window).startswith("waiting"):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the lookup did not come back")
+        kiosk.app.processEvents()
+
+
 def back_to_attract(kiosk: Kiosk) -> None:
     """End whatever session is under way (as "start again" does) and wait for the wipe."""
     window = kiosk.window
@@ -113,15 +130,16 @@ class Step:
 
 
 def missed_bin_answers(kiosk: Kiosk) -> list[Step]:
-    """Answers that route bin type → … → email → check answers, with no errors."""
+    """Answers that route address (postcode, then chosen from the list) → bin type → … →
+    email → check answers, with no errors."""
     from kiosk.clock import uk_today
     from kiosk.journey.validation import DateParts
 
     today = uk_today(kiosk.clock)
     return [
+        Step("address", "DE99 1AB", "line"),
+        Step("address__list", "990000001014", "option"),
         Step("bin_type", "general", "option"),
-        Step("postcode", "DE99 1AA", "line"),
-        Step("house", "14", "line"),
         Step("due_date", DateParts(str(today.day), str(today.month), str(today.year)), "date"),
         Step("details", "The bin is by the side gate.", "area"),
         Step("contact_method", "email", "option"),
@@ -145,6 +163,7 @@ def journey_by_intents(kiosk: Kiosk, pages: int | None = None) -> None:
     for step in steps[:pages]:
         terminal.answer(step.page_id, step.raw)
         settle(app, 1)
+        await_lookup(kiosk)
     expected = "check_answers" if pages is None or pages >= len(steps) else (
         f"question:{steps[pages].page_id}")
     if page_name(window) != expected:

@@ -79,7 +79,8 @@ def measure(scratch: Path, count: int) -> tuple[list[float], list[float], list[f
     from ui.app import build
 
     with running_hub(scratch / "hub") as hub:
-        profile = demo_profile_copy(scratch, base_url=hub.base_url)
+        profile = demo_profile_copy(scratch, base_url=hub.base_url, lookups={
+            "type": "hub", "endpoint": f"{hub.base_url}/kiosk/v1", "api_key": hub.api_key})
         kiosk = build(load_profile(profile), scratch / "state", start_relay=False,
                       clock=FakeClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC)),
                       speech=RecordingSpeech(scratch / "speech"), demo_controls=False,

@@ -134,6 +134,7 @@ def _result(page: ResultPage, texts: Texts) -> list[Utterance]:
     script.say("button:back", texts("nav.back"))
     if page.printable:
         script.say("button:print", texts("result.print"))
+    script.say("button:offer", page.offer)
     _onward(script, page.final)
     return script.utterances
 
@@ -155,6 +156,8 @@ def _lookup_failed(page: LookupFailedPage, texts: Texts) -> list[Utterance]:
     script.say("body", page.body)
     script.say("staff-hint", page.staff_hint)
     script.say("button:try-again", texts("lookup.try_again"))
+    for option in page.ways_on:
+        script.say(f"button:option-{option.value}", option.label)
     script.say("button:go-back", texts("lookup.go_back"))
     return script.utterances
 

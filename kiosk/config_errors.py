@@ -76,6 +76,11 @@ def _dotted(loc: Loc) -> str:
     return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
 
 
+def dotted(loc: Loc) -> str:
+    """A field path as the council reads it: `pages[1].result.offer.service`."""
+    return _dotted(loc)
+
+
 class LineIndex:
     """Maps a field path (tuple of keys and indexes) to the line it starts on in a YAML file."""
 

@@ -16,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from accessibility.languages import Translator
 from kiosk.clock import UK
 from kiosk.journey.pages import ResultRow
+from kiosk.journey.result_rows import row_format
 from kiosk.lookups.base import Lookup, LookupRequest, LookupUnavailable
 from kiosk.receipt import format_receipt_date
 from peripherals.printer.base import ReceiptPrinter
@@ -80,9 +82,10 @@ def print_job(printer: ReceiptPrinter, printout: Printout,
     return result.ok
 
 
-def rows_in(lookup: Lookup | None, request: LookupRequest, language: str
-            ) -> Callable[[], tuple[ResultRow, ...]]:
-    """The rows of `request` asked for again in `language` (blocking, when called)."""
+def rows_in(lookup: Lookup | None, request: LookupRequest, language: str,
+            show: str | None = None) -> Callable[[], tuple[ResultRow, ...]]:
+    """The rows of `request` asked for again in `language` (blocking, when called), worded
+    as the page words them (`ResultSpec.show`)."""
 
     def ask() -> tuple[ResultRow, ...]:
         if lookup is None:
@@ -93,7 +96,7 @@ def rows_in(lookup: Lookup | None, request: LookupRequest, language: str
             raise
         except Exception as exc:  # noqa: BLE001 - a backend's bug is "could not ask"
             raise LookupUnavailable("bad_answer", type(exc).__name__) from None
-        return tuple(ResultRow(i.label, i.hint) for i in found.items)
+        return row_format(show)(found.items, Translator(language))
 
     return ask
 

@@ -17,7 +17,8 @@ from kiosk.bookings.base import Bookings
 from kiosk.bookings.journey import journey_for
 from kiosk.catalogue import Catalogue, Service
 from kiosk.clock import UK, Clock, uk_today
-from kiosk.journey.engine import JourneyEngine
+from kiosk.journey.carry import carry_answers
+from kiosk.journey.engine import JourneyEngine, JourneyError
 from kiosk.journey.pages import PageModel, ResultPage
 from kiosk.journey.validation import RawAnswer
 from kiosk.lookups.base import Lookup, LookupRequest, LookupResult, LookupUnavailable
@@ -149,6 +150,24 @@ class ResidentSession:
         self.outcome = None
         return self.engine.start()
 
+    def take_offer(self) -> PageModel:
+        """From a result page that offers another service ("Report a missed bin"): start it
+        with the answers the offer carries (the address) already given."""
+        engine = self._engine()
+        where = engine.where
+        spec = engine.service.page(where.page_id).result if where.kind == "page" else None
+        if spec is None or spec.offer is None:
+            raise JourneyError(f"no offer at {where}")
+        following = JourneyEngine(self.parts.catalogue.service(spec.offer.service),
+                                  self.parts.texts, partial(uk_today, self.parts.clock))
+        known = self.staff.entered_by()
+        for page_id, from_id in carry_answers(engine, following, spec.offer.carry).items():
+            if from_id in known:  # who entered it then entered it now
+                self.staff.record_entry(page_id,
+                                        "staff" if known[from_id] == "staff" else "resident")
+        self.engine, self.outcome = following, None
+        return following.current()
+
     def leave_service(self) -> None:
         self.engine = None
 
@@ -158,8 +177,10 @@ class ResidentSession:
         service = engine.service
         if not engine.ready_to_submit() or service.destination is None:
             raise SubmitFailed("not on check answers")
-        attributes, fields = open311_parameters(service, engine.answers(), engine.answer_data(),
-                                                engine.types)
+        answers = engine.answers()
+        attributes, fields = open311_parameters(
+            service, answers, engine.answer_data(), engine.types,
+            labels={page_id: engine.chosen_labels(page_id) for page_id in answers})
         return Submission(
             submission_id=engine.submission_id,
             reference=self.reference,
@@ -206,7 +227,7 @@ class ResidentSession:
             hint=spec.hint.get(use) if spec is not None and spec.hint else None,
             rows=page.rows, printed_at=now, job_name=f"{page.page_id}-{now:%Y%m%d-%H%M%S}")
         request = engine.request_for(page.page_id)
-        ask_again = (rows_in(self.parts.lookup, request, use)
+        ask_again = (rows_in(self.parts.lookup, request, use, spec.show if spec else None)
                      if use != current and request is not None else None)
         return partial(print_job, self.parts.printer, printout, ask_again)
 
@@ -282,8 +303,12 @@ def ask_council(backend: Lookup | None, request: LookupRequest) -> LookupResult:
     ended while its lookup waits is still provably gone from memory.
 
     Raises `LookupUnavailable`: "not_configured" without a lookup backend, "bad_answer" for
-    anything a backend raised that it should have worded as unavailable.
+    anything a backend raised that it should have worded as unavailable. A request with an
+    input left blank (the UPRN of an address typed by hand) finds nothing, without asking:
+    the council refuses a blank input, and the page says what it says when nothing is found.
     """
+    if any(not value.strip() for value in request.inputs.values()):
+        return LookupResult(request.source, ())
     if backend is None:
         raise LookupUnavailable("not_configured")
     try:

@@ -43,12 +43,16 @@ class Submission:
 def open311_parameters(
     service: Service, answers: Mapping[str, Answer | None],
     data: Mapping[str, Mapping[str, str]] | None = None, types: QuestionTypes | None = None,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[dict[str, str | list[str]], dict[str, str]]:
     """Map answers onto `attribute[code]` values and Open311's standard fields.
 
     Each question type says how its answer is sent (`QuestionType.attribute`, `field_text`).
     `data` is the looked-up data kept with each answer (`JourneyEngine.answer_data`), which
-    the destination's `data_fields` map by `page.key` (a chosen address's UPRN).
+    the destination's `data_fields` map by `page.key` (a chosen address's UPRN). `labels`
+    (`JourneyEngine.chosen_labels` per page) word a looked-up answer in a standard field: an
+    address chosen from the council's list goes as `address_string` in words, never as the
+    UPRN its option stores (that goes in `address_id` by `data_fields`).
     """
     types = types or builtin_types()
     mapping = service.destination
@@ -65,9 +69,9 @@ def open311_parameters(
     for name, page_ids in mapping.fields.items():
         parts = []
         for page_id in page_ids:
-            value = answers.get(page_id)
-            if value is not None:
-                parts.append(types[service.page(page_id).question.type].field_text(value))
+            text = _field_text(service, page_id, answers.get(page_id), types, labels)
+            if text:
+                parts.append(text)
         if parts:
             fields[name] = ("\n\n" if name == "description" else ", ").join(parts)
     for name, ref in mapping.data_fields.items():
@@ -76,3 +80,16 @@ def open311_parameters(
         if found:
             fields[name] = found
     return attributes, fields
+
+
+def _field_text(service: Service, page_id: str, value: Answer | None, types: QuestionTypes,
+                labels: Mapping[str, Mapping[str, str]] | None) -> str:
+    """One answer's part of a standard field; a looked-up choice by its options' labels."""
+    if value is None:
+        return ""
+    page = service.page(page_id)
+    if labels is None or page.lookup() is None:
+        return types[page.question.type].field_text(value)
+    chosen = labels.get(page_id, {})
+    return ", ".join(chosen[v] for v in (value if isinstance(value, tuple) else (value,))
+                     if v in chosen)

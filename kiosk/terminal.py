@@ -241,6 +241,13 @@ class Terminal:
 
         self.runner.run(job, ended, lambda error: ended(False))
 
+    def take_offer(self) -> None:
+        """The other service a result page offers ("Report a missed bin"), started with the
+        answers it carries already given."""
+        shown = self.current() if self.in_session else None
+        if isinstance(shown, ResultPage) and shown.offer is not None and not self.printing:
+            self._show(self.session.take_offer())
+
     def submit(self) -> None:
         """Send from check answers: durably enqueue, deliver through the relay, print; the
         session is held meanwhile so it cannot time out under a resident watching a printer."""

@@ -153,6 +153,22 @@ def choose(window: KioskWindow, value: str) -> None:
     tap(window, "continue")
 
 
+def answer_address(window: KioskWindow, postcode: str, choice: str) -> None:
+    """The address question: the postcode, Continue, the addresses there looked up, then one
+    chosen by its UPRN, or `not_listed` (the address is typed next: `type_address`)."""
+    answer_text(window, postcode)
+    wait_for(lambda: not page_name(window).startswith("waiting"),
+             what="the addresses at the postcode")
+    choose(window, choice)
+
+
+def type_address(window: KioskWindow, line1: str, town: str) -> None:
+    """"Enter the address": its first line and town (the postcode is filled in already)."""
+    type_text(window, "answer-line1", line1)
+    type_text(window, "answer-town", town)
+    tap(window, "continue")
+
+
 def answer_date(window: KioskWindow, day: str, month: str, year: str) -> None:
     for part, value in (("day", day), ("month", month), ("year", year)):
         type_text(window, f"answer-{part}", value)

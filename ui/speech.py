@@ -307,11 +307,12 @@ _NAMED = {
     "button:more-time": "moreTime", "button:end-now": "endNow",
     "value": "answer", "delivery-state": "deliveryState", "receipt-state": "receiptState",
     "next-steps": "nextSteps", "timeout-title": "timeoutTitle", "timeout-body": "timeoutBody",
-    "photo-code-hint": "photoCodeHint",
+    "photo-code-hint": "photoCodeHint", "button:offer": "offer",
 }
 _PREFIXED = {
     "option:": "option-", "error:": "error-", "field-error:": "error-", "row:": "value-",
     "change:": "change-", "date:": "answer-", "service:": "service-", "language:": "language-",
+    "address:": "answer-", "button:option-": "wayOn-",
 }
 
 

@@ -39,7 +39,8 @@ class TourRun:
 
 
 def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> TourRun:
-    """Report a missed bin, with one mistake on the way; save each page as a PNG.
+    """Report a missed bin (the address typed by hand, with mistakes on the way), bin
+    collection days, Track my request and an exit page; save each page as a PNG.
 
     With `prefs`, every page is shown with those choices (colours, size, language), applied
     again after each session end because the wipe resets them.
@@ -58,6 +59,10 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
 
     apply()
 
+    def wait_addresses() -> None:
+        wait_for(lambda: not page_name(window).startswith("waiting"), seconds=SUBMIT_SECONDS,
+                 what="the addresses at the postcode")
+
     def shot(name: str) -> None:
         deliver_posted_events()
         path = out / f"{len(shots) + 1:02d}-{name}.png"
@@ -71,16 +76,23 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     tap(window, "start")
     shot("menu")
     tap(window, "service-missed-bin")
+    type_text(window, "answer", "de99 1ab")
+    shot("postcode")
+    tap(window, "continue")
+    wait_addresses()
+    shot("address-list")
+    tap(window, "option-not_listed")
+    tap(window, "continue")
+    type_text(window, "answer-line1", "Flat 2, 14 Library Lane")
+    shot("address-typed")
+    tap(window, "continue")
+    shot("address-typed-error")
+    type_text(window, "answer-town", "Demo Town")
+    tap(window, "continue")
     shot("bin-type")
     tap(window, "continue")
     shot("bin-type-error")
     tap(window, "option-general")
-    tap(window, "continue")
-    type_text(window, "answer", "de99 1aa")
-    shot("postcode")
-    tap(window, "continue")
-    type_text(window, "answer", "14")
-    shot("house")
     tap(window, "continue")
     today = uk_today(kiosk.clock)
     type_text(window, "answer-day", "31")
@@ -105,9 +117,9 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     shot("contact-email")
     tap(window, "continue")
     shot("check-answers")
-    tap(window, "change-house")
-    shot("change-house")
-    tap(window, "continue")
+    tap(window, "change-address")
+    shot("change-address")
+    tap(window, "continue")  # the same postcode: the address typed is kept
     if isinstance(kiosk.clock, FakeClock):
         kiosk.clock.advance(kiosk.assembly.loaded.profile.session.idle_seconds + 1)
         window.idle.check()
@@ -138,9 +150,30 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     tap(window, "startAgain")
     wait_for(on_page(window, "attract"), what="the attract page")
     apply()
+    # Bin collection days for an address from the list, and Report a missed bin from there.
+    tap(window, "start")
+    tap(window, "service-bin-day")
+    type_text(window, "answer", "de99 1ab")
+    tap(window, "continue")
+    wait_addresses()
+    if page_name(window) == "question:address__list":
+        tap(window, "option-990000001014")
+        tap(window, "continue")
+        wait_for(lambda: page_name(window).startswith(("result:", "lookup_failed:")),
+                 seconds=SUBMIT_SECONDS, what="the collection days")
+    shot("bin-days")
+    tap(window, "startAgain")
+    wait_for(on_page(window, "attract"), what="the attract page")
+    apply()
     # An exit page: garden waste without a subscription.
     tap(window, "start")
     tap(window, "service-missed-bin")
+    type_text(window, "answer", "de99 9zz")
+    tap(window, "continue")
+    wait_addresses()
+    type_text(window, "answer-line1", "Plot 4, New Road")
+    type_text(window, "answer-town", "Demo Town")
+    tap(window, "continue")
     tap(window, "option-garden")
     tap(window, "continue")
     tap(window, "option-no")

@@ -50,9 +50,7 @@ def staff_tour(kiosk: Kiosk, out: Path) -> list[str]:
 
     tap(window, "start")
     tap(window, "service-missed-bin")
-    tap(window, "option-recycling")
-    tap(window, "continue")
-    type_text(window, "answer", "DE99 1")
+    type_text(window, "answer", "DE99 1")  # the address question's postcode, half typed
     reader.insert(DEMO_STAFF_CARD)
     wait_for(lambda: panel_in_place(kiosk), seconds=SECONDS, what="the staff panel")
     shot("staff-panel")

@@ -106,6 +106,7 @@ class KioskWindow(ReadAloud, QWidget):
             finish=lambda: t.finish(), start_again=lambda: t.start_again(),
             try_again=lambda: t.try_again(), print_page=lambda: t.print_page(),
             call_back=lambda: t.bookings.call_back(),
+            take_offer=lambda: t.take_offer(),
         )
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 0, 0, 0)

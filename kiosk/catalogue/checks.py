@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kiosk.catalogue.address_checks import address_ids, address_problems
 from kiosk.catalogue.booking import booking_problems
+from kiosk.catalogue.offers import offer_problems
 from kiosk.config_errors import Loc
 from kiosk.journey.types import QuestionTypes
 
@@ -37,6 +39,8 @@ def reference_problems(service: Service, types: QuestionTypes) -> Problems:
         problems.extend(_ending_problems(service))
     if service.booking is not None:
         problems.extend(booking_problems(service))
+    problems.extend(address_problems(service))
+    problems.extend(offer_problems(service))
     if not problems:
         problems.extend(_graph_problems(service))
     return problems
@@ -152,12 +156,14 @@ def _destination_problems(service: Service) -> Problems:
                 problems.append((("destination", "fields", name, f_index), expected, repr(pid)))
     for code, keys in destination.values.items():
         problems.extend(_value_problems(service, code, keys))
+    # An address question's chosen address carries its data too (its UPRN, lat, long).
     looked_up = [p.id for p in service.pages if p.kind == "question" and p.lookup() is not None]
+    looked_up += address_ids(service)
     for name, ref in destination.data_fields.items():
         pid = ref.partition(".")[0]
         if pid not in looked_up:
             problems.append((("destination", "data_fields", name),
-                             f"page.key of a question with options_from "
+                             f"page.key of a question with options_from or an address "
                              f"({', '.join(looked_up) or 'none defined'})", repr(ref)))
     return problems
 

@@ -9,7 +9,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kiosk.catalogue.model import Service
-from kiosk.config_errors import ConfigError, Problem, problems_from_validation, read_yaml
+from kiosk.catalogue.offers import catalogue_offer_problems, without_missing_offers
+from kiosk.config_errors import (
+    ConfigError,
+    LineIndex,
+    Problem,
+    dotted,
+    problems_from_validation,
+    read_yaml,
+)
 from kiosk.journey.types import QuestionTypes, builtin_types
 
 
@@ -32,10 +40,13 @@ class Catalogue:
         return len(self.services)
 
     def only(self, service_ids: list[str] | None) -> Catalogue:
-        """The services a profile chose, in the profile's order (all of them when None)."""
+        """The services a profile chose, in the profile's order (all of them when None). A
+        result page's offer of a service left out is dropped: no button leads nowhere."""
         if service_ids is None:
             return self
-        return Catalogue(tuple(self.service(sid) for sid in service_ids))
+        chosen = set(service_ids)
+        return Catalogue(tuple(without_missing_offers(self.service(sid), chosen)
+                               for sid in service_ids))
 
 
 def load_catalogue(folder: Path, types: QuestionTypes | None = None) -> Catalogue:
@@ -48,6 +59,7 @@ def load_catalogue(folder: Path, types: QuestionTypes | None = None) -> Catalogu
         raise ConfigError([Problem(str(folder), "", "a folder of service files", "no such folder")])
     problems: list[Problem] = []
     services: list[Service] = []
+    files: dict[str, tuple[Path, LineIndex]] = {}
     for path in sorted(folder.glob("*.yaml")):
         try:
             data, lines = read_yaml(path)
@@ -63,6 +75,10 @@ def load_catalogue(folder: Path, types: QuestionTypes | None = None) -> Catalogu
                                     repr(service.id), lines.line_of(("id",))))
             continue
         services.append(service)
+        files[service.id] = (path, lines)
+    for service, loc, expected, found in catalogue_offer_problems(services):
+        path, lines = files[service.id]
+        problems.append(Problem(str(path), dotted(loc), expected, found, lines.line_of(loc)))
     if not services and not problems:
         problems.append(Problem(str(folder), "", "at least one service file (*.yaml)", "none"))
     if problems:

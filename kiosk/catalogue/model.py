@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from kiosk.catalogue.booking import BookingSpec
 from kiosk.catalogue.checks import CHECK_ANSWERS, reference_problems
@@ -25,12 +25,13 @@ from kiosk.catalogue.question import (
 )
 from kiosk.config_errors import FieldProblems
 from kiosk.identifiers import IDENTIFIER
+from kiosk.journey.result_rows import builtin_row_formats
 from kiosk.journey.types import types_in
 from kiosk.localtext import LocalText
 
 __all__ = [
     "CHECK_ANSWERS", "ERROR_PARAMS", "IDENTIFIER", "OPEN311_FIELDS", "CheckAnswers", "Condition",
-    "Confirmation", "ExitPageSpec", "InfoSpec", "LookupSpec", "Option", "Page", "PageKind",
+    "Confirmation", "ExitPageSpec", "InfoSpec", "LookupSpec", "Offer", "Option", "Page", "PageKind",
     "Question", "ResultSpec", "Route", "Rules", "Service", "ServiceDestination", "override_names",
 ]
 
@@ -105,6 +106,15 @@ class InfoSpec(Strict):
     body: LocalText
 
 
+class Offer(Strict):
+    """Another service offered from a result page ("Report a missed bin"), started with
+    answers carried over: `carry` maps its page ids to this service's (`address: address`)."""
+
+    service: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    label: LocalText
+    carry: dict[str, str] = Field(default_factory=dict)
+
+
 class ResultSpec(Strict):
     """A page showing what a lookup found (rows: label and detail), with Continue."""
 
@@ -115,6 +125,18 @@ class ResultSpec(Strict):
     """What the page says when nothing was found (default: the app's "Nothing was found")."""
     printable: bool = False
     """Offer "Print this": the rows on the receipt printer, to take away."""
+    show: str | None = None
+    """How the rows are worded (`kiosk.journey.result_rows`): the items' labels and hints,
+    or a registered format such as `collections` (bins, colours and collection days)."""
+    offer: Offer | None = None
+
+    @field_validator("show")
+    @classmethod
+    def _known_format(cls, name: str | None) -> str | None:
+        formats = builtin_row_formats()
+        if name is not None and name not in formats:
+            raise ValueError(f"a row format ({', '.join(formats)})")
+        return name
 
 
 class Page(Strict):
@@ -232,11 +254,22 @@ class Service(Strict):
     """A booking journey (`kiosk.catalogue.booking`): it ends with check answers and a
     confirmation like a service that sends, but books with the hub, not the outbox."""
 
+    _leads: dict[str, str] = PrivateAttr(default_factory=dict)
+
     @property
     def sends(self) -> bool:
         """Ends with check answers and a confirmation: the answers go to a destination (the
         outbox) or make a booking with the hub."""
         return self.destination is not None or self.booking is not None
+
+    def lead(self, page_id: str) -> str:
+        """The page whose check answers row shows `page_id`'s answer: the address question's
+        own page for the pages it was expanded into (`address_pages`), else the page itself."""
+        return self._leads.get(page_id, page_id)
+
+    def set_leads(self, leads: dict[str, str]) -> None:
+        """Kept by `address_pages.expand` on the service it makes (a private attribute)."""
+        self._leads = dict(leads)
 
     @model_validator(mode="before")
     @classmethod
@@ -264,7 +297,9 @@ class Service(Strict):
         problems = reference_problems(self, types_in(info.context))
         if problems:
             raise FieldProblems(problems)
-        return self
+        # Imported here: it builds this module's models (pages for each address question).
+        from kiosk.catalogue.address_pages import expand
+        return expand(self)
 
     def page(self, page_id: str) -> Page:
         for page in self.pages:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import string
 from decimal import Decimal
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -20,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from kiosk.catalogue.app_texts import AppTexts
 from kiosk.config_errors import FieldProblems, Loc
 from kiosk.journey.types import types_in
 from kiosk.localtext import LocalText
@@ -38,6 +40,9 @@ ERROR_PARAMS: dict[str, frozenset[str]] = {
         "error.date.required": (), "error.date.missing_day": (), "error.date.missing_month": (),
         "error.date.missing_year": (), "error.date.real": (), "error.date.future": (),
         "error.date.past": (), "error.date.too_old": ("days",), "error.date.too_far": ("days",),
+        "error.address.line1": (), "error.address.town": (), "error.address.postcode": (),
+        "error.address.line1_too_long": ("max",), "error.address.line2_too_long": ("max",),
+        "error.address.town_too_long": ("max",), "error.address.postcode_too_long": ("max",),
     }.items()
 }
 
@@ -129,6 +134,21 @@ class Question(Strict):
     errors: dict[str, LocalText] = Field(default_factory=dict)
     # The type's default answer length, from the registry the question was loaded with.
     _type_max_length: int | None = PrivateAttr(None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_words(cls, data: Any, info: ValidationInfo) -> Any:
+        """A type that words its own pages (`QuestionType.default_texts`) fills in what the
+        catalogue leaves out, in every language, from the app's message keys."""
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+            return data
+        qtype = types_in(info.context).get(data["type"])
+        missing = {name: key for name, key in (qtype.default_texts if qtype else {}).items()
+                   if data.get(name) is None}
+        if not missing:
+            return data
+        words = AppTexts()
+        return {**data, **{name: words(key) for name, key in missing.items()}}
 
     @field_validator("type")
     @classmethod

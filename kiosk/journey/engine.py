@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.catalogue.model import CHECK_ANSWERS, Condition, Page, Service
+from kiosk.catalogue.model import CHECK_ANSWERS, Page, Service
+from kiosk.journey.conditions import condition_holds
 from kiosk.journey.lookup_state import LookupKey, LookupState, lookup_key
 from kiosk.journey.pages import PageModel
 from kiosk.journey.render import Renderer
@@ -42,26 +43,6 @@ class Where:
 
 CHECK = Where("check_answers")
 DONE = Where("done")
-
-def condition_holds(condition: Condition, answers: Mapping[str, Answer | None],
-                    empties: Mapping[str, bool] | None = None) -> bool:
-    """Whether `condition` holds; `empties` says, per page with a lookup result, whether the
-    lookup found nothing (a page without one satisfies neither `empty: true` nor `false`)."""
-    if condition.result is not None:
-        empty = (empties or {}).get(condition.result)
-        return empty is not None and empty == condition.empty
-    value = answers.get(condition.page)
-    if condition.answered is not None:
-        return (value is not None) == condition.answered
-    if condition.includes is not None:
-        return isinstance(value, tuple) and condition.includes in value
-    if isinstance(value, tuple):
-        return False
-    if condition.equals is not None:
-        return value == condition.equals
-    if condition.not_equals is not None:
-        return value != condition.not_equals
-    return condition.one_of is not None and value in condition.one_of
 
 
 def _as_input(value: Answer | None) -> str:
@@ -268,7 +249,7 @@ class JourneyEngine:
             return self.current()
         page = self.service.page(page_id)
         request = self.request_for(page_id)
-        if request is not None and self.loaded(page_id) is None:
+        if request is not None and self.loaded(page_id) is None and not self._way_on(page, raw):
             return self.current()
         if page.kind != "question":
             self._continued[page_id] = lookup_key(request) if request is not None else None
@@ -303,9 +284,17 @@ class JourneyEngine:
             return tuple((v, label, None) for v, label in own)
         if question.options_from is not None:
             loaded = self.loaded(page.id)
-            return tuple((i.value, i.label, i.hint) for i in loaded.items) if loaded else ()
+            found = tuple((i.value, i.label, i.hint) for i in loaded.items) if loaded else ()
+            extra = self.types[question.type].extra_options(self.texts)
+            return found + tuple((value, label, None) for value, label in extra)
         return tuple((o.value, o.label.get(lang), o.hint.get(lang) if o.hint else None)
                      for o in question.options)
+
+    def _way_on(self, page: Page, raw: RawAnswer) -> bool:
+        """One of the type's extra options ("The address is not listed"), chosen on "we
+        cannot look this up": open even though the list never came."""
+        extra = self.types[page.question.type].extra_options(self.texts) if page.asks else ()
+        return self.failure(page.id) is not None and raw in {value for value, _ in extra}
 
     def back(self) -> PageModel | None:
         """One page back; None when the resident backs out of the first page."""

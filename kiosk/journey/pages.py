@@ -80,6 +80,9 @@ class ResultPage:
     """The last page of a service that sends nothing: Finish instead of Continue."""
     printable: bool = False
     """The resident may print the rows on the receipt printer (`ResultSpec.printable`)."""
+    offer: str | None = None
+    """The label of another service offered from here ("Report a missed bin",
+    `ResultSpec.offer`), started with the answers it carries over."""
     kind: Literal["result"] = "result"
 
 
@@ -111,6 +114,9 @@ class LookupFailedPage:
     body: str
     staff_hint: str
     reason: UnavailableReason
+    ways_on: tuple[OptionView, ...] = ()
+    """Options of the question that stay open without the lookup ("Enter the address
+    yourself"): each a button that answers the page with its value."""
     kind: Literal["lookup_failed"] = "lookup_failed"
 
 

@@ -22,10 +22,10 @@ from kiosk.journey.pages import (
     PageModel,
     QuestionPage,
     ResultPage,
-    ResultRow,
     SummaryRow,
     WaitingPage,
 )
+from kiosk.journey.result_rows import row_format
 from kiosk.journey.types import DisplayContext
 from kiosk.journey.validation import FieldError
 
@@ -73,7 +73,7 @@ class Renderer:
             if reason is not None:
                 return LookupFailedPage(page.id, service_title, t("lookup.failed.title"),
                                         t("lookup.failed.body"), t("lookup.failed.staff"),
-                                        reason)
+                                        reason, self._ways_on(page))
             return WaitingPage(page.id, service_title, t("lookup.waiting.title"),
                                t("lookup.waiting.hint"), request)
         if page.info is not None:
@@ -85,9 +85,10 @@ class Renderer:
             return ResultPage(
                 page.id, service_title, spec.title.get(lang),
                 spec.hint.get(lang) if spec.hint else None,
-                tuple(ResultRow(i.label, i.hint) for i in items),
+                row_format(spec.show)(items, t),
                 spec.empty.get(lang) if spec.empty else t("result.none_found"),
                 final=engine.final(page.id), printable=spec.printable and bool(items),
+                offer=spec.offer.label.get(lang) if spec.offer and items else None,
             )
         return self._question(page)
 
@@ -96,7 +97,9 @@ class Renderer:
         question = page.question
         lang = engine.texts.language
         qtype = engine.types[question.type]
-        raw = engine.raw(page.id, qtype.empty())
+        lead = engine.service.lead(page.id)
+        raw = engine.raw(page.id, qtype.start(engine.answer_value(lead)) if lead != page.id
+                         else qtype.empty())
         chosen = raw if isinstance(raw, tuple) else (raw,)
         options = tuple(OptionView(value, label, hint, value in chosen)
                         for value, label, hint in engine.items(page.id))
@@ -116,6 +119,14 @@ class Renderer:
             errors=errors,
             changing=engine.changing(),
         )
+
+    def _ways_on(self, page: Page) -> tuple[OptionView, ...]:
+        """The options that stay open when a question's lookup fails (`extra_options`)."""
+        if page.asks is None:
+            return ()
+        extra = self.engine.types[page.question.type].extra_options(self.engine.texts,
+                                                                    lookup_failed=True)
+        return tuple(OptionView(value, label, None, False) for value, label in extra)
 
     def _error_text(self, question: Question, error: FieldError) -> str:
         texts = self.engine.texts
@@ -137,11 +148,17 @@ class Renderer:
         return qtype.display(value, DisplayContext(engine.texts, labels))
 
     def _rows(self) -> list[SummaryRow]:
+        """One row per question the resident answered; the pages an address question was
+        expanded into are one row, under its own page, showing the last of them answered
+        (the address chosen or typed), whose Change returns to the postcode."""
         engine = self.engine
         lang = engine.texts.language
-        rows = []
+        shown: dict[str, str] = {}
         for page_id in engine.answers():
-            question = engine.service.page(page_id).question
+            shown[engine.service.lead(page_id)] = page_id
+        rows = []
+        for lead, page_id in shown.items():
+            question = engine.service.page(lead).question
             label = (question.summary_label or question.label).get(lang)
-            rows.append(SummaryRow(page_id, label, self.display(page_id), question.personal))
+            rows.append(SummaryRow(lead, label, self.display(page_id), question.personal))
         return rows

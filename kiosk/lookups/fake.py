@@ -81,9 +81,9 @@ _DEMO_ADDRESSES: dict[str, tuple[tuple[str, str], ...]] = {
                 ("990000002007", "7 Orchard Rise, Little Demo, Demo Town, DE99 2DE")),
     "DE999ZZ": (),
 }
-_DEMO_BINS = (("general", "green", "Green bin – general waste", 1, 14),
-              ("recycling", "blue", "Blue bin – recycling", 8, 21),
-              ("food", "brown", "Brown caddy – food waste", 1, 8))
+_DEMO_BINS = (("general", "green", "Green bin – general waste", 1, 14, 2),
+              ("recycling", "blue", "Blue bin – recycling", 8, 21, 2),
+              ("food", "brown", "Brown caddy – food waste", 1, 8, 1))
 
 
 def _day(day: date) -> str:
@@ -95,7 +95,9 @@ def demo_answers(today: Callable[[], date]) -> dict[str, Answer]:
 
     def addresses(request: LookupRequest) -> Sequence[LookupItem]:
         found = _DEMO_ADDRESSES.get(_postcode_key(request.inputs.get("postcode", "")), ())
-        return [LookupItem(uprn, label, None, {"uprn": uprn}) for uprn, label in found]
+        return [LookupItem(uprn, label, None,
+                           {"uprn": uprn, "lat": f"52.6{uprn[-4:]}", "long": "-1.47021"})
+                for uprn, label in found]
 
     def bins(request: LookupRequest) -> Sequence[LookupItem]:
         known = {uprn for group in _DEMO_ADDRESSES.values() for uprn, _ in group}
@@ -103,11 +105,13 @@ def demo_answers(today: Callable[[], date]) -> dict[str, Answer]:
             return []
         start = today()
         rows = []
-        for bin_id, colour, label, first, then in _DEMO_BINS:
+        for bin_id, colour, label, first, then, weeks in _DEMO_BINS:
             next_day, then_day = start + timedelta(days=first), start + timedelta(days=then)
-            rows.append(LookupItem(bin_id, label, f"{_day(next_day)}, {_day(then_day)}",
-                                   {"bin": bin_id, "colour": colour,
-                                    "next": next_day.isoformat(), "then": then_day.isoformat()}))
+            rows.append(LookupItem(bin_id, label, f"{_day(next_day)}, {_day(then_day)}", {
+                "bin": bin_id, "colour": colour, "every_weeks": str(weeks),
+                "next": next_day.isoformat(), "next_usual": next_day.isoformat(),
+                "next_moved": "false", "then": then_day.isoformat(),
+                "then_usual": then_day.isoformat(), "then_moved": "false"}))
         return rows
 
     return {"addresses": addresses, "bin-collections": bins}

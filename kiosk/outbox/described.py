@@ -88,10 +88,24 @@ def answer_lines(submission: Submission, context: ReportContext) -> list[tuple[s
         lines.append((label, ", ".join(_option_label(question, v) for v in values)))
     for name, text in submission.fields.items():
         page_ids = mapping.fields.get(name, ()) if mapping is not None else ()
-        labels = [q.label.get("en") for q in (_question(service, p) for p in page_ids)
-                  if q is not None]
-        lines.append((" / ".join(labels) or _FIELD_LABELS.get(name, name), text))
+        labels = [_field_label(service, p) for p in page_ids]
+        words = " / ".join(dict.fromkeys(label for label in labels if label))
+        lines.append((words or _FIELD_LABELS.get(name, name), text))
     return lines
+
+
+def _field_label(service: Service | None, page_id: str) -> str | None:
+    """A question's English wording; for the pages an address question was expanded into,
+    the address question's name ("Collection address"), once."""
+    if service is None:
+        return None
+    lead = service.lead(page_id)
+    question = _question(service, lead)
+    if question is None:
+        return None
+    if lead != page_id and question.summary_label is not None:
+        return question.summary_label.get("en")
+    return question.label.get("en")
 
 
 def _question(service: Service | None, page_id: str | None) -> Question | None:

@@ -65,7 +65,7 @@ def test_pages_on_every_route_ignores_exits() -> None:
     street = catalogue.service("street-problem")
     # "hazardous" has an exit, but journeys that reach check answers pass it or not.
     assert pages_on_every_route(street) == frozenset(
-        {"problem", "location", "nearby_postcode", "description", "contact_method"})
+        {"problem", "location", "nearby_address", "description", "contact_method"})
 
 
 def test_datatypes_values_and_order(exported: Open311Catalogue) -> None:

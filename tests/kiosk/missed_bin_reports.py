@@ -1,12 +1,10 @@
 """Missed-bin reports made by the journey engine from the demo catalogue, as the kiosk makes
-them: the demo's own journey (postcode and house: an address only), and the same journey with
-the address chosen from the demo council's gazetteer (an address, a UPRN and coordinates, as
-the address question of the lookups issue will supply them).
+them: the address chosen from the demo council's gazetteer (an address, a UPRN and
+coordinates), or typed by hand because it was not listed (an address only).
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import uuid
 from datetime import date
@@ -21,6 +19,7 @@ from hub.lookup_sources import demo_sources
 from kiosk.catalogue import Service
 from kiosk.journey.engine import CHECK, JourneyEngine
 from kiosk.journey.pages import WaitingPage
+from kiosk.journey.types.address import AddressParts
 from kiosk.journey.validation import DateParts, RawAnswer
 from kiosk.lookups.base import LookupItem, LookupResult
 from kiosk.submission import Submission, open311_parameters
@@ -38,29 +37,6 @@ def _data() -> dict[str, Any]:
 @functools.cache
 def demo_service() -> Service:
     return Service.model_validate(_data())
-
-
-@functools.cache
-def service_with_address_lookup() -> Service:
-    """The demo journey with "house" replaced by a choice from the addresses at the postcode;
-    the chosen address's UPRN and coordinates go as address_id, lat and long."""
-    data = copy.deepcopy(_data())
-    pages = data["pages"]
-    index = next(i for i, page in enumerate(pages) if page["id"] == "house")
-    pages[index] = {
-        "id": "address",
-        "question": {"type": "radios", "label": "Select the address", "personal": True,
-                     "options_from": {"source": "addresses",
-                                      "inputs": {"postcode": "postcode"}}},
-        "routes": [{"when": {"result": "address", "empty": True}, "exit": "no_address"}],
-        "next": "due_date",
-    }
-    data["exits"].append({"id": "no_address", "title": "We could not find that postcode",
-                          "body": "Ask a member of staff."})
-    del data["destination"]["fields"]["address_string"]
-    data["destination"]["data_fields"] = {"address_id": "address.uprn", "lat": "address.lat",
-                                          "long": "address.long"}
-    return Service.model_validate(data)
 
 
 class GazetteerLookup:
@@ -101,8 +77,10 @@ def report(service: Service, answers: dict[str, RawAnswer], *, reference: str | 
         page = engine.answer(page_id, answers.get(page_id, ""))
         assert not engine.errors(), (page_id, engine.errors())
     assert engine.where == CHECK, engine.where
-    attributes, fields = open311_parameters(service, engine.answers(), engine.answer_data(),
-                                            engine.types)
+    chosen = engine.answers()
+    attributes, fields = open311_parameters(
+        engine.service, chosen, engine.answer_data(), engine.types,
+        labels={pid: engine.chosen_labels(pid) for pid in chosen})
     sid = engine.submission_id
     return Submission(
         submission_id=sid, reference=reference or uuid.uuid4().hex[:8].upper(),
@@ -113,12 +91,20 @@ def report(service: Service, answers: dict[str, RawAnswer], *, reference: str | 
 
 
 def answers(**extra: RawAnswer) -> dict[str, RawAnswer]:
-    """A black bin missed at 14 Library Lane (DE99 1AB), contact by email."""
+    """A black bin missed at 14 Library Lane (DE99 1AB, chosen from the council's list),
+    contact by email."""
     base: dict[str, RawAnswer] = {
-        "bin_type": "general", "postcode": "DE99 1AB", "house": "14",
-        "address": "990000001014", "due_date": DateParts("20", "11", "2026"),
+        "address": "DE99 1AB", "address__list": "990000001014", "bin_type": "general",
+        "due_date": DateParts("20", "11", "2026"),
         "details": "By the side gate", "contact_method": "email",
         "contact_email": "resident@example.org",
     }
     base.update(extra)
     return base
+
+
+def typed_address() -> dict[str, RawAnswer]:
+    """The same report with the address typed by hand ("The address is not listed"): the
+    council receives the address in words only, no UPRN, no coordinates."""
+    return answers(address__list="not_listed",
+                   address__manual=AddressParts("14 Library Lane", "", "Demo Town", "DE99 1AB"))

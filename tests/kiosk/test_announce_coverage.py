@@ -56,6 +56,7 @@ from kiosk.journey.pages import (
     ResultPage,
     WaitingPage,
 )
+from kiosk.journey.types.address import NOT_LISTED, AddressParts
 from kiosk.journey.validation import YES_NO, DateParts, RawAnswer
 from kiosk.lookups.base import LookupItem, LookupResult
 from kiosk.profile import load_profile
@@ -70,14 +71,30 @@ REFERENCE = "LR3386LF"
 GOOD_TEXT = {
     "text": "Ivy Lodge", "textarea": "Left by the gate\nnear lamp post 7",
     "number": "3", "email": "ann@example.org", "phone": "07700 900123", "postcode": "NG7 2RD",
-    "reference": "lr33 86lf", "booking_reference": "bk-4f7k 2qxd",
+    "reference": "lr33 86lf", "booking_reference": "bk-4f7k 2qxd", "address": "DE99 1AB",
 }
 BAD_TEXT = {
     "text": "x" * 101, "textarea": "x" * 1201, "number": "many", "email": "nope",
     "phone": "12", "postcode": "nope", "reference": "nope", "booking_reference": "nope",
+    "address": "nope",
 }
 # What lookups answer on the walk, per source: each variant is a branch (rows, or none).
+MOVED = {"bin": "general", "colour": "green", "every_weeks": "2", "next": "2026-12-24",
+         "next_usual": "2026-12-25", "next_moved": "true", "then": "2027-01-08",
+         "then_usual": "2027-01-08", "then_moved": "false"}
 LOOKED_UP: dict[str, tuple[tuple[LookupItem, ...], ...]] = {
+    "addresses": (
+        (LookupItem("990000001001", "1 Library Lane, Demo Town, DE99 1AB", None,
+                    {"uprn": "990000001001", "lat": "52.60012", "long": "-1.47021"}),
+         LookupItem("990000001002", "Rose Cottage, Library Lane, Demo Town, DE99 1AB")),
+        (),
+    ),
+    "bin-collections": (
+        (LookupItem("general", "Green bin – general waste", None, MOVED),
+         LookupItem("food", "Brown caddy – food waste", "Friday 1 January",
+                    {"bin": "food", "colour": "brown"})),
+        (),
+    ),
     "request-status": (
         (LookupItem("status", "Status", "In progress"),
          LookupItem("reference", "Reference", "LR33 86LF"),
@@ -118,7 +135,8 @@ LOOKUP_STEP = "@lookup"
 BOOKING_STEP = "@step"
 SUBMIT_STEP = "@submit"
 YESTERDAY = TODAY - timedelta(days=1)
-CHOICES = ("radios", "yes_no", "checkboxes", "day")
+CHOICES = ("radios", "yes_no", "checkboxes", "day", "address_list")
+TYPED_ADDRESS = AddressParts("Flat 3, The Old Mill", "Mill Lane", "Demo Town", "DE99 9ZZ")
 
 Step = tuple[str, RawAnswer]
 
@@ -161,6 +179,10 @@ def answers_for(service: Service, page_id: str, page: QuestionPage) -> list[RawA
     """One accepted answer per branch the page can take (every option of a choice); for
     options looked up (or offered instead of a time just taken), the first."""
     question = service.page(page_id).question
+    if question.type == "address_list":  # one address found, or "not listed"
+        return [LOOKED_UP["addresses"][0][0].value, NOT_LISTED]
+    if question.type == "address_manual":
+        return [TYPED_ADDRESS]
     if question.options_from is not None or question.type == "day":
         return [page.options[0].value]
     if question.type in ("radios", "yes_no"):
@@ -175,6 +197,8 @@ def answers_for(service: Service, page_id: str, page: QuestionPage) -> list[RawA
 def wrong_answer(service: Service, page_id: str) -> RawAnswer:
     """An answer the page refuses: empty when required, else one that breaks a rule."""
     question = service.page(page_id).question
+    if question.type == "address_manual":
+        return AddressParts()
     if not question.optional:
         return () if question.type == "checkboxes" else DateParts() if question.type == "date" else ""
     if question.type == "date":
@@ -300,7 +324,10 @@ def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) ->
                         items += [Shown(tile.label), *([Shown(tile.hint)] if tile.hint else [])]
                         if tile.selected:
                             items.append(Shown(t("speech.selected"), personal=page.personal))
-        for option in () if page.qtype == "day" else page.options:
+        options = () if page.qtype == "day" else page.options
+        for n, option in enumerate(options, start=1):
+            if page.qtype == "address_list" and n == len(options) > 1:
+                items.append(Shown(t("address.or")))  # set apart: "The address is not listed"
             items.append(Shown(option.label))
             if option.selected:  # the ticked state, which speech says in words
                 items.append(Shown(t("speech.selected"), personal=page.personal))
@@ -311,6 +338,12 @@ def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) ->
             for part in ("day", "month", "year"):
                 items.append(Shown(t(f"date.{part}")))
                 entered = getattr(parts, part)
+                if entered:
+                    items.append(Shown(entered, value=True, personal=page.personal))
+        if page.qtype == "address_manual":
+            parts = page.value if isinstance(page.value, AddressParts) else AddressParts()
+            for name, entered in zip(parts._fields, parts, strict=True):
+                items.append(Shown(t(f"address.field.{name}")))
                 if entered:
                     items.append(Shown(entered, value=True, personal=page.personal))
         if page.qtype == "textarea" and page.max_length:
@@ -339,17 +372,18 @@ def shown_on(page: PageModel, *, printed: bool = True, t: Translator = TEXTS) ->
             items.append(Shown(page.empty_text))
         for row in page.rows:
             items.append(Shown(row.label))
-            if row.detail:  # a detail may hold a code (a reference), spelled out
+            if row.detail:  # a detail may hold a code (a reference), spelled out, and lines
                 items += [Shown(line, value=True) for line in value_lines(row.detail)]
         printing = [Shown(t("result.print"))] if page.printable else []
-        return [*items, Shown(t("nav.back")), *printing, onward]
+        offer = [Shown(page.offer)] if page.offer else []
+        return [*items, Shown(t("nav.back")), *printing, *offer, onward]
     if isinstance(page, WaitingPage):
         return [Shown(page.service_title), Shown(page.title), Shown(page.hint),
                 Shown(t("nav.back"))]
     if isinstance(page, LookupFailedPage):
         return [Shown(page.service_title), Shown(page.title), Shown(page.body),
                 Shown(page.staff_hint), Shown(t("lookup.try_again")),
-                Shown(t("lookup.go_back"))]
+                *(Shown(option.label) for option in page.ways_on), Shown(t("lookup.go_back"))]
     if isinstance(page, ExitPage):
         return [Shown(page.service_title), Shown(page.title), Shown(page.body),
                 Shown(t("exit.start_again_hint")), Shown(t("nav.back")),
@@ -479,8 +513,13 @@ def test_errors_come_first_and_name_their_field(seen: Seen) -> None:
     assert script.index(inline[0]) > next(i for i, u in enumerate(script) if u.item == "title")
 
 
+ADDRESS_STEPS: list[Step] = [("address", "NG7 2RD"), (LOOKUP_STEP, "0"),
+                              ("address__list", "990000001001")]
+
+
 def test_options_say_their_position_and_which_is_selected() -> None:
-    engine = engine_after(CATALOGUE.service("missed-bin"), [("bin_type", "recycling")])
+    engine = engine_after(CATALOGUE.service("missed-bin"),
+                          [*ADDRESS_STEPS, ("bin_type", "recycling")])
     page = engine.back()
     assert isinstance(page, QuestionPage)
     script = script_for(page, TEXTS, read_personal=False)
@@ -498,7 +537,7 @@ def test_options_say_their_position_and_which_is_selected() -> None:
 
 def test_personal_answers_are_hidden_unless_the_resident_asks() -> None:
     service = CATALOGUE.service("missed-bin")
-    engine = engine_after(service, [("bin_type", "general"), ("postcode", "NG7 2RD")])
+    engine = engine_after(service, [("address", "NG7 2RD")])  # waiting for the addresses
     page = engine.back()
     assert isinstance(page, QuestionPage)
     assert page.personal
@@ -510,7 +549,7 @@ def test_personal_answers_are_hidden_unless_the_resident_asks() -> None:
 
 
 def test_check_answers_reads_rows_with_personal_values_hidden() -> None:
-    steps: list[Step] = [("bin_type", "general"), ("postcode", "NG7 2RD"), ("house", "Ivy Lodge"),
+    steps: list[Step] = [*ADDRESS_STEPS, ("bin_type", "general"),
                          ("due_date", DateParts("20", "11", "2026")), ("details", ""),
                          ("contact_method", "email"), ("contact_email", "ann@example.org")]
     engine = engine_after(CATALOGUE.service("missed-bin"), steps)
@@ -521,9 +560,8 @@ def test_check_answers_reads_rows_with_personal_values_hidden() -> None:
     rows = [(u.item, u.text) for u in private if u.item.startswith("row:")]
     hidden = TEXTS("speech.personal_hidden")
     assert rows == [
+        ("row:address", "Collection address"), ("row:address", hidden),
         ("row:bin_type", "Bin"), ("row:bin_type", "General rubbish (black bin)"),
-        ("row:postcode", "Postcode"), ("row:postcode", hidden),
-        ("row:house", "House number or name"), ("row:house", hidden),
         ("row:due_date", "Collection day"), ("row:due_date", "20 November 2026"),
         ("row:details", "More details"), ("row:details", "Not provided"),
         ("row:contact_method", "Contact by"), ("row:contact_method", "Email"),
@@ -532,7 +570,7 @@ def test_check_answers_reads_rows_with_personal_values_hidden() -> None:
     assert private[-1] == Utterance("Send report", "en", "button:submit")
     spoken = script_for(page, TEXTS, read_personal=True)
     values = [u.text for u in spoken if u.item.startswith("row:")][1::2]
-    assert values[1:3] == ["N G 7 2 R D", "Ivy Lodge"]
+    assert values[0] == "1 Library Lane, Demo Town, D E 9 9 1 A B"
     assert values[-1] == "ann@example.org"
 
 
@@ -627,6 +665,14 @@ def lookup_pages() -> list[PageModel]:
         assert isinstance(request, WaitingPage)
         pages.append(engine.lookup_done(request.request, TableLookup().lookup(request.request)))
         pages.append(engine.answer("days", ""))
+    # The address question's list cannot be looked up: "Enter the address yourself".
+    engine = JourneyEngine(CATALOGUE.service("bin-day"), TEXTS, lambda: TODAY)
+    waiting = engine.answer("address", "DE99 1AB")
+    assert isinstance(waiting, WaitingPage)
+    failed = engine.lookup_failed(waiting.request, "unreachable")
+    assert isinstance(failed, LookupFailedPage)
+    assert failed.ways_on
+    pages.append(failed)
     return pages
 
 

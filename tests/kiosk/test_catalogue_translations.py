@@ -16,10 +16,19 @@ from accessibility.languages import FALLBACK, LANGUAGES, Translator
 from kiosk.catalogue import Catalogue, load_catalogue
 from kiosk.catalogue.translations import dotted, local_texts, missing_texts, untranslated
 from kiosk.journey.engine import JourneyEngine
-from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, ExitPage, QuestionPage, WaitingPage
+from kiosk.journey.pages import (
+    CheckAnswersPage,
+    ConfirmationPage,
+    ExitPage,
+    QuestionPage,
+    WaitingPage,
+)
+from kiosk.journey.types.address import AddressParts
 from kiosk.journey.validation import DateParts
 from kiosk.localtext import LocalText
+from kiosk.lookups.fake import FakeLookup
 from kiosk.profile import load_profile
+from kiosk.resident import ask_council
 
 DEMO = load_profile(Path(kiosk.__file__).parent / "demo" / "profile.yaml")
 CATALOGUE = DEMO.catalogue
@@ -59,8 +68,9 @@ def test_the_demo_profile_names_the_council_and_site_in_every_language(code: str
 def test_the_walk_finds_every_text_in_the_demo() -> None:
     paths = [path for path, _ in every_text()]
     assert len(paths) > 140
-    assert "missed-bin: pages[0].question.options[3].label" in paths
-    assert "missed-bin: pages[4].question.errors.date.too_old" in paths
+    assert "missed-bin: pages[1].question.options[3].label" in paths
+    assert "missed-bin: pages[3].question.errors.date.too_old" in paths
+    assert "bin-day: pages[1].result.offer.label" in paths
     assert "street-problem: exits[0].body" in paths
     assert "feedback: check_answers.submit_label" in paths
 
@@ -185,9 +195,23 @@ def test_a_journey_renders_every_page_in_the_chosen_language(code: str) -> None:
     engine = JourneyEngine(service, texts, lambda: TODAY)
 
     first = engine.start()
-    question = service.page("bin_type").question
     assert isinstance(first, QuestionPage)
     assert first.service_title == service.title.get(code)
+    assert first.title == service.page("address").question.label.get(code)
+    assert first.hint == texts("address.postcode.hint")  # the app words what the file does not
+    waiting = engine.answer("address", "DE99 1AB")
+    assert isinstance(waiting, WaitingPage)
+    listed = engine.lookup_done(waiting.request, ask_council(FakeLookup(), waiting.request))
+    assert isinstance(listed, QuestionPage)
+    assert (listed.title, listed.options[-1].label) == (texts("address.choose.title"),
+                                                        texts("address.not_listed"))
+    typed = engine.answer("address__list", "not_listed")
+    assert isinstance(typed, QuestionPage)
+    assert typed.title == texts("address.manual.title")
+    first = engine.answer("address__manual", AddressParts("14 Library Lane", "", "Demo Town",
+                                                         "DE99 1AB"))
+    question = service.page("bin_type").question
+    assert isinstance(first, QuestionPage)
     assert first.title == question.label.get(code)
     assert [o.label for o in first.options] == [o.label.get(code) for o in question.options]
 
@@ -205,11 +229,7 @@ def test_a_journey_renders_every_page_in_the_chosen_language(code: str) -> None:
     assert (leave.title, leave.body) == (exit_page.title.get(code), exit_page.body.get(code))
 
     engine.back()
-    postcode = engine.answer("garden_subscription", "yes")
-    assert isinstance(postcode, QuestionPage)
-    assert postcode.hint == service.page("postcode").question.hint.get(code)  # type: ignore[union-attr]
-    engine.answer("postcode", "DE1 2AB")
-    engine.answer("house", "14")
+    engine.answer("garden_subscription", "yes")
     too_old = engine.answer("due_date", DateParts("1", "1", "2026"))
     assert isinstance(too_old, QuestionPage)
     assert too_old.errors[0].message == service.page("due_date").question.errors[
@@ -222,6 +242,10 @@ def test_a_journey_renders_every_page_in_the_chosen_language(code: str) -> None:
     assert check.title == service.check_answers.title.get(code)
     assert check.submit_label == service.check_answers.submit_label.get(code)
     rows = {row.page_id: row for row in check.rows}
+    address = service.page("address").question.summary_label
+    assert address is not None
+    assert (rows["address"].label, rows["address"].value) == (
+        address.get(code), "14 Library Lane\nDemo Town\nDE99 1AB")
     summary = service.page("due_date").question.summary_label
     assert summary is not None
     assert rows["due_date"].label == summary.get(code)

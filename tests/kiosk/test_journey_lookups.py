@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -202,11 +202,24 @@ def test_the_chosen_options_data_is_kept_and_mapped_to_open311() -> None:
     journey = to_check_answers()
     assert journey.answer_data() == {
         "address": {"uprn": "100030000001", "lat": "52.92", "long": "-1.47"}}
+    labels = {pid: journey.chosen_labels(pid) for pid in journey.answers()}
     attributes, fields = open311_parameters(journey.service, journey.answers(),
-                                            journey.answer_data())
+                                            journey.answer_data(), labels=labels)
     assert attributes == {"uprn": "100030000001", "missed": ["blue"]}
-    assert fields == {"address_string": "100030000001", "address_id": "100030000001",
+    # The address in words as address_string (the label), its UPRN as address_id.
+    assert fields == {"address_string": "1 Market Place, Derby", "address_id": "100030000001",
                       "lat": "52.92", "long": "-1.47"}
+
+
+def test_the_session_sends_a_chosen_address_as_words_and_its_uprn_as_address_id() -> None:
+    session = ResidentSession(Parts(TableLookup()))  # type: ignore[arg-type]
+    session.engine = to_check_answers()
+    session.parts.clock = FixedClock()  # type: ignore[attr-defined]
+    session.parts.texts = Translator("en")  # type: ignore[attr-defined]
+    submission = session.prepare_submission()
+    assert submission.fields["address_string"] == "1 Market Place, Derby"
+    assert submission.fields["address_id"] == "100030000001"
+    assert "100030000001" not in submission.fields["address_string"]
 
 
 def test_changing_the_postcode_asks_for_the_address_again() -> None:
@@ -290,7 +303,8 @@ def test_data_fields_must_name_a_looked_up_question() -> None:
     data["destination"]["data_fields"] = {"lat": "postcode.lat"}
     with pytest.raises(ValidationError) as info:
         Service.model_validate(data)
-    assert ("destination.data_fields.lat: expected page.key of a question with options_from "
+    assert ("destination.data_fields.lat: expected page.key of a question with options_from or "
+            "an address "
             "(address), found 'postcode.lat'") in str(info.value)
 
 
@@ -316,6 +330,11 @@ class Parts:
     """Just what `ResidentSession`'s lookup glue reads of `KioskParts`."""
 
     lookup: TableLookup | None
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def session_at_address(lookup: TableLookup | None) -> ResidentSession:

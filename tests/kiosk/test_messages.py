@@ -16,12 +16,13 @@ import pytest
 import accessibility.languages
 from accessibility.languages import Translator
 from kiosk.catalogue.model import ERROR_PARAMS
+from kiosk.journey.result_rows import COLOURS
 from kiosk.journey.validation import YES_NO
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = Path(accessibility.languages.__file__).parent / "en" / "LC_MESSAGES" / "kiosk.po"
 PREFIXES = ("error|nav|question|date|month|answer|send|confirmation|exit|timeout|receipt|fault|"
-            "attract|menu")
+            "attract|menu|address|bins|colour")
 LITERAL = re.compile(rf"""(?<![\w{{])["']((?:{PREFIXES})\.[a-z_.0-9]+)["']""")
 BUILT = re.compile(rf"""\bf["']((?:{PREFIXES})\.[^"']*\{{[^"']*)["']""")
 
@@ -33,6 +34,10 @@ DYNAMIC: dict[str, set[str]] = {
     "month.{day.month}": {f"month.{n}" for n in range(1, 13)},
     "error.date.missing_{n}": {f"error.date.missing_{n}" for n in ("day", "month", "year")},
     "date.{part}": {f"date.{n}" for n in ("day", "month", "year")},
+    "error.address.{name}_too_long": {f"error.address.{n}_too_long"
+                                      for n in ("line1", "line2", "town", "postcode")},
+    "address.field.{name}": {f"address.field.{n}" for n in ("line1", "line2", "town", "postcode")},
+    "colour.{colour.lower()}": {f"colour.{c}" for c in COLOURS},
 }
 
 
@@ -107,9 +112,11 @@ def test_every_validation_error_has_english_text_with_its_placeholders(key: str)
 
 
 def test_validation_gives_only_the_errors_the_catalogue_can_word() -> None:
-    source = (ROOT / "kiosk" / "journey" / "validation.py").read_text(encoding="utf-8")
-    literal = set(re.findall(r'"(error\.[a-z_.]+)"', source))
+    source = "".join((ROOT / "kiosk" / "journey" / name).read_text(encoding="utf-8")
+                     for name in ("validation.py", "types/address.py"))
+    literal = set(re.findall(r'"(error\.[a-z_.0-9]+)"', source))
     built = {f"error.date.missing_{n}" for n in ("day", "month", "year")}
+    built |= DYNAMIC["error.address.{name}_too_long"]
     assert literal | built == set(ERROR_PARAMS)
 
 

@@ -68,8 +68,8 @@ def test_a_report_reaches_the_mailbox_over_starttls_for_a_case_officer(
         "Which bin was not collected?\n    General rubbish (black bin)\n",
         "How should we contact you about this report?\n    Email\n",
         "When should your bin have been collected?\n    2026-11-20\n",
-        "What is the house number or name? / What is the postcode of the collection address?"
-        f"\n    14, {CANARY}\n",
+        # The address question's pages (chosen from the list, or typed) under its name.
+        f"Collection address\n    14, {CANARY}\n",
         f"Is there anything else we should know?\n    {CANARY}\n",
         "What is your email address?\n    resident@example.org\n",
     ):

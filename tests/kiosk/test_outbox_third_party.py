@@ -16,7 +16,7 @@ from kiosk.clock import FakeClock
 from kiosk.outbox import MAX_DELAY, Open311Sender, Outbox, Relay, RemoteRef
 from kiosk.profile import Open311Destination
 from tests.kiosk.council_server import CouncilServer
-from tests.kiosk.missed_bin_reports import answers, demo_service, report, service_with_address_lookup
+from tests.kiosk.missed_bin_reports import answers, demo_service, report, typed_address
 
 KEY = bytes(range(32))
 API_KEY = "council-key"
@@ -60,7 +60,7 @@ def _drain(relay: Relay, clock: FakeClock, passes: int = 12) -> None:
 
 def test_the_missed_bin_report_is_delivered_with_coordinates(
         outbox: Outbox, clock: FakeClock, council: CouncilServer) -> None:
-    submission = report(service_with_address_lookup(), answers(), reference="MBCOORD1")
+    submission = report(demo_service(), answers(), reference="MBCOORD1")
     outbox.enqueue(submission)
     relay = _relay(outbox, clock, _sender(council, location="latlong", uprn_attribute="uprn",
                                           groups={"MISSED_BIN": "Waste"}))
@@ -79,7 +79,7 @@ def test_the_missed_bin_report_is_delivered_with_coordinates(
 
 def test_the_demo_report_with_only_an_address_is_a_precise_dead_letter(
         outbox: Outbox, clock: FakeClock, council: CouncilServer) -> None:
-    submission = report(demo_service(), answers())
+    submission = report(demo_service(), typed_address())
     outbox.enqueue(submission)
     relay = _relay(outbox, clock, _sender(council, location="latlong"))
     [outcome] = relay.deliver_due()
@@ -96,10 +96,10 @@ def test_a_misconfigured_destination_ends_the_500s_as_poison_not_weeks_of_retrie
     """The issue's story: location "any" lets the address-only report go, the server answers
     500 with an HTML page each time, and other reports keep arriving and being delivered."""
     relay = _relay(outbox, clock, _sender(council, location="any"), poison_after=5)
-    stuck = report(demo_service(), answers(), reference="MBSTUCK1")
+    stuck = report(demo_service(), typed_address(), reference="MBSTUCK1")
     outbox.enqueue(stuck)
     for _ in range(8):
-        outbox.enqueue(report(service_with_address_lookup(), answers()))
+        outbox.enqueue(report(demo_service(), answers()))
         relay.deliver_due()
         clock.advance(MAX_DELAY)
     row = outbox.get(stuck.submission_id)
@@ -115,10 +115,10 @@ def test_a_misconfigured_destination_ends_the_500s_as_poison_not_weeks_of_retrie
 
 def test_bad_rows_end_as_dead_letters_with_distinct_readable_reasons(
         tmp_path: Path, clock: FakeClock, council: CouncilServer) -> None:
-    good = report(service_with_address_lookup(), answers())
-    unknown_code = replace(report(service_with_address_lookup(), answers()),
+    good = report(demo_service(), answers())
+    unknown_code = replace(report(demo_service(), answers()),
                            service_code="MISSED_BIN_V2")
-    no_location = replace(report(service_with_address_lookup(), answers()),
+    no_location = replace(report(demo_service(), answers()),
                           fields={"description": "x"})
     reasons: dict[str, str] = {}
     with Outbox(tmp_path / "a.db", KEY, clock.epoch) as box:
@@ -145,7 +145,7 @@ def test_bad_rows_end_as_dead_letters_with_distinct_readable_reasons(
         wrong = Open311Sender(council.url, "old-key", reference_attribute=None,
                               location="latlong")
         relay = _relay(box, clock, wrong)
-        waiting = report(service_with_address_lookup(), answers())
+        waiting = report(demo_service(), answers())
         box.enqueue(waiting)
         _drain(relay, clock, 3)
         row = box.get(waiting.submission_id)
@@ -160,7 +160,7 @@ def test_bad_rows_end_as_dead_letters_with_distinct_readable_reasons(
 
 def test_a_batch_service_answers_with_a_token_and_the_id_follows(
         outbox: Outbox, clock: FakeClock, council: CouncilServer) -> None:
-    bulky = replace(report(service_with_address_lookup(), answers(), reference="BULKYREF"),
+    bulky = replace(report(demo_service(), answers(), reference="BULKYREF"),
                     service_code="BULKY")
     outbox.enqueue(bulky)
     relay = _relay(outbox, clock, _sender(council, location="latlong", format="xml"))

@@ -45,8 +45,8 @@ def test_good_and_demo_profiles_load() -> None:
     assert loaded.profile.mode == "production"
     assert [s.id for s in loaded.catalogue] == ["report"]
     demo = load_profile(Path(kiosk.__file__).parent / "demo" / "profile.yaml")
-    assert [s.id for s in demo.catalogue] == ["missed-bin", "street-problem", "feedback",
-                                              "track-request", "book-appointment",
+    assert [s.id for s in demo.catalogue] == ["missed-bin", "bin-day", "street-problem",
+                                              "feedback", "track-request", "book-appointment",
                                               "manage-booking", "request-callback"]
     assert demo.profile.session.max_extensions >= 10
 

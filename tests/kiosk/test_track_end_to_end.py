@@ -19,6 +19,7 @@ import requests
 from kiosk.assembly import Assembly, assemble
 from kiosk.clock import FakeClock
 from kiosk.journey.pages import ConfirmationPage, ResultPage
+from kiosk.journey.types.address import AddressParts
 from kiosk.journey.validation import DateParts
 from kiosk.outbox.reference_reports import FILE_NAME
 from kiosk.profile import load_profile
@@ -60,8 +61,10 @@ def report_missed_bin(terminal: Terminal) -> str:
     terminal.start()
     terminal.choose_service("missed-bin")
     today = terminal.clock.now().date()
-    for page_id, raw in (("bin_type", "general"), ("postcode", "DE99 1AB"),
-                         ("house", f"14 {CANARY}"),
+    for page_id, raw in (("address", "DE99 1AB"), ("address__list", "not_listed"),
+                         ("address__manual",
+                          AddressParts(f"14 {CANARY}", "", "Demo Town", "DE99 1AB")),
+                         ("bin_type", "general"),
                          ("due_date", DateParts(str(today.day), str(today.month),
                                                 str(today.year))),
                          ("details", f"Behind the gate, {CANARY}"), ("contact_method", "none")):

@@ -17,27 +17,47 @@ import kiosk
 from accessibility.languages import Translator
 from kiosk.catalogue import Service
 from kiosk.journey.engine import JourneyEngine, Where
-from kiosk.journey.pages import QuestionPage
+from kiosk.journey.pages import QuestionPage, WaitingPage
+from kiosk.journey.types.address import AddressParts
 from kiosk.journey.validation import DateParts, RawAnswer
+from kiosk.lookups.fake import FakeLookup
 from kiosk.profile import load_profile
+from kiosk.resident import ask_council
 
 TODAY = date(2026, 11, 23)
 TEXTS = Translator(strict=True)
 CATALOGUE = load_profile(Path(kiosk.__file__).parent / "demo" / "profile.yaml").catalogue
 
-# How to reach each page of each shipped service.
-BIN_BASE = [("bin_type", "general"), ("postcode", "DE1 2AB"), ("house", "14"),
-            ("due_date", DateParts("20", "11", "2026")), ("details", "")]
-STREET_BASE = [("location", "Oak Road by the school"), ("nearby_postcode", ""), ("description", "")]
+# How to reach each page of each shipped service. LOOKUP: the council answers the page
+# waiting for it (the demo's canned answers: DE99 1AB has addresses, DE99 9ZZ none).
+LOOKUP = "@lookup"
+FOUND = [(LOOKUP, "")]
+ADDRESS = [("address", "DE99 1AB"), *FOUND, ("address__list", "990000001001")]
+BIN_BASE = [*ADDRESS, ("bin_type", "general"), ("due_date", DateParts("20", "11", "2026")),
+            ("details", "")]
+STREET_BASE = [("location", "Oak Road by the school"), ("nearby_address", ""), ("description", "")]
+NEARBY = [("problem", "pothole"), ("location", "Oak Road by the school"),
+          ("nearby_address", "DE99 1AB"), *FOUND]
+
+
+def address_pages(service_id: str, before: list[tuple[str, RawAnswer]],
+                  lead: str = "address") -> dict[tuple[str, str], list[tuple[str, RawAnswer]]]:
+    """How to reach an address question's own pages: found, not listed, none found."""
+    postcode = [*before[:-2], (lead, "DE99 9ZZ"), *FOUND]
+    return {(service_id, f"{lead}__list"): before,
+            (service_id, f"{lead}__manual"): [*before, (f"{lead}__list", "not_listed")],
+            (service_id, f"{lead}__none"): postcode}
+
 FEEDBACK_BASE = [("feedback_type", "complaint"), ("topics", ("bins",)), ("message", "Hello"),
                  ("happened_on", DateParts()), ("wants_reply", "yes"), ("full_name", "Ann")]
 CALLBACK_BASE = [("topic", "appointment"), ("name", "Ann"), ("phone", "07700 900982"),
                  ("best_time", "morning")]
 PREFIX: dict[tuple[str, str], list[tuple[str, RawAnswer]]] = {
-    ("missed-bin", "bin_type"): [],
-    ("missed-bin", "garden_subscription"): [("bin_type", "garden")],
-    **{("missed-bin", page): BIN_BASE[:i] for i, page in enumerate(
-        ["bin_type", "postcode", "house", "due_date", "details", "contact_method"]) if i},
+    ("missed-bin", "address"): [],
+    **address_pages("missed-bin", [("address", "DE99 1AB"), *FOUND]),
+    ("missed-bin", "garden_subscription"): [*ADDRESS, ("bin_type", "garden")],
+    **{("missed-bin", page): BIN_BASE[:len(ADDRESS) + i] for i, page in enumerate(
+        ["bin_type", "due_date", "details", "contact_method"])},
     ("missed-bin", "contact_email"): [*BIN_BASE, ("contact_method", "email")],
     ("missed-bin", "contact_phone"): [*BIN_BASE, ("contact_method", "phone")],
     ("street-problem", "problem"): [],
@@ -45,7 +65,8 @@ PREFIX: dict[tuple[str, str], list[tuple[str, RawAnswer]]] = {
     ("street-problem", "amount"): [("problem", "fly_tipping"), ("hazardous", "no")],
     ("street-problem", "offensive"): [("problem", "graffiti")],
     **{("street-problem", page): [("problem", "pothole"), *STREET_BASE[:i]] for i, page in
-       enumerate(["location", "nearby_postcode", "description", "contact_method"])},
+       enumerate(["location", "nearby_address", "description", "contact_method"])},
+    **address_pages("street-problem", NEARBY, "nearby_address"),
     ("street-problem", "contact_email"): [("problem", "pothole"), *STREET_BASE,
                                           ("contact_method", "email")],
     ("street-problem", "contact_phone"): [("problem", "pothole"), *STREET_BASE,
@@ -61,13 +82,20 @@ PREFIX: dict[tuple[str, str], list[tuple[str, RawAnswer]]] = {
     # reference (booking services): the first page; every other page of theirs waits on the
     # hub's diary: their errors are in tests/kiosk/test_booking_journey.py.
     ("manage-booking", "reference"): [],
+    ("bin-day", "address"): [],
+    **address_pages("bin-day", [("address", "DE99 1AB"), *FOUND]),
 }
 
 
 def engine_at(service: Service, page_id: str) -> JourneyEngine:
     engine = JourneyEngine(service, TEXTS, lambda: TODAY)
     for step_page, raw in PREFIX[(service.id, page_id)]:
-        engine.answer(step_page, raw)
+        if step_page == LOOKUP:
+            waiting = engine.current()
+            assert isinstance(waiting, WaitingPage)
+            engine.lookup_done(waiting.request, ask_council(FakeLookup(), waiting.request))
+        else:
+            engine.answer(step_page, raw)
     assert engine.where == Where("page", page_id)
     return engine
 
@@ -123,6 +151,24 @@ def contact_cases(service_id: str) -> list[Any]:
     ]
 
 
+def address_cases(service_id: str, lead: str = "address") -> list[Any]:
+    """The address question's own pages, worded by the app (GOV.UK's address messages)."""
+    return [
+        (service_id, f"{lead}__list", "", ["Select an address"]),
+        (service_id, f"{lead}__list", "990000009999", [CHOOSE_LISTED]),
+        (service_id, f"{lead}__manual", AddressParts(), [
+            "Enter address line 1, typically the building and street", "Enter town or city",
+            "Enter postcode"]),
+        (service_id, f"{lead}__manual", AddressParts("x" * 101, "x" * 101, "Demo Town", "DE1"), [
+            "Address line 1 must be 100 characters or less",
+            "Address line 2 must be 100 characters or less", POSTCODE_FORMAT]),
+        (service_id, f"{lead}__none", AddressParts("1 Mill Lane", "", " ", "DE99 9ZZ"),
+         ["Enter town or city"]),
+        (service_id, f"{lead}__none", AddressParts("1 Mill Lane\ud800", "", "Town", "DE99 9ZZ"),
+         [CHARACTERS]),
+    ]
+
+
 CASES: list[Any] = [
     # missed bin
     ("missed-bin", "bin_type", "", ["Select which bin was not collected"]),
@@ -130,14 +176,13 @@ CASES: list[Any] = [
     ("missed-bin", "garden_subscription", "",
      ["Select yes if you pay for garden waste collections"]),
     ("missed-bin", "garden_subscription", "maybe", [CHOOSE_LISTED]),
-    ("missed-bin", "postcode", "", ["Enter the postcode of the collection address"]),
-    ("missed-bin", "postcode", " \t ", ["Enter the postcode of the collection address"]),
-    ("missed-bin", "postcode", "DE1", [POSTCODE_FORMAT]),
-    ("missed-bin", "postcode", "not a postcode", ["Your answer must be 12 characters or fewer"]),
-    ("missed-bin", "postcode", "DE12 ABC", [POSTCODE_FORMAT]),
-    ("missed-bin", "postcode", "DE1 2A\ud800", [CHARACTERS]),
-    ("missed-bin", "house", "", ["Enter the house number or name"]),
-    ("missed-bin", "house", "x" * 101, ["Your answer must be 100 characters or fewer"]),
+    ("missed-bin", "address", "", ["Enter the postcode of the collection address"]),
+    ("missed-bin", "address", " \t ", ["Enter the postcode of the collection address"]),
+    ("missed-bin", "address", "DE1", [POSTCODE_FORMAT]),
+    ("missed-bin", "address", "not a postcode", ["Your answer must be 12 characters or fewer"]),
+    ("missed-bin", "address", "DE12 ABC", [POSTCODE_FORMAT]),
+    ("missed-bin", "address", "DE1 2A\ud800", [CHARACTERS]),
+    *address_cases("missed-bin"),
     ("missed-bin", "due_date", DateParts(),
      ["Enter the date your bin should have been collected"]),
     ("missed-bin", "due_date", DateParts(" ", "", "  "),
@@ -174,7 +219,8 @@ CASES: list[Any] = [
     ("street-problem", "location", "", ["Enter where the problem is"]),
     ("street-problem", "location", " Oak ", ["Tell us a little more about where the problem is"]),
     ("street-problem", "location", "x" * 501, ["Your answer must be 500 characters or fewer"]),
-    ("street-problem", "nearby_postcode", "near park", [POSTCODE_FORMAT]),
+    ("street-problem", "nearby_address", "near park", [POSTCODE_FORMAT]),
+    *address_cases("street-problem", "nearby_address"),
     ("street-problem", "description", "x" * 1001, ["Your answer must be 1000 characters or fewer"]),
     ("street-problem", "contact_method", "", ["Select how we should contact you"]),
     *contact_cases("street-problem"),
@@ -220,6 +266,9 @@ CASES: list[Any] = [
      ["Enter the reference as it is on your booking confirmation, like BK-4F7K-2QXD"]),
     ("manage-booking", "reference", "BK-4F7K-2QX0",  # 0 is never used
      ["Enter the reference as it is on your booking confirmation, like BK-4F7K-2QXD"]),
+    # bin collection days
+    ("bin-day", "address", "", ["Enter the postcode of your home"]),
+    *address_cases("bin-day"),
 ]
 
 
@@ -252,15 +301,13 @@ def test_checkbox_choices_are_kept_after_an_error() -> None:
 
 def test_error_clears_once_the_answer_is_fixed() -> None:
     service = CATALOGUE.service("missed-bin")
-    engine = engine_at(service, "postcode")
-    engine.answer("postcode", "DE1")
-    page = engine.answer("postcode", "de1 2ab")
-    assert isinstance(page, QuestionPage)
-    assert page.page_id == "house"
-    assert not page.errors
+    engine = engine_at(service, "address")
+    engine.answer("address", "DE1")
+    page = engine.answer("address", "de99 1ab")
+    assert isinstance(page, WaitingPage)  # on to the addresses there, the error gone
     back = engine.back()
     assert isinstance(back, QuestionPage)
-    assert back.page_id == "postcode"
+    assert back.page_id == "address"
     assert not back.errors
 
 

@@ -23,6 +23,7 @@ from accessibility.languages import Translator
 from kiosk.catalogue import Question
 from kiosk.catalogue.model import ERROR_PARAMS
 from kiosk.journey.types import builtin_types, check
+from kiosk.journey.types.address import LINE_MAX, NOT_LISTED, AddressParts
 from kiosk.journey.validation import YES_NO, DateParts, RawAnswer
 from kiosk.profile import load_profile
 
@@ -35,13 +36,15 @@ def q(qtype: str, **extra: Any) -> Question:
     data: dict[str, Any] = {"type": qtype, "label": "Q", **extra}
     if qtype in ("radios", "checkboxes"):
         data["options"] = [{"value": v, "label": v} for v in ("a", "b-2", "C_3")]
+    if qtype == "address_list":  # the addresses are looked up; only "not listed" is its own
+        data["options_from"] = {"source": "addresses", "inputs": {"postcode": "address"}}
     return Question.model_validate(data)
 
 
 SYNTHETIC = [
     q(t, optional=optional)
     for t in ("text", "textarea", "number", "email", "phone", "postcode", "radios", "yes_no",
-              "checkboxes", "date", "reference")
+              "checkboxes", "date", "reference", "address", "address_list", "address_manual")
     for optional in (False, True)
 ] + [
     q("text", rules={"min_length": 2, "max_length": 5, "pattern": "[a-z]+"}),
@@ -118,6 +121,11 @@ def raw_answers(question: Question) -> st.SearchStrategy[RawAnswer]:
         native = st.builds(DateParts, DATE_PART, DATE_PART, DATE_PART)
     elif question.type in ("radios", "yes_no"):
         native = choice
+    elif question.type == "address_list":
+        native = st.one_of(st.just(NOT_LISTED), TEXT)
+    elif question.type == "address_manual":
+        native = st.builds(AddressParts, TEXT, TEXT, TEXT,
+                           st.one_of(TEXT, SHAPED["postcode"]))
     elif question.type in SHAPED:
         native = st.one_of(TEXT, SHAPED[question.type])
     else:
@@ -133,7 +141,15 @@ PHONE = re.compile(r"^0[1-9][0-9]{8,9}$")
 
 def assert_acceptable(question: Question, value: object) -> None:
     if value is None:
-        assert question.optional
+        assert question.optional or question.type == "address_list"  # "not listed"
+        return
+    if question.type == "address_manual":
+        assert isinstance(value, str)
+        value.encode("utf-8")
+        lines = value.split("\n")
+        assert 3 <= len(lines) <= 4
+        assert all(line and line == line.strip() and len(line) <= LINE_MAX for line in lines)
+        assert POSTCODE.match(lines[-1]), value
         return
     if question.type == "checkboxes":
         assert isinstance(value, tuple)
@@ -158,7 +174,7 @@ def assert_acceptable(question: Question, value: object) -> None:
         assert value
         if question.type != "textarea":
             assert "\n" not in value
-        if question.type == "postcode":
+        if question.type in ("postcode", "address"):
             assert POSTCODE.match(value), value
         elif question.type == "phone":
             assert PHONE.match(value), value
@@ -201,7 +217,8 @@ def test_any_input_gives_a_value_or_known_error_keys(qtype: str, data: st.DataOb
         assert TEXTS.lookup(error.key, "en") is not None
         assert set(error.params) == ERROR_PARAMS[error.key]
         assert TEXTS(error.key, **error.params)  # formats with exactly the params given
-        assert error.field in ("page", "page-day", "page-month", "page-year")
+        assert error.field in ("page", "page-day", "page-month", "page-year", "page-line1",
+                               "page-line2", "page-town", "page-postcode")
 
 
 @settings(max_examples=150, deadline=None)

@@ -35,6 +35,10 @@ def make_kiosk(qtbot, tmp_path: Path, clock: FakeClock) -> Iterator:
         `speech`: a backend of the test's own (default: one that records); `profile`: a
         profile file the test wrote (default: the demo's, at `base_url`, with `overrides`)."""
         state = tmp_path / "state"
+        if overrides.get("mode") != "production":
+            # The address question asks the council: the demo's canned DE99 addresses, in
+            # process, unless the test says otherwise (a production profile refuses a fake).
+            overrides.setdefault("lookups", {"type": "fake"})
         path = profile or demo_profile_copy(tmp_path, base_url=base_url, sealed_for=state,
                                             **overrides)
         kiosk = build(load_profile(path, key_folder=key_folder(state)), state, clock=clock,

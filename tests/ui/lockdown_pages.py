@@ -51,8 +51,7 @@ def reach(kiosk, kind: str) -> QWidget:
         tap(window, "start")
     elif kind == "question":
         tap(window, "start")
-        tap(window, "service-missed-bin")
-        choose(window, "recycling")
+        tap(window, "service-missed-bin")  # the address question's postcode
         field = widget(window, "answer")
         touch(window, field)
         wait_for(window.keyboard.isVisible, what="the on-screen keyboard")

@@ -27,20 +27,22 @@ def test_missed_bin_reaches_the_hub_and_the_receipt_links_to_it(
     make_kiosk, qtbot, tmp_path: Path
 ) -> None:
     with running_hub(tmp_path / "hub") as hub:
-        kiosk = make_kiosk(hub.base_url, start_relay=True)
+        kiosk = make_kiosk(hub.base_url, start_relay=True, lookups={
+            "type": "hub", "endpoint": f"{hub.base_url}/kiosk/v1", "api_key": hub.api_key})
         window = kiosk.window
         tap(window, "start")
         assert page_name(window) == "menu"
         tap(window, "service-missed-bin")
+        answer_text(window, "de99 1ab")  # the addresses there, from the hub's gazetteer
+        qtbot.waitUntil(lambda: page_name(window) == "question:address__list", timeout=5000)
+        choose(window, "990000001014")
         choose(window, "recycling")
-        answer_text(window, "de99 1aa")
-        answer_text(window, "14 Acacia Avenue")
         answer_date(window, "20", "11", "2026")
         answer_text(window, "Left by the gate")
         choose(window, "phone")
         answer_text(window, "07700 900982")
         assert page_name(window) == "check_answers"
-        assert widget(window, "value-postcode").text() == "DE99 1AA"
+        assert widget(window, "value-address").text() == "14 Library Lane, Demo Town, DE99 1AB"
         assert widget(window, "value-due_date").text() == "20 November 2026"
 
         tap(window, "submit")
@@ -58,15 +60,17 @@ def test_missed_bin_reaches_the_hub_and_the_receipt_links_to_it(
         with sqlite3.connect(db) as conn:
             row = conn.execute(
                 "SELECT service_code, attributes, address_string, phone, description,"
-                " kiosk_reference FROM service_requests"
+                " kiosk_reference, address_id, lat, long FROM service_requests"
             ).fetchone()
-        code, attributes, address, phone, description, stored_reference = row
+        code, attributes, address, phone, description, stored_reference, *located = row
         assert code == "MISSED_BIN"
         assert json.loads(attributes) == {
             "bin_type": "recycling", "collection_date": "2026-11-20", "contact_method": "phone",
             "kiosk_reference": reference,
         }
-        assert address == "14 Acacia Avenue, DE99 1AA"
+        # The address in words, its UPRN and position from the gazetteer (Open311 fields).
+        assert address == "14 Library Lane, Demo Town, DE99 1AB"
+        assert located == ["990000001014", 52.60088, -1.4719]
         assert phone == "07700900982"
         assert description == "Left by the gate"
         assert stored_reference == reference
@@ -75,7 +79,7 @@ def test_missed_bin_reaches_the_hub_and_the_receipt_links_to_it(
         receipt = (tmp_path / "state" / "receipts" / f"{reference}.bin").read_bytes()
         paper = decode(receipt)
         assert spaced(reference) in paper.text
-        assert "14 Acacia" not in paper.text
+        assert "14 Library" not in paper.text
         assert "07700" not in paper.text
         assert paper.cuts >= 1
         status_url = f"{hub.base_url}/status/{reference}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QPushButton
 
-from ui.driving import choose, page_name, tap, widget
+from ui.driving import answer_address, choose, page_name, tap, widget
 
 
 def _key(window, name: str) -> QPushButton:
@@ -29,24 +29,25 @@ def _type(qtbot, window, text: str) -> None:
         qtbot.mouseClick(_key(window, name), Qt.MouseButton.LeftButton)
 
 
-def test_touch_only_postcode_and_house(make_kiosk, qtbot) -> None:
+def test_touch_only_postcode_and_typed_address(make_kiosk, qtbot) -> None:
     window = make_kiosk().window
     tap(window, "start")
     tap(window, "service-missed-bin")
     assert not window.keyboard.isVisible()
-    choose(window, "general")
     field = widget(window, "answer")
     qtbot.mouseClick(field, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
     qtbot.waitUntil(window.keyboard.isVisible, timeout=2000)
     assert window.keyboard.purpose == "text"
-    _type(qtbot, window, "DE99 1AA")
-    assert field.text() == "DE99 1AA"
+    _type(qtbot, window, "DE99 1AB")
+    assert field.text() == "DE99 1AB"
     assert field.hasFocus()  # keys never take focus from the field
     tap(window, "continue")
-    assert page_name(window) == "question:house"
-    assert window.session.engine.answers()["postcode"] == "DE99 1AA"
+    qtbot.waitUntil(lambda: page_name(window) == "question:address__list", timeout=5000)
+    assert window.session.engine.answers()["address"] == "DE99 1AB"
+    choose(window, "not_listed")
+    assert page_name(window) == "question:address__manual"
     # The Continue button stays above the keyboard, on screen.
-    house = widget(window, "answer")
+    house = widget(window, "answer-line1")
     qtbot.mouseClick(house, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
     qtbot.waitUntil(window.keyboard.isVisible, timeout=2000)
     button = widget(window, "continue")
@@ -58,9 +59,8 @@ def test_digits_pad_for_dates_and_keyboard_gone_after_the_session(make_kiosk, qt
     window = make_kiosk().window
     tap(window, "start")
     tap(window, "service-missed-bin")
+    answer_address(window, "DE99 1AB", "990000001014")
     choose(window, "general")
-    window.answer("postcode", "DE99 1AA")
-    window.answer("house", "1")
     day = widget(window, "answer-day")
     qtbot.mouseClick(day, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     qtbot.waitUntil(window.keyboard.isVisible, timeout=2000)

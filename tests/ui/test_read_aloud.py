@@ -6,7 +6,17 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 
 from kiosk.preferences import Preferences
-from ui.driving import answer_date, answer_text, choose, page_name, tap, touch, widget
+from ui.driving import (
+    answer_address,
+    answer_date,
+    answer_text,
+    choose,
+    page_name,
+    tap,
+    touch,
+    type_address,
+    widget,
+)
 
 
 def _said(kiosk) -> list[str]:
@@ -26,9 +36,9 @@ def _wait_silent(qtbot, kiosk) -> None:
 def _to_check_answers(qtbot, window) -> None:
     tap(window, "start")
     tap(window, "service-missed-bin")
+    answer_address(window, "DE99 1AB", "not_listed")
+    type_address(window, "14 Acacia Avenue", "Demo Town")
     choose(window, "general")
-    answer_text(window, "DE99 1AA")
-    answer_text(window, "14 Acacia Avenue")
     answer_date(window, "20", "11", "2026")
     answer_text(window, "")
     choose(window, "none")
@@ -59,12 +69,14 @@ def test_pages_are_spoken_and_a_touch_stops_speech(make_kiosk, qtbot) -> None:
     tap(window, "start")
     _wait_said(qtbot, kiosk, "What would you like to do?")
     qtbot.waitUntil(lambda: window.player.playing, timeout=5000)
-    tap(window, "service-missed-bin")
-    _wait_said(qtbot, kiosk, "Which bin was not collected?")
-    _wait_said(qtbot, kiosk, "Option 1 of 4: General rubbish (black bin)")
+    tap(window, "service-bin-day")
+    _wait_said(qtbot, kiosk, "What is the postcode of your home?")
+    answer_text(window, "DE99 1AB")
+    _wait_said(qtbot, kiosk, "Select the address")
+    _wait_said(qtbot, kiosk, "Option 1 of 5: 1 Library Lane, Demo Town, DE99 1AB")
     qtbot.waitUntil(lambda: window.player.playing, timeout=5000)
     with qtbot.waitSignal(window.player.finished, timeout=1000):
-        tap(window, "option-general")  # any touch interrupts
+        tap(window, "option-990000001001")  # any touch interrupts
     assert not window.player.playing
     tap(window, "repeat")
     qtbot.waitUntil(lambda: window.player.playing, timeout=5000)
@@ -125,7 +137,7 @@ def test_keys_are_spoken_except_into_personal_fields(make_kiosk, qtbot) -> None:
     _wait_said(qtbot, kiosk, "q")
     before = len(_said(kiosk))
     window.answer("location", "High Street by the bank")
-    window.answer("nearby_postcode", "")
+    window.answer("nearby_address", "")
     window.answer("description", "")
     window.answer("contact_method", "phone")
     phone = widget(window, "answer")  # personal

@@ -10,6 +10,7 @@ from kiosk.bookings.base import Contact
 from kiosk.bookings.fake import FakeBookings
 from kiosk.journey.booking_pages import BookingWaitingPage
 from kiosk.journey.pages import CheckAnswersPage, ExitPage, QuestionPage, ResultPage, WaitingPage
+from kiosk.journey.types.address import AddressParts
 from kiosk.journey.validation import DateParts
 from kiosk.lookups.base import LookupItem, LookupRequest, LookupResult
 from kiosk.preferences import TEXT_SIZES, Preferences
@@ -21,8 +22,10 @@ VALID = {
     "text": "14", "textarea": "Some words about it", "email": "a@example.org",
     "phone": "07700900982", "postcode": "DE99 1AA", "number": "3",
     "date": DateParts("20", "11", "2026"),
-    "reference": "AB2C D3EF", "booking_reference": "BK-4F7K-2QXD",
+    "reference": "AB2C D3EF", "booking_reference": "BK-4F7K-2QXD", "address": "DE99 1AB",
+    "address_manual": AddressParts("Flat 3, The Old Mill", "Mill Lane", "Demo Town", "DE99 1AB"),
 }
+CHOICES = ("radios", "yes_no", "day", "address_list")
 
 
 class TrackAnswers:
@@ -76,7 +79,7 @@ def _walk(kiosk, service_id: str, found: list[str], qtbot, values: dict | None =
         if not model.optional:
             window.answer(model.page_id, () if model.qtype == "checkboxes" else "")
             _check(kiosk, where + " (error)", found)
-        if model.qtype in ("radios", "yes_no", "day"):
+        if model.qtype in CHOICES:
             value = model.options[0].value
         elif model.qtype == "checkboxes":
             value = (model.options[0].value,)

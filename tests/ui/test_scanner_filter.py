@@ -243,14 +243,13 @@ def test_in_the_kiosk_a_scan_stays_out_of_a_text_question(make_kiosk, qtbot,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The window's own scanner filter: the number goes to the session, not the field, and
     is wiped with the session."""
-    from ui.driving import choose, page_name, tap, widget  # the whole kiosk, only here
+    from ui.driving import page_name, tap, widget  # the whole kiosk, only here
 
     window = make_kiosk().window
     clock = key_clock()
     monkeypatch.setattr(window.scanner, "_now", clock.monotonic_ms)  # moved by the test
     tap(window, "start")
-    tap(window, "service-missed-bin")
-    choose(window, "general")
+    tap(window, "service-missed-bin")  # the address question's postcode: a text question
     field = widget(window, "answer")
     assert isinstance(field, QLineEdit)
     qtbot.mouseClick(field, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))

@@ -17,19 +17,27 @@ import weakref
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QVBoxLayout, QWidget
 
 from tests.needs import require_or_skip
-from ui.driving import answer_date, answer_text, choose, deliver_posted_events, on_page, tap, wait_for
+from ui.driving import (
+    answer_address,
+    answer_date,
+    choose,
+    deliver_posted_events,
+    on_page,
+    tap,
+    wait_for,
+)
 from ui.widgets import scroll_area
 
 VISITS = 50
 
 
 def _visit(window) -> None:
-    """A resident's visit by touch: start, missed bin, four answers, start again."""
+    """A resident's visit by touch: start, missed bin, the address (looked up) and two
+    answers, start again."""
     tap(window, "start")
     tap(window, "service-missed-bin")
+    answer_address(window, "DE99 1AB", "990000001014")
     choose(window, "general")
-    answer_text(window, "DE99 1AA")
-    answer_text(window, "14")
     answer_date(window, "20", "11", "2026")
     wait_for(on_page(window, "question:details"), what="the details page")
     tap(window, "startAgain")
@@ -75,9 +83,9 @@ def test_every_scroll_area_on_every_page_is_tracked_by_the_style_sheet(make_kios
     tap(window, "start")
     tap(window, "service-missed-bin")
     check()
+    answer_address(window, "DE99 1AB", "990000001014")
+    check()  # the address list: a page that scrolls
     choose(window, "general")
-    answer_text(window, "DE99 1AA")
-    answer_text(window, "14")
     answer_date(window, "20", "11", "2026")
     wait_for(on_page(window, "question:details"), what="the details page")
     check()

@@ -9,7 +9,17 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QPlainTextEdit, QWidget
 
-from ui.driving import answer_text, choose, deliver_posted_events, page_name, tap, touch, widget
+from ui.driving import (
+    answer_address,
+    answer_text,
+    choose,
+    deliver_posted_events,
+    page_name,
+    tap,
+    touch,
+    type_address,
+    widget,
+)
 
 
 def _begin(qtbot, kiosk) -> None:
@@ -31,7 +41,7 @@ def test_idle_warning_counts_down_and_more_time_extends_many_times(make_kiosk, q
     kiosk = make_kiosk()
     window, timings = kiosk.window, kiosk.assembly.loaded.profile.session
     _begin(qtbot, kiosk)
-    choose(window, "general")
+    answer_address(window, "DE99 1AB", "990000001014")
     for _ in range(timings.max_extensions):
         clock.advance(timings.idle_seconds - 1)
         window.idle.check()
@@ -48,7 +58,8 @@ def test_idle_warning_counts_down_and_more_time_extends_many_times(make_kiosk, q
     assert timings.max_extensions >= 10
     # The answers survived every extension.
     assert window.session.engine is not None
-    assert window.session.engine.answers() == {"bin_type": "general"}
+    assert window.session.engine.answers() == {"address": "DE99 1AB",
+                                               "address__list": "990000001014"}
     # Once the extensions are used up, the warning only offers to end.
     clock.advance(timings.idle_seconds + 1)
     window.idle.check()
@@ -59,7 +70,7 @@ def test_silence_during_the_warning_ends_and_wipes(make_kiosk, qtbot, clock) -> 
     kiosk = make_kiosk()
     window, timings = kiosk.window, kiosk.assembly.loaded.profile.session
     _begin(qtbot, kiosk)
-    choose(window, "general")
+    answer_address(window, "DE99 1AB", "990000001014")
     clock.advance(timings.idle_seconds + 1)
     window.idle.check()
     # A touch on the warning itself does not dismiss it: it needs an answer.
@@ -88,12 +99,14 @@ def test_start_again_is_on_every_page_and_ends_the_session(make_kiosk, qtbot) ->
     window = kiosk.window
     _begin(qtbot, kiosk)
     seen = []
-    steps = [("choose", "general"), ("text", "de99 1aa"), ("text", "1"), ("date", None),
+    steps = [("address", "990000001014"), ("choose", "general"), ("date", None),
              ("text", ""), ("choose", "none")]
     for kind, value in steps:
         assert widget(window, "startAgain").isVisible(), page_name(window)
         seen.append(page_name(window))
-        if kind == "choose":
+        if kind == "address":
+            answer_address(window, "de99 1ab", value)
+        elif kind == "choose":
             choose(window, value)
         elif kind == "date":
             from ui.driving import answer_date
@@ -105,7 +118,7 @@ def test_start_again_is_on_every_page_and_ends_the_session(make_kiosk, qtbot) ->
     assert widget(window, "startAgain").isVisible()
     tap(window, "startAgain")
     qtbot.waitUntil(lambda: page_name(window) == "attract", timeout=3000)
-    assert len(seen) == 6
+    assert len(seen) == 5
 
 
 def test_no_widget_offers_a_context_menu_or_accepts_drops(make_kiosk, qtbot) -> None:
@@ -114,17 +127,20 @@ def test_no_widget_offers_a_context_menu_or_accepts_drops(make_kiosk, qtbot) -> 
     window = kiosk.window
     _begin(qtbot, kiosk)
     checked = 0
-    for kind, value in [("choose", "general"), ("text", "de99 1aa"), ("text", "1")]:
+    for kind, value in [("address", "not_listed"), ("typed", "1 Mill Lane"),
+                        ("choose", "general")]:
         for edit in window.findChildren(QWidget):
             if isinstance(edit, QLineEdit | QPlainTextEdit):
                 assert edit.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
                 assert not edit.acceptDrops()
                 checked += 1
-        if kind == "choose":
-            choose(window, value)
+        if kind == "address":
+            answer_address(window, "de99 1ab", value)
+        elif kind == "typed":
+            type_address(window, value, "Demo Town")
         else:
-            answer_text(window, value)
-    assert checked >= 2
+            choose(window, value)
+    assert checked >= 5  # the postcode, and the four boxes of the typed address
     assert window.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
 
 

@@ -61,8 +61,7 @@ def send_feedback(qtbot, window: KioskWindow, kind: str, topic: str, message: st
 def to_postcode_page(qtbot, window: KioskWindow) -> None:
     tap(window, "start")
     tap(window, "service-missed-bin")
-    choose(window, "recycling")
-    assert page_name(window) == "question:postcode"
+    assert page_name(window) == "question:address"  # the address question's postcode
 
 
 def test_staff_card_opens_the_panel_over_the_page_and_removing_it_closes_it(make_kiosk, qtbot) -> None:
@@ -146,8 +145,8 @@ def test_assist_marks_answers_entered_by_staff_and_end_session_wipes(make_kiosk,
     assert window.lifecycle.assisted
     tap(window, "staffClose")
     assert not panel_shown(window)
-    answer_text(window, "DE99 1AA")
-    assert window.session.staff.entered_by() == {"bin_type": "resident", "postcode": "staff"}
+    answer_text(window, "DE99 1AB")
+    assert window.session.staff.entered_by() == {"address": "staff"}
     reader_of(kiosk).remove()
     qtbot.waitUntil(lambda: window.session.staff.actor is None)
     reader_of(kiosk).insert(DEMO_STAFF_CARD)

@@ -100,12 +100,9 @@ def test_a_resident_cannot_close_hide_or_leave_the_kiosk(screen: Screen) -> None
     screen.click("start")
     screen.wait_page("menu")
     screen.click("service-missed-bin")
-    screen.wait_page("question:bin_type")
-    screen.click("option-recycling")
-    screen.click("continue")
-    screen.wait_page("question:postcode")
+    screen.wait_page("question:address")  # the address question's postcode
     screen.open_keyboard("answer")
-    page = "question:postcode"
+    page = "question:address"
     chords(page)
     x, y = screen.centre("answer")
     refused = screen.state()["refused"].get("button", 0)
@@ -137,10 +134,7 @@ def test_primary_is_neither_pasted_nor_offered(screen: Screen) -> None:
     screen.click("start")
     screen.wait_page("menu")
     screen.click("service-missed-bin")
-    screen.wait_page("question:bin_type")
-    screen.click("option-recycling")
-    screen.click("continue")
-    screen.wait_page("question:postcode")
+    screen.wait_page("question:address")  # the address question's postcode
     screen.open_keyboard("answer")
     owner = selection_client(screen, "own", PRIMARY_CANARY)
     try:

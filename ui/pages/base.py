@@ -41,6 +41,8 @@ class Intents:
     print_page: Callable[[], None] = lambda: None
     # "Request a call back" when the council's booking system cannot be reached.
     call_back: Callable[[], None] = lambda: None
+    # Another service a result page offers, the answers carried (`Terminal.take_offer`).
+    take_offer: Callable[[], None] = lambda: None
 
 
 class Page(QWidget):

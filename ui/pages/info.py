@@ -79,6 +79,10 @@ class ResultView(_ContinuePage):
         self.print_button.clicked.connect(intents.print_page)
         self.print_button.setVisible(model.printable)
         self.action_row.addWidget(self.print_button)
+        if model.offer is not None:  # another service, the answers it needs carried over
+            offer = button(model.offer, name="offer")
+            offer.clicked.connect(intents.take_offer)
+            self.action_row.addWidget(offer)
         self.finish_layout()
 
     def printing(self) -> None:

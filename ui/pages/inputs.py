@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 
 from accessibility.themes import Theme
 from kiosk.journey.pages import QuestionPage
+from kiosk.journey.types.address import FIELDS as ADDRESS_FIELDS
+from kiosk.journey.types.address import AddressParts
 from kiosk.journey.validation import DateParts, RawAnswer
 from kiosk.texts import Texts
 from ui.widgets import WrapCheckBox, WrapRadio, label, line_edit, lock_down, text_area
@@ -83,16 +85,51 @@ class ChoiceInput(QuestionInput):
         return str(checked.property("value")) if checked else ""
 
 
+class AddressListInput(ChoiceInput):
+    """The addresses at a postcode, each a full-width target; the page scrolls (with its large
+    Scroll up and Scroll down buttons) when there are more than fit. GOV.UK's "or" sets the
+    way on ("The address is not listed") apart from the addresses."""
+
+    def __init__(self, page: QuestionPage, texts: Texts, theme: Theme) -> None:
+        super().__init__(page, texts, theme)
+        if len(self.buttons) > 1:
+            index = self.layout_.indexOf(self.buttons[-1])
+            self.layout_.insertWidget(index, label(texts("address.or"), "hint", name="or"))
+
+
+class ManualAddressInput(QuestionInput):
+    """The address typed by hand (GOV.UK "Addresses"): address line 1, line 2 (optional),
+    town or city, postcode; each box labelled, each marked when its answer needs fixing."""
+
+    def __init__(self, page: QuestionPage, texts: Texts, theme: Theme) -> None:
+        super().__init__(page, texts, theme)
+        parts = page.value if isinstance(page.value, AddressParts) else AddressParts()
+        self.edits: dict[str, QLineEdit] = {}
+        for name, chars in zip(ADDRESS_FIELDS, (34, 34, 24, 10), strict=True):
+            self.layout_.addWidget(label(texts(f"address.field.{name}"), name=f"label-{name}"))
+            edit = line_edit(getattr(parts, name), max_length=page.max_length,
+                             name=f"answer-{name}", hints=_HINTS.get(name, _NO_HINT))
+            self.describe(edit, "text", invalid=self.invalid(f"{page.page_id}-{name}"))
+            edit.setMaximumWidth(round(theme.font_px * 0.75 * chars) + theme.gap_px * 2)
+            self.layout_.addWidget(edit)
+            self.edits[name] = edit
+
+    def value(self) -> RawAnswer:
+        return AddressParts(*(self.edits[name].text() for name in ADDRESS_FIELDS))
+
+
+_NO_HINT = Qt.InputMethodHint.ImhNone
 _HINTS = {
     "email": Qt.InputMethodHint.ImhEmailCharactersOnly,
     "phone": Qt.InputMethodHint.ImhDialableCharactersOnly,
     "number": Qt.InputMethodHint.ImhFormattedNumbersOnly,
     "postcode": Qt.InputMethodHint.ImhPreferUppercase,
+    "address": Qt.InputMethodHint.ImhPreferUppercase,
     "reference": Qt.InputMethodHint.ImhPreferUppercase,
     "booking_reference": Qt.InputMethodHint.ImhPreferUppercase,
 }
 _KEYBOARD = {"email": "email", "phone": "digits", "number": "digits"}
-_WIDTH_CHARS = {"postcode": 10, "phone": 16, "number": 8, "email": 34, "text": 34,
+_WIDTH_CHARS = {"postcode": 10, "address": 10, "phone": 16, "number": 8, "email": 34, "text": 34,
                 "reference": 12, "booking_reference": 14}
 
 
@@ -171,6 +208,9 @@ def builtin_inputs() -> dict[str, InputFactory]:
     here (or pass a bigger mapping to `ui.pages.registry.view_for`).
     """
     return {
+        "address": LineInput,
+        "address_list": AddressListInput,
+        "address_manual": ManualAddressInput,
         "radios": ChoiceInput,
         "yes_no": ChoiceInput,
         "checkboxes": partial(ChoiceInput, many=True),

@@ -3,6 +3,8 @@ look this up right now" (GOV.UK's problem-with-the-service pattern, with a way f
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt
 
 from accessibility.themes import Theme
@@ -45,5 +47,10 @@ class LookupFailedView(Page):
         self.go_back = button(texts("lookup.go_back"), name="goBack")
         self.go_back.clicked.connect(intents.back)
         self.action_row.addWidget(self.try_again)
+        # A way on that needs no lookup ("Enter the address yourself"): it answers the page.
+        for option in model.ways_on:
+            way = button(option.label, name=f"wayOn-{option.value}")
+            way.clicked.connect(partial(intents.answer, model.page_id, option.value))
+            self.action_row.addWidget(way)
         self.action_row.addWidget(self.go_back)
         self.finish_layout()

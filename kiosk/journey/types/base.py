@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 from kiosk.journey.validation import Answer, Checked, RawAnswer
@@ -52,6 +53,9 @@ class QuestionType:
     takes_scans: bool = False
     """A barcode scanned while the question shows is its answer (a receipt's QR code holds
     its reference), rather than a library card number kept with the session."""
+    default_texts: Mapping[str, str] = MappingProxyType({})
+    """Message keys for the words a catalogue may leave out (`label`, `hint`,
+    `summary_label`): the address question words its pages itself, in every language."""
 
     def __init__(self, name: str, *, max_length: int | None = None) -> None:
         self.name = name
@@ -71,11 +75,25 @@ class QuestionType:
         """The values of the type's own options, for checking route conditions at load time."""
         return ()
 
+    def extra_options(self, texts: Texts, *, lookup_failed: bool = False
+                      ) -> tuple[tuple[str, str], ...]:
+        """(value, label) of options offered after the looked-up ones: a way on when the list
+        does not hold the answer ("The address is not listed"). They stay open when the lookup
+        fails (`lookup_failed`: worded for the "we cannot look this up" page), so a resident
+        is never stuck because the council's system is down."""
+        return ()
+
     # ----- the engine ------------------------------------------------------------------------
 
     def empty(self) -> RawAnswer:
         """What the input shows before anything is entered."""
         return ""
+
+    def start(self, lead: Answer | None) -> RawAnswer:
+        """What the input shows first on a page expanded from a catalogue question, given the
+        answer on that question's own page (`Service.lead`): a typed postcode fills the
+        postcode box of "Enter the address"."""
+        return self.empty()
 
     def check(self, question: Question, page_id: str, raw: RawAnswer,
               context: CheckContext) -> Checked:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from kiosk.journey.types import appointment, choice, typed
+from kiosk.journey.types import address, appointment, choice, typed
 from kiosk.journey.types.base import QuestionType
 
 CONTEXT_KEY = "question_types"
@@ -56,7 +56,7 @@ class QuestionTypes(Mapping[str, QuestionType]):
 def builtin_types() -> QuestionTypes:
     """The types every kiosk has. To add one, add it to a family module's `TYPES` (or add a
     family module here) and register its input widget in `ui/pages/inputs.py`."""
-    return QuestionTypes((*choice.TYPES, *typed.TYPES, *appointment.TYPES))
+    return QuestionTypes((*choice.TYPES, *typed.TYPES, *address.TYPES, *appointment.TYPES))
 
 
 def types_in(context: object) -> QuestionTypes:
