@@ -23,6 +23,7 @@ from ui.driving import (
     wait_for,
 )
 from ui.pages.summary import ConfirmationView
+from ui.tour_booking import booking_tour
 from ui.tour_staff import staff_tour
 
 # The hub is on this machine, but a first delivery may wait out a cold start.
@@ -40,7 +41,8 @@ class TourRun:
 
 def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> TourRun:
     """Report a missed bin (the address typed by hand, with mistakes on the way), bin
-    collection days, Track my request and an exit page; save each page as a PNG.
+    collection days, Track my request, booking an appointment and finding it again, and an
+    exit page; save each page as a PNG.
 
     With `prefs`, every page is shown with those choices (colours, size, language), applied
     again after each session end because the wipe resets them.
@@ -165,6 +167,8 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     tap(window, "startAgain")
     wait_for(on_page(window, "attract"), what="the attract page")
     apply()
+    # Book an appointment, then find it again by its reference.
+    booking_tour(kiosk, shot, SUBMIT_SECONDS, apply)
     # An exit page: garden waste without a subscription.
     tap(window, "start")
     tap(window, "service-missed-bin")
