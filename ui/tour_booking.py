@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtWidgets import QLabel
+
 from kiosk.journey.pages import QuestionPage
 from ui.built import Kiosk
 from ui.driving import on_page, page_name, tap, type_text, wait_for, widget
@@ -88,7 +90,8 @@ def booking_tour(kiosk: Kiosk, shot: Callable[[str], None], seconds: float,
     tap(window, "submit")
     if _settled(kiosk, seconds) != "booking_done:confirmed":
         return leave()
-    reference = widget(window, "reference").text()
+    label = widget(window, "reference")
+    reference = label.text() if isinstance(label, QLabel) else ""
     shot("booking-confirmed")
     tap(window, "finish")
     wait_for(on_page(window, "attract"), what="the attract page")
