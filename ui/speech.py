@@ -171,8 +171,14 @@ class SpeechPlayer(QObject):
         self._active = False
         self._synth_done = True
         current, self._current = self._current, None
-        self._player.stop()
-        self._player.setSource(QUrl())
+        # Only what is needed: every touch anywhere stops speech, and QMediaPlayer's ffmpeg
+        # backend has been seen to block for good in stop() (a few whole-suite runs so far,
+        # in the GUI thread, on a machine with no sound server). A player with nothing loaded
+        # has nothing to stop, so most touches no longer call into it at all.
+        if self._player.playbackState() != QMediaPlayer.PlaybackState.StoppedState:
+            self._player.stop()
+        if not self._player.source().isEmpty():
+            self._player.setSource(QUrl())
         if current is not None:
             self._discard(current[1])
         while self._pending:
