@@ -130,6 +130,10 @@ class StaffAssist:
         actor = session.staff.require("device_status")
         self.audit.record(actor.role, "device_status", reference)
 
+    def bookings_viewed(self, actor: Actor, reference: str | None) -> None:
+        """Today's bookings name residents: every look at them is on the record."""
+        self.audit.record(actor.role, "bookings_today", reference)
+
     def enter_maintenance(self, session: HasStaff, reference: str | None) -> Actor:
         actor = session.staff.require("maintenance")
         self.audit.record(actor.role, "maintenance", reference, "maintenance_enter")

@@ -27,7 +27,7 @@ from kiosk.staff import ROLES, Role
 
 Action = Literal[
     "staff_in_card", "staff_in_pin", "card_refused", "pin_refused", "pin_locked", "assist_on",
-    "end_session", "reprint", "device_status", "maintenance", "staff_out",
+    "end_session", "reprint", "device_status", "maintenance", "staff_out", "bookings_today",
 ]
 ACTIONS: frozenset[str] = frozenset(get_args(Action))
 

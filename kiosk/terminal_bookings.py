@@ -29,6 +29,7 @@ from kiosk.journey.booking_pages import BookingDonePage
 from kiosk.resident import KioskParts, ResidentSession
 from kiosk.session import EndReason
 from kiosk.terminal_events import Hold, Runner, Shown, TerminalEvents
+from kiosk.terminal_staff import StaffDesk
 from peripherals.printer.base import ReceiptPrinter
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Host(Protocol):
     runner: Runner
     serial: int
     printing: bool
+    staff: StaffDesk
 
     @property
     def in_session(self) -> bool: ...
@@ -262,13 +264,26 @@ class BookingDesk:
 
     # ----- staff ---------------------------------------------------------------------------
 
+    def can_see_today(self) -> bool:
+        """Whether the staff panel offers today's bookings: only while a staff card is on the
+        reader (the rows carry names), and only with a diary to ask."""
+        actor = self.terminal.session.staff.actor
+        return self.bookings is not None and actor is not None and actor.via == "card"
+
     def today_job(self, lang: str) -> Callable[[], TodayOutcome] | None:
-        """Today's bookings at this kiosk's site, as a job for a worker: only while a staff
-        card is on the reader (the rows carry names), and only with a diary to ask."""
+        """Today's bookings at this kiosk's site, as a job for a worker, when `can_see_today`.
+        Each look is audited first; a look that cannot be audited is refused (None)."""
         terminal = self.terminal
         actor = terminal.session.staff.actor
         if self.bookings is None or actor is None or actor.via != "card":
             return None
+        desk = terminal.staff
+        if desk.assist is not None:
+            try:
+                desk.assist.bookings_viewed(actor, desk.reference())
+            except Exception as exc:  # noqa: BLE001 - no unaudited look at residents' names
+                log.error("today's bookings not shown: audit failed (%s)", type(exc).__name__)
+                return None
         return partial(self.bookings.today, terminal.parts.profile.site.id, lang)
 
     # ----- the end of a visit --------------------------------------------------------------

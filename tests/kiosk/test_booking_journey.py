@@ -465,15 +465,30 @@ def test_a_booking_made_with_a_staff_card_on_the_reader_is_assisted(
     assert diary.record(done.reference)[-1] is True  # type: ignore[index]
 
 
-def test_todays_bookings_for_staff_only(terminal: Terminal, diary: FakeBookings) -> None:
+def test_todays_bookings_for_staff_only(terminal: Terminal, diary: FakeBookings,
+                                        assembly: Assembly) -> None:
     reference = book_directly(diary, "2026-11-23T14:00:00+00:00")
     assert terminal.bookings.today_job("en") is None  # nobody signed in: names stay hidden
     terminal.start()
     terminal.staff.card_inserted(STAFF_CARD)
+    assert terminal.bookings.can_see_today()
+    looks = [r for r in assembly.audit.recent() if r.action == "bookings_today"]
+    assert looks == []  # offering the button is not a look
     job = terminal.bookings.today_job("en")
     assert job is not None
     answer = job()
     assert [(b.reference, b.name) for b in answer.bookings] == [(reference, NAME)]  # type: ignore[union-attr]
+    looks = [r for r in assembly.audit.recent() if r.action == "bookings_today"]
+    assert [(r.role, r.reference) for r in looks] == [("staff", terminal.staff.reference())]
+
+
+def test_todays_bookings_are_not_shown_when_the_look_cannot_be_audited(
+        terminal: Terminal, diary: FakeBookings, assembly: Assembly) -> None:
+    book_directly(diary, "2026-11-23T14:00:00+00:00")
+    terminal.start()
+    terminal.staff.card_inserted(STAFF_CARD)
+    assembly.audit.close()  # a locked or lost audit database: the names stay hidden
+    assert terminal.bookings.today_job("en") is None
 
 
 # ----- change or cancel ------------------------------------------------------------------------

@@ -176,7 +176,7 @@ class StaffController(QObject):
                    if commands is not None and commands.staff_message is not None else "")
         state = PanelState(in_session=in_session, assisted=session.assisted,
                            can_reprint=self.desk.can_reprint(), message=message,
-                           bookings=self.terminal.bookings.today_job("en") is not None)
+                           bookings=self.terminal.bookings.can_see_today())
         actions = PanelActions(assist=self.do_assist, end_session=self.do_end_session,
                                reprint=self.do_reprint, device_status=self.do_device_status,
                                maintenance=self.enter_maintenance, hand_back=self.hand_back,
