@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
-from urllib3.exceptions import ReadTimeoutError
 
 from kiosk.bookings.base import (
     Booked,
@@ -40,25 +39,14 @@ from kiosk.bookings.base import (
     TooManyTries,
     Unavailable,
 )
-from kiosk.lookups.base import UnavailableReason
+from kiosk.hub_http import HubCallFailed, post_json
 
 log = logging.getLogger(__name__)
 
-API_KEY_HEADER = "X-Api-Key"
-MAX_ANSWER_BYTES = 1024 * 1024
 # Only a hub error code goes into a detail: a short token, never free text.
 _TOKEN = re.compile(r"^[a-z0-9_-]{1,40}$")
 _STATUSES = ("held", "confirmed", "cancelled")
 T = TypeVar("T")
-
-
-class _Failed(Exception):
-    """Inside the client only: how a call failed, turned into `Unavailable` at the edge."""
-
-    def __init__(self, reason: UnavailableReason, detail: str) -> None:
-        super().__init__(reason)
-        self.reason: UnavailableReason = reason
-        self.detail = detail
 
 
 class _Answer:
@@ -280,13 +268,13 @@ class HubBookings:
         deadline = started + self.timeout_seconds
         try:
             if not self._lock.acquire(timeout=self.timeout_seconds):
-                raise _Failed("timeout", "an earlier call is still running")
+                raise HubCallFailed("timeout", "an earlier call is still running")
             try:
                 answer = self._post(path, body, deadline, empty_ok)
             finally:
                 self._lock.release()
             outcome = read(answer)
-        except _Failed as failed:
+        except HubCallFailed as failed:
             log.warning("appointments %s unavailable: %s (%s)", name, failed.reason, failed.detail)
             return Unavailable(failed.reason, failed.detail)
         except ValueError as exc:  # a document that is not the contract's (never quoted)
@@ -299,25 +287,10 @@ class HubBookings:
 
     def _post(self, path: str, body: Mapping[str, Any], deadline: float,
               empty_ok: bool) -> _Answer:
-        remaining = deadline - self._monotonic()
-        if remaining <= 0:
-            raise _Failed("timeout", "no time left to ask")
-        try:
-            response = self._session.post(
-                self._base + path, json=dict(body),
-                headers={API_KEY_HEADER: self._api_key, "Accept": "application/json"},
-                timeout=(min(self._connect_timeout, remaining), remaining),
-                allow_redirects=False, stream=True)
-        except requests.ConnectTimeout:
-            raise _Failed("unreachable", "no connection within the connect timeout") from None
-        except requests.Timeout:
-            raise _Failed("timeout", f"no answer within {self.timeout_seconds:g} s") from None
-        except requests.RequestException as exc:
-            # requests names the URL (which may hold a reference): only the type is kept.
-            raise _Failed("unreachable", type(exc).__name__) from None
-        with response:
-            content = self._read(response, deadline)
-            status = response.status_code
+        status, content = post_json(self._session, self._base + path, body, self._api_key,
+                                    deadline=deadline, connect_timeout=self._connect_timeout,
+                                    timeout_seconds=self.timeout_seconds,
+                                    monotonic=self._monotonic)
         if not content.strip():
             if empty_ok or status >= 300:
                 return _Answer(status, {})
@@ -333,22 +306,3 @@ class HubBookings:
                 return _Answer(status, {})
             raise ValueError("the answer is not an object")
         return _Answer(status, document)
-
-    def _read(self, response: requests.Response, deadline: float) -> bytes:
-        """The body, given up on at the deadline (checked between reads) or past 1 MiB."""
-        chunks, size = [], 0
-        try:
-            for chunk in response.iter_content(64 * 1024):
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_ANSWER_BYTES:
-                    raise _Failed("bad_answer", "the answer is larger than 1 MiB")
-                if self._monotonic() > deadline:
-                    raise _Failed("timeout", "the answer arrived too slowly")
-        except requests.ConnectionError as exc:
-            if exc.args and isinstance(exc.args[0], ReadTimeoutError):
-                raise _Failed("timeout", f"no answer within {self.timeout_seconds:g} s") from None
-            raise _Failed("unreachable", "the connection broke during the answer") from None
-        except requests.RequestException as exc:
-            raise _Failed("unreachable", type(exc).__name__) from None
-        return b"".join(chunks)

@@ -17,8 +17,8 @@ from typing import Any, NoReturn
 from urllib.parse import quote
 
 import requests
-from urllib3.exceptions import ReadTimeoutError
 
+from kiosk.hub_http import HubCallFailed, post_json
 from kiosk.lookups.base import (
     LookupItem,
     LookupRequest,
@@ -29,8 +29,6 @@ from kiosk.lookups.base import (
 
 log = logging.getLogger(__name__)
 
-API_KEY_HEADER = "X-Api-Key"
-MAX_ANSWER_BYTES = 1024 * 1024
 # Only a hub error code and an input *name* go into a detail: short tokens, never free text.
 _TOKEN = re.compile(r"^[a-z0-9_-]{1,40}$")
 
@@ -126,26 +124,15 @@ class HubLookup:
 
     def _ask(self, request: LookupRequest, deadline: float) -> tuple[LookupItem, ...]:
         source = request.source
-        remaining = deadline - self._monotonic()
-        if remaining <= 0:
-            _unavailable(source, "timeout", "no time left to ask")
         body: Mapping[str, Any] = {"inputs": dict(request.inputs), "language": request.language}
         try:
-            response = self._session.post(
-                self._base + quote(source, safe=""), json=body,
-                headers={API_KEY_HEADER: self._api_key, "Accept": "application/json"},
-                timeout=(min(self._connect_timeout, remaining), remaining),
-                allow_redirects=False, stream=True)
-        except requests.ConnectTimeout:
-            _unavailable(source, "unreachable", "no connection within the connect timeout")
-        except requests.Timeout:
-            _unavailable(source, "timeout", f"no answer within {self.timeout_seconds:g} s")
-        except requests.RequestException as exc:
-            # Exceptions from requests name the URL (never the body); keep even that out.
-            _unavailable(source, "unreachable", type(exc).__name__)
-        with response:
-            content = self._read(response, source, deadline)
-            status = response.status_code
+            status, content = post_json(self._session, self._base + quote(source, safe=""), body,
+                                        self._api_key, deadline=deadline,
+                                        connect_timeout=self._connect_timeout,
+                                        timeout_seconds=self.timeout_seconds,
+                                        monotonic=self._monotonic)
+        except HubCallFailed as failed:
+            _unavailable(source, failed.reason, failed.detail)
         if status != 200:
             _unavailable(source, _reason_for_status(status), f"HTTP {status}{_hub_error(content)}")
         try:
@@ -153,23 +140,3 @@ class HubLookup:
         except ValueError as exc:  # includes JSONDecodeError and UnicodeDecodeError
             detail = str(exc) if not isinstance(exc, json.JSONDecodeError) else "not JSON"
             _unavailable(source, "bad_answer", detail)
-
-    def _read(self, response: requests.Response, source: str, deadline: float) -> bytes:
-        """The body, given up on at the deadline (checked between reads) or past 1 MiB."""
-        chunks, size = [], 0
-        try:
-            for chunk in response.iter_content(64 * 1024):
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > MAX_ANSWER_BYTES:
-                    _unavailable(source, "bad_answer", "the answer is larger than 1 MiB")
-                if self._monotonic() > deadline:
-                    _unavailable(source, "timeout", "the answer arrived too slowly")
-        except requests.ConnectionError as exc:
-            # requests reports a read timeout mid-body as a ConnectionError wrapping urllib3's.
-            if exc.args and isinstance(exc.args[0], ReadTimeoutError):
-                _unavailable(source, "timeout", f"no answer within {self.timeout_seconds:g} s")
-            _unavailable(source, "unreachable", "the connection broke during the answer")
-        except requests.RequestException as exc:
-            _unavailable(source, "unreachable", type(exc).__name__)
-        return b"".join(chunks)
