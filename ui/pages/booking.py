@@ -10,7 +10,7 @@ from accessibility.themes import Theme
 from kiosk.journey.booking_pages import BookingDonePage, BookingUnavailablePage, BookingWaitingPage
 from kiosk.texts import Texts
 from ui.pages.base import Intents, Page
-from ui.pages.spinner import Spinner
+from ui.pages.lookup import fill_waiting
 from ui.qr import qr_pixmap
 from ui.widgets import button, label
 
@@ -22,16 +22,8 @@ class BookingWaitingView(Page):
                  model: BookingWaitingPage) -> None:
         super().__init__(texts, theme, intents, f"booking_waiting:{model.page_id}")
         self.model = model
-        if model.can_go_back:
-            back = button(texts("nav.back"), "link", name="back")
-            back.clicked.connect(intents.back)
-            self.body.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
-        self.body.addWidget(label(model.service_title, "caption"))
-        self.body.addWidget(label(model.title, "heading", name="title"))
-        self.spinner = Spinner(theme)
-        self.body.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignLeft)
-        self.body.addWidget(label(model.hint, "hint", name="hint"))
-        self.finish_layout()
+        self.spinner = fill_waiting(self, model.service_title, model.title, model.hint,
+                                    can_go_back=model.can_go_back)
 
 
 class BookingUnavailableView(Page):

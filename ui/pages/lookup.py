@@ -15,6 +15,23 @@ from ui.pages.spinner import Spinner
 from ui.widgets import button, label
 
 
+def fill_waiting(page: Page, service_title: str, title: str, hint: str, *,
+                 can_go_back: bool) -> Spinner:
+    """A waiting page's body (Back if leaving is safe, the title, a turning spinner, the
+    hint), laid out; the spinner, for the view to keep."""
+    if can_go_back:
+        back = button(page.texts("nav.back"), "link", name="back")
+        back.clicked.connect(page.intents.back)
+        page.body.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
+    page.body.addWidget(label(service_title, "caption"))
+    page.body.addWidget(label(title, "heading", name="title"))
+    spinner = Spinner(page.theme)
+    page.body.addWidget(spinner, 0, Qt.AlignmentFlag.AlignLeft)
+    page.body.addWidget(label(hint, "hint", name="hint"))
+    page.finish_layout()
+    return spinner
+
+
 class WaitingView(Page):
     """"Looking this up" with a turning spinner. Back stays available: a late answer to a
     question the resident left is ignored by the engine."""
@@ -22,15 +39,8 @@ class WaitingView(Page):
     def __init__(self, texts: Texts, theme: Theme, intents: Intents, model: WaitingPage) -> None:
         super().__init__(texts, theme, intents, f"waiting:{model.page_id}")
         self.model = model
-        back = button(texts("nav.back"), "link", name="back")
-        back.clicked.connect(intents.back)
-        self.body.addWidget(back, 0, Qt.AlignmentFlag.AlignLeft)
-        self.body.addWidget(label(model.service_title, "caption"))
-        self.body.addWidget(label(model.title, "heading", name="title"))
-        self.spinner = Spinner(theme)
-        self.body.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignLeft)
-        self.body.addWidget(label(model.hint, "hint", name="hint"))
-        self.finish_layout()
+        self.spinner = fill_waiting(self, model.service_title, model.title, model.hint,
+                                    can_go_back=True)
 
 
 class LookupFailedView(Page):
