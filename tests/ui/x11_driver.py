@@ -11,6 +11,7 @@ stdout whenever that changes. It only reads the window; it never touches it.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -55,7 +56,9 @@ def main(argv: list[str]) -> int:
             return
         window = windows[0]
         rects = {}
-        for name in WATCHED:
+        # A test that walks other pages names what it touches (comma-separated).
+        extra = tuple(n for n in os.environ.get("KIOSK_X11_WATCH", "").split(",") if n)
+        for name in (*WATCHED, *extra):
             shown = [w for w in window.findChildren(QWidget, name) if w.isVisible()]
             if shown:
                 corner = shown[0].mapToGlobal(QPoint(0, 0))
