@@ -7,7 +7,7 @@ made by `kiosk.announce`). Each sample times one `speak()` until the player's `f
 signal; the rest of the page is then stopped, untimed, so every sample starts from silence.
 
 The kiosk side: the real `SpeechPlayer` (worker thread, queued hand-over to the GUI thread,
-`QMediaPlayer.setSource` + `play`) on the real `EspeakSpeech` (one `espeak-ng` process per
+`AudioOut.play`: WAV read, pushed to a `QAudioSink`) on the real `EspeakSpeech` (one `espeak-ng` process per
 utterance, text on stdin), offscreen.
 
 The baseline: for the same first utterance of each page, one bare `espeak-ng -v <voice> -s 170

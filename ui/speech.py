@@ -14,7 +14,8 @@ must never be talked over by the old one, so:
   audio over, and a resident who moves on quickly leaves at most one synthesis to abandon;
 * every `speak()` starts a new *generation*: the worker abandons older requests between
   utterances, and files from an older generation are deleted unplayed;
-* playback is a `QMediaPlayer` driven from the GUI thread, so `stop()` is synchronous;
+* playback is `ui.audio_out.AudioOut` driven from the GUI thread, so `stop()` is synchronous
+  (not `QMediaPlayer`, whose FFmpeg threads deadlocked the GUI thread under load);
 * every file is deleted once played or dropped, because what was said can be personal.
 
 The worker hands each result over through a plain queue and one queued slot call, so no
@@ -33,10 +34,10 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QMetaObject, QObject, Qt, QUrl, Signal, Slot
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtCore import QMetaObject, QObject, Qt, Signal, Slot
 
 from accessibility.speech import Speech, Utterance
+from ui.audio_out import AudioOut
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +74,9 @@ class SpeechPlayer(QObject):
         self._inbox: queue.SimpleQueue[tuple[int, tuple[Utterance, Path] | None]] = (
             queue.SimpleQueue())
         self._worker: threading.Thread | None = None
-        self.audio_output = QAudioOutput(self)
-        self._player = QMediaPlayer(self)
-        self._player.setAudioOutput(self.audio_output)
-        self._player.mediaStatusChanged.connect(self._on_status)
-        self._player.errorOccurred.connect(self._on_error)
+        self._player = AudioOut(self)
+        self._player.ended.connect(self._on_ended)
+        self._player.failed.connect(self._on_failed)
         self._pending: deque[tuple[Utterance, Path]] = deque()
         self._current: tuple[Utterance, Path] | None = None
         self._synth_done = True
@@ -96,7 +95,7 @@ class SpeechPlayer(QObject):
     @property
     def playing(self) -> bool:
         """True while the media player is actually playing a file."""
-        return self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        return self._player.playing
 
     @property
     def current_item(self) -> str | None:
@@ -171,14 +170,7 @@ class SpeechPlayer(QObject):
         self._active = False
         self._synth_done = True
         current, self._current = self._current, None
-        # Only what is needed: every touch anywhere stops speech, and QMediaPlayer's ffmpeg
-        # backend has been seen to block for good in stop() (a few whole-suite runs so far,
-        # in the GUI thread, on a machine with no sound server). A player with nothing loaded
-        # has nothing to stop, so most touches no longer call into it at all.
-        if self._player.playbackState() != QMediaPlayer.PlaybackState.StoppedState:
-            self._player.stop()
-        if not self._player.source().isEmpty():
-            self._player.setSource(QUrl())
+        self._player.stop()
         if current is not None:
             self._discard(current[1])
         while self._pending:
@@ -270,13 +262,11 @@ class SpeechPlayer(QObject):
     def _play_next(self) -> None:
         if not self._pending:
             self._current = None
-            self._player.setSource(QUrl())
             if self._synth_done:
                 self._end()
             return
         utterance, path = self._current = self._pending.popleft()
-        self._player.setSource(QUrl.fromLocalFile(str(path)))
-        self._player.play()
+        self._player.play(path)
         with self._progress:
             self._started += 1
             self._progress.notify_all()
@@ -290,21 +280,20 @@ class SpeechPlayer(QObject):
             self._active = False
             self.finished.emit()
 
-    def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
-        if status not in (QMediaPlayer.MediaStatus.EndOfMedia,
-                          QMediaPlayer.MediaStatus.InvalidMedia):
-            return
+    def _on_ended(self) -> None:
+        self._next_after_current()
+
+    def _on_failed(self, reason: str) -> None:
+        log.warning("a speech file could not be played (%s); skipped", reason)
+        self._next_after_current()
+
+    def _next_after_current(self) -> None:
         current = self._current
-        if current is None or self._player.source() != QUrl.fromLocalFile(str(current[1])):
-            return  # a late notice about a file already stopped and dropped
-        if status == QMediaPlayer.MediaStatus.InvalidMedia:
-            log.warning("a speech file could not be played; skipped")
+        if current is None:
+            return
         self._current = None
         self._play_next()
         self._discard(current[1])
-
-    def _on_error(self, error: QMediaPlayer.Error, message: str) -> None:
-        log.warning("speech playback error %s: %s", error.name, message)
 
 
 _NAMED = {
