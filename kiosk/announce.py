@@ -32,6 +32,14 @@ from collections.abc import Sequence
 from accessibility.languages import LANGUAGES
 from accessibility.speech import Utterance
 from kiosk.bookings.speech import booking_script
+from kiosk.calls.screens import (
+    CallConsentScreen,
+    CallLiveScreen,
+    CallOverScreen,
+    CallQueueScreen,
+    CallScreen,
+)
+from kiosk.calls.speech import call_script
 from kiosk.catalogue import Service
 from kiosk.journey.booking_pages import BookingDonePage, BookingUnavailablePage, BookingWaitingPage
 from kiosk.journey.pages import (
@@ -55,7 +63,7 @@ __all__ = [
 ]
 
 
-def script_for(model: PageModel, texts: Texts, *, read_personal: bool,
+def script_for(model: PageModel | CallScreen, texts: Texts, *, read_personal: bool,
                printed: bool | None = None, types: QuestionTypes | None = None) -> list[Utterance]:
     """The utterances for a page model, in page order.
 
@@ -63,6 +71,8 @@ def script_for(model: PageModel, texts: Texts, *, read_personal: bool,
     model does not carry it, so it is required for a `ConfirmationPage` and ignored otherwise.
     A question's input is said by its type (from `types`, the built-in ones when None).
     """
+    if isinstance(model, CallConsentScreen | CallQueueScreen | CallLiveScreen | CallOverScreen):
+        return call_script(model, texts)
     if isinstance(model, QuestionPage):
         return _question(model, texts, read_personal, types or builtin_types())
     if isinstance(model, InfoPage):

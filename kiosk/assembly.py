@@ -21,6 +21,7 @@ from accessibility.languages import Translator
 from kiosk.audit import AuditLog
 from kiosk.bookings.factory import make_bookings
 from kiosk.bookings.fake import FakeBookings
+from kiosk.calls.factory import make_calls
 from kiosk.clock import Clock, SystemClock
 from kiosk.destinations import network_target
 from kiosk.device_identity import DeviceKeys, IdentityError, key_folder
@@ -128,7 +129,7 @@ class Assembly:
         if self.card_reader is not None:
             self.card_reader.stop()
         self.printer.close()
-        for backend in (self.parts.lookup, self.parts.bookings):
+        for backend in (self.parts.lookup, self.parts.bookings, self.parts.calls):
             close_backend = getattr(backend, "close", None)
             if callable(close_backend):
                 close_backend()
@@ -208,6 +209,7 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
         # "Track my request": this kiosk's outbox answers for reports it still holds.
         lookup=TrackingLookup(lookup, outbox, {s.id: s.title for s in loaded.catalogue}.get),
         bookings=bookings,
+        calls=make_calls(profile),
     )
     health = HealthMonitor(probes(printer, reader, outbox, loaded, relay), clock,
                            versions(loaded.source.read_bytes(),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from kiosk.bookings.settings import BookingSettings
+from kiosk.calls.settings import CallSettings
 from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
 from kiosk.destinations import EmailDestination, WebhookDestination
 from kiosk.heartbeat_settings import HeartbeatSettings
@@ -241,6 +242,10 @@ class Profile(_Strict):
     bookings: BookingSettings = Field(
         default=BookingSettings(), description="Booking appointments: how long a chosen time "
         "is held (the diary is the hub named in `lookups`).")
+    calls: CallSettings | None = Field(
+        default=None, description="Talk to an advisor by video: opening hours, how long a "
+        "resident waits before a call back is offered, interpreters (docs/calls.md). No "
+        "section: no advisor calls.")
     commands: RemoteCommandSettings | None = Field(
         default=None, description="What IT asks of the terminal: restart, reboot in a window, "
         "out of service, a message for staff (kiosk/remote_commands.py)."

@@ -15,6 +15,7 @@ from typing import Protocol
 from accessibility.languages import FALLBACK, Translator, language
 from kiosk.bookings.base import Bookings
 from kiosk.bookings.journey import journey_for
+from kiosk.calls.base import Calls
 from kiosk.catalogue import Catalogue, Service
 from kiosk.clock import UK, Clock, uk_today
 from kiosk.journey.carry import carry_answers
@@ -83,6 +84,8 @@ class KioskParts:
     lookup: Lookup | None = None
     # The council's appointments diary (booking journeys); None: they say it cannot be asked.
     bookings: Bookings | None = None
+    # The council's advisor call queue; None: "Talk to an advisor" says calls cannot be made.
+    calls: Calls | None = None
 
 
 class ResidentSession:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import platform
 import weakref
 from collections.abc import Callable
 from functools import partial
@@ -39,6 +40,7 @@ from kiosk.preferences import Preferences, defaults
 from kiosk.resident import KioskParts, ResidentSession, SubmitFailed, SubmitOutcome, ask_council
 from kiosk.session import Change, EndReason, Phase, SessionLifecycle
 from kiosk.terminal_bookings import BookingDesk
+from kiosk.terminal_calls import CallDesk
 from kiosk.terminal_events import (
     AttractScreen,
     Hold,
@@ -92,6 +94,10 @@ class Terminal:
         # Booking journeys' calls to the council's diary (holds, bookings): kiosk/terminal_bookings.
         self.bookings = BookingDesk()
         self.bookings.bind(self, self._show)
+        # Talk to an advisor (kiosk/terminal_calls): its screens sit over the visit.
+        self.calls = CallDesk(parts.calls, parts.profile.calls, terminal_id=platform.node(),
+                              site_id=parts.profile.site.id)
+        self.calls.bind(self, self._show)
 
     # ----- what is showing -----------------------------------------------------------------
 
@@ -107,6 +113,8 @@ class Terminal:
         """What the screen shows now, in the current language: views re-render from this."""
         if not self.in_session:
             return AttractScreen()
+        if self.calls.showing is not None:
+            return self.calls.showing
         engine = self.session.engine
         if engine is None:
             return MenuScreen(self.session.services())

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from kiosk.calls.screens import CallScreen
 from kiosk.catalogue import Service
 from kiosk.events import Event
 from kiosk.journey.pages import PageModel
@@ -53,7 +54,7 @@ class MenuScreen:
     kind: Literal["menu"] = "menu"
 
 
-Shown = AttractScreen | MenuScreen | PageModel
+Shown = AttractScreen | MenuScreen | PageModel | CallScreen
 
 WipeCheck = Callable[[], list[str]]
 
@@ -71,6 +72,8 @@ class TerminalEvents:
         # After a verified wipe, before the next touch: the safe moment for maintenance.
         self.between_sessions: Event[[]] = Event("between_sessions")
         self.wipe_failed: Event[[tuple[str, ...]]] = Event("wipe_failed")
+        # Talk to an advisor: idle, joining, queued, in_call (the staff panel shows it).
+        self.call_state: Event[[str]] = Event("call_state")
         self.hold: Event[[str]] = Event("hold")
         self.release: Event[[str]] = Event("release")
         self.warning: Event[[int, bool]] = Event("warning")

@@ -18,7 +18,7 @@ import wave
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QTimer, Signal
-from PySide6.QtMultimedia import QAudio, QAudioFormat, QAudioSink, QMediaDevices
+from PySide6.QtMultimedia import QAudioFormat, QAudioSink, QMediaDevices, QtAudio
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class AudioOut(QObject):
         sink.stateChanged.connect(self._on_state)
         self._sink, self._buffer = sink, buffer
         sink.start(buffer)
-        if sink.error() != QAudio.Error.NoError:
+        if sink.error() != QtAudio.Error.NoError:
             # The device went away between the check and the start: keep the pace silently.
             self._drop_sink()
             self._silent.start(millis)
@@ -119,11 +119,11 @@ class AudioOut(QObject):
             buffer.close()
             buffer.deleteLater()
 
-    def _on_state(self, state: QAudio.State) -> None:
+    def _on_state(self, state: QtAudio.State) -> None:
         sink = self._sink
-        if sink is None or state != QAudio.State.IdleState:
-            if sink is not None and state == QAudio.State.StoppedState \
-                    and sink.error() != QAudio.Error.NoError:
+        if sink is None or state != QtAudio.State.IdleState:
+            if sink is not None and state == QtAudio.State.StoppedState \
+                    and sink.error() != QtAudio.Error.NoError:
                 error = sink.error().name
                 self.stop()
                 self.failed.emit(error)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from accessibility.speech import Utterance
 from kiosk.announce import attract_script, menu_script, script_for, welcome_script
@@ -46,14 +46,17 @@ class ReadAloud:
         session = self.terminal.session
         if isinstance(view, AttractPage):
             return attract_script(texts, profile.council.name.get(lang), profile.site.name.get(lang))
+        shown = self.terminal.calls.showing if self.terminal.in_session else None
+        if shown is not None:
+            return script_for(shown, texts, read_personal=prefs.read_personal)
         if isinstance(view, MenuPage):
-            return menu_script(texts, session.services())
+            return menu_script(texts, session.services()) + _talk(view, lang)
         engine = session.engine
         if engine is None:
             return []
         outcome = session.outcome
         return script_for(engine.current(), texts, read_personal=prefs.read_personal,
-                          printed=bool(outcome and outcome.printed))
+                          printed=bool(outcome and outcome.printed)) + _talk(view, lang)
 
     def announce(self) -> None:
         if self.player is not None and self.terminal.prefs.read_aloud:
@@ -102,3 +105,11 @@ class ReadAloud:
         target.style().unpolish(target)
         target.style().polish(target)
         self._highlighted = target
+
+
+def _talk(view: QWidget | None, language: str) -> list[Utterance]:
+    """"Talk to an advisor" where the page shows it: said last, as the page's last button."""
+    widget = getattr(view, "talk_button", None)
+    if not isinstance(widget, QPushButton):
+        return []
+    return [Utterance(widget.text(), language, "button:talk")]

@@ -303,6 +303,9 @@ _NAMED = {
     "value": "answer", "delivery-state": "deliveryState", "receipt-state": "receiptState",
     "next-steps": "nextSteps", "timeout-title": "timeoutTitle", "timeout-body": "timeoutBody",
     "photo-code-hint": "photoCodeHint", "button:offer": "offer",
+    "button:talk": "talkToAdvisor", "button:join": "joinQueue", "button:leave": "leaveQueue",
+    "button:go-back": "goBack", "button:call-back": "callBack", "button:mute": "mute",
+    "button:camera": "cameraOff", "button:end": "endCall",
 }
 _PREFIXED = {
     "option:": "option-", "error:": "error-", "field-error:": "error-", "row:": "value-",

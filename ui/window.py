@@ -13,6 +13,7 @@ from accessibility.languages import Translator, language
 from accessibility.speech import Speech
 from accessibility.themes import Theme, make_theme, style_sheet
 from kiosk.announce import timeout_script
+from kiosk.calls.screens import CallConsentScreen, CallLiveScreen, CallOverScreen, CallQueueScreen
 from kiosk.clock import Clock
 from kiosk.journey.pages import PageModel
 from kiosk.journey.validation import RawAnswer
@@ -22,12 +23,14 @@ from kiosk.session import EndReason, SessionLifecycle
 from kiosk.terminal import AttractScreen, MenuScreen, Shown, Terminal
 from ui.accessibility_panel import AccessibilityPanel
 from ui.background import Background
+from ui.call_poll import CallPoll
 from ui.idle import IdleWatch
 from ui.keyboard import OnScreenKeyboard
 from ui.keyboard_dock import KeyboardDock
 from ui.overlays import FaultOverlay, TimeoutOverlay
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents, Page
+from ui.pages.call import call_view
 from ui.pages.booking import BookingDoneView
 from ui.pages.info import ResultView
 from ui.pages.menu import MenuPage
@@ -69,6 +72,7 @@ class KioskWindow(ReadAloud, QWidget):
         self.texts.switch(terminal.prefs.language)
         self.background = background or Background(self)
         self.idle = IdleWatch(terminal, self)
+        self.call_poll = CallPoll(terminal, self)
         # Read aloud: any touch interrupts speech (checklist CF-07); a new page replaces it.
         self.player = SpeechPlayer(speech, self) if speech is not None else None
         self._highlighted: QWidget | None = None
@@ -107,6 +111,10 @@ class KioskWindow(ReadAloud, QWidget):
             try_again=lambda: t.try_again(), print_page=lambda: t.print_page(),
             call_back=lambda: t.bookings.call_back(),
             take_offer=lambda: t.take_offer(),
+            talk=(lambda: t.calls.talk()) if t.calls.offered else None,
+            join_call=lambda interpreter, share: t.calls.join(interpreter, share),
+            leave_call=lambda: t.calls.end_call(), close_call=lambda: t.calls.close(),
+            call_back_instead=lambda: t.calls.call_back(),
         )
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 0, 0, 0)
@@ -358,6 +366,8 @@ class KioskWindow(ReadAloud, QWidget):
                                out_of_service=self.terminal.out_of_service)
         if isinstance(shown, MenuScreen):
             return MenuPage(t, th, i, shown.services)
+        if isinstance(shown, CallConsentScreen | CallQueueScreen | CallLiveScreen | CallOverScreen):
+            return call_view(shown, t, th, i, self.terminal.calls)
         return self._model_view(shown)
 
     def _model_view(self, model: PageModel) -> QWidget:

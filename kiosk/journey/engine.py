@@ -20,7 +20,7 @@ from datetime import date
 from kiosk.catalogue.model import CHECK_ANSWERS, Page, Service
 from kiosk.journey.conditions import condition_holds
 from kiosk.journey.lookup_state import LookupKey, LookupState, lookup_key
-from kiosk.journey.pages import PageModel
+from kiosk.journey.pages import PageModel, SummaryRow
 from kiosk.journey.render import Renderer
 from kiosk.journey.types import CheckContext, QuestionTypes, builtin_types
 from kiosk.journey.validation import Answer, FieldError, RawAnswer
@@ -364,6 +364,11 @@ class JourneyEngine:
         return self.current()
 
     # ----- page models ---------------------------------------------------------------------
+
+    def summary_rows(self) -> tuple[SummaryRow, ...]:
+        """The answers so far as check answers shows them (an advisor sees these on a call,
+        only when the resident agrees)."""
+        return tuple(self._render.rows())
 
     def current(self) -> PageModel:
         """The page for where the journey is, in the current language (re-render at will)."""

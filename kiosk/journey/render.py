@@ -52,7 +52,7 @@ class Renderer:
         if where.kind == "check_answers":
             words = service.check_answers
             assert words is not None  # only a service that sends reaches check answers
-            return CheckAnswersPage(title, words.title.get(lang), tuple(self._rows()),
+            return CheckAnswersPage(title, words.title.get(lang), tuple(self.rows()),
                                     words.submit_label.get(lang))
         confirmation = engine.confirmation()
         assert confirmation is not None
@@ -147,7 +147,7 @@ class Renderer:
         qtype = engine.types[page.question.type]
         return qtype.display(value, DisplayContext(engine.texts, labels))
 
-    def _rows(self) -> list[SummaryRow]:
+    def rows(self) -> list[SummaryRow]:
         """One row per question the resident answered; the pages an address question was
         expanded into are one row, under its own page, showing the last of them answered
         (the address chosen or typed), whose Change returns to the postcode."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +44,25 @@ class Intents:
     call_back: Callable[[], None] = lambda: None
     # Another service a result page offers, the answers carried (`Terminal.take_offer`).
     take_offer: Callable[[], None] = lambda: None
+    # "Talk to an advisor" (menu, exit pages, "I need help with this" on check answers);
+    # None: this kiosk has no advisor calls, and no page shows the button.
+    talk: Callable[[], None] | None = None
+    # The call screens (kiosk/terminal_calls.CallDesk).
+    join_call: Callable[[str | None, bool], None] = lambda interpreter, share: None
+    leave_call: Callable[[], None] = lambda: None
+    close_call: Callable[[], None] = lambda: None
+    call_back_instead: Callable[[], None] = lambda: None
+
+
+def talk_button(text: str, intents: Intents, row: QHBoxLayout) -> QPushButton | None:
+    """"Talk to an advisor" added to a page's action bar, or None on a kiosk without calls
+    (read aloud says it last, as buttons are: `ui.read_aloud`)."""
+    if intents.talk is None:
+        return None
+    widget = button(text, name="talkToAdvisor")
+    widget.clicked.connect(intents.talk)
+    row.addWidget(widget)
+    return widget
 
 
 class Page(QWidget):

@@ -7,7 +7,7 @@ from html import escape
 from accessibility.themes import Theme
 from kiosk.catalogue import Service
 from kiosk.texts import Texts
-from ui.pages.base import Intents, Page
+from ui.pages.base import Intents, Page, talk_button
 from ui.widgets import WrapButton, label
 
 
@@ -28,4 +28,6 @@ class MenuPage(Page):
             widget.clicked.connect(lambda _=False, sid=service.id: intents.choose_service(sid))
             self.body.addWidget(widget)
             self.buttons.append(widget)
+        # In the action bar, which never scrolls away: found without scrolling the menu.
+        self.talk_button = talk_button(texts("call.talk"), intents, self.action_row)
         self.finish_layout()

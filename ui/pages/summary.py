@@ -10,7 +10,7 @@ from accessibility.themes import Theme
 from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, ExitPage
 from kiosk.reference import spaced
 from kiosk.texts import Texts
-from ui.pages.base import Intents, Page
+from ui.pages.base import Intents, Page, talk_button
 from ui.qr import qr_pixmap
 from ui.widgets import button, label
 
@@ -50,6 +50,8 @@ class CheckAnswersView(Page):
         self.submit_button = button(model.submit_label, "primary", name="submit")
         self.submit_button.clicked.connect(intents.submit)
         self.action_row.addWidget(self.submit_button)
+        self.talk_button = talk_button(texts("call.need_help"), intents,
+                                       self.action_row)
         self.finish_layout()
 
     def sending(self) -> None:
@@ -140,4 +142,5 @@ class ExitView(Page):
         again = button(texts("nav.start_again"), "primary", name="exitStartAgain")
         again.clicked.connect(intents.start_again)
         self.action_row.addWidget(again)
+        self.talk_button = talk_button(texts("call.talk"), intents, self.action_row)
         self.finish_layout()

@@ -162,6 +162,11 @@ class StaffController(QObject):
 
     # --- the panel -------------------------------------------------------------------------
 
+    def do_end_call(self) -> None:
+        """Staff end the resident's advisor call (queued or live); the visit goes on."""
+        self.terminal.calls.end_call()
+        self.close_panel()
+
     def open_panel(self) -> None:
         actor = self.desk.actor
         if actor is None:
@@ -176,11 +181,13 @@ class StaffController(QObject):
                    if commands is not None and commands.staff_message is not None else "")
         state = PanelState(in_session=in_session, assisted=session.assisted,
                            can_reprint=self.desk.can_reprint(), message=message,
-                           bookings=self.terminal.bookings.can_see_today())
+                           bookings=self.terminal.bookings.can_see_today(),
+                           call=self.terminal.calls.phase)
         actions = PanelActions(assist=self.do_assist, end_session=self.do_end_session,
                                reprint=self.do_reprint, device_status=self.do_device_status,
                                maintenance=self.enter_maintenance, hand_back=self.hand_back,
-                               close=self.close_panel, bookings_today=self.do_bookings_today)
+                               close=self.close_panel, bookings_today=self.do_bookings_today,
+                               end_call=self.do_end_call)
         self.panel = StaffPanel(self.window, self.window.texts, self.window.theme, actor, state,
                                 actions)
         for child in (self.panel, *self.panel.findChildren(QWidget)):

@@ -30,6 +30,7 @@ class PanelActions:
     hand_back: Callable[[], None]
     close: Callable[[], None]
     bookings_today: Callable[[], None] = lambda: None
+    end_call: Callable[[], None] = lambda: None
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class PanelState:
     can_reprint: bool
     message: str = ""  # IT's message for staff from the profile, in the panel's language
     bookings: bool = False  # today's bookings can be shown (a diary, a card on the reader)
+    call: str = "idle"  # the advisor call: idle, joining, queued, in_call
 
 
 class StaffPanel(Overlay):
@@ -60,6 +62,14 @@ class StaffPanel(Overlay):
             # IT's message for staff, from the signed profile (commands.staff_message).
             self.inner.addWidget(label(texts("staff.message_from_it", message=state.message),
                                        "value", name="staffMessage"))
+        self.call_button: QPushButton | None = None
+        if state.call != "idle" and can(actor.role, "end_session"):
+            key = "call.staff.in_call" if state.call == "in_call" else "call.staff.queued"
+            self.inner.addWidget(label(texts(key), "value", name="staffCallState"))
+            self.call_button = button(texts("call.staff.end"), "choice", name="staff-end_call")
+            self.call_button.setMinimumHeight(theme.target_px)
+            self.call_button.clicked.connect(actions.end_call)
+            self.inner.addWidget(self.call_button)
         self.status_view: DeviceStatusView | None = None
         self.bookings_view: TodaysBookingsView | None = None
         self.action_buttons: dict[str, QPushButton] = {}
