@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from kiosk.calls.base import CallStatus, CallUnavailable, Calls, EndReason, Joined, JoinRequest
+from kiosk.calls.base import Calls, CallStatus, CallUnavailable, EndReason, Joined, JoinRequest
 from kiosk.calls.hours import is_open, week_hours
 from kiosk.calls.screens import (
     CallConsentScreen,
@@ -262,7 +262,8 @@ class CallDesk:
 
     def _go_live(self) -> None:
         calls, ticket = self.calls, self._ticket
-        assert calls is not None and ticket is not None
+        assert calls is not None
+        assert ticket is not None
         self._set_phase("in_call")
         self._put(CallLiveScreen(ticket.call_id, ticket.token, calls.origin, calls.signalling_url))
 
@@ -275,11 +276,8 @@ class CallDesk:
             reason = data.get("reason")
             self._drop_call()
             self._over("advisor_left" if reason == "advisor_disconnected" else "ended")
-        elif kind == "peer_left" and data.get("role") == "advisor" \
-                and data.get("reason") == "disconnected":
-            self._end("kiosk_error")
-            self._over("connection_lost")
-        elif kind == "error":
+        elif (kind == "peer_left" and data.get("role") == "advisor" \
+                and data.get("reason") == "disconnected") or kind == "error":
             self._end("kiosk_error")
             self._over("connection_lost")
 

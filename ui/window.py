@@ -30,8 +30,8 @@ from ui.keyboard_dock import KeyboardDock
 from ui.overlays import FaultOverlay, TimeoutOverlay
 from ui.pages.attract import AttractPage
 from ui.pages.base import Intents, Page
-from ui.pages.call import call_view
 from ui.pages.booking import BookingDoneView
+from ui.pages.call import call_view
 from ui.pages.info import ResultView
 from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView

@@ -144,6 +144,6 @@ def call_view(screen: CallScreen, texts: Texts, theme: Theme, intents: Intents,
         return CallQueueView(texts, theme, intents, screen)
     if isinstance(screen, CallOverScreen):
         return CallOverView(texts, theme, intents, screen)
-    from ui.pages.call_live import CallLiveView  # noqa: PLC0415 - lazy: loads QtWebEngine
+    from ui.pages.call_live import CallLiveView
 
     return CallLiveView(texts, theme, intents, screen, desk)
