@@ -279,6 +279,9 @@ class Profile(_Strict):
             if self.card_reader.type == "fake":
                 problems.append((("card_reader", "type"), "pcsc or none when mode is production",
                                  "fake"))
+            if self.calls is not None and self.calls.fake_media:
+                problems.append((("calls", "fake_media"), "false when mode is production (a "
+                                 "real camera and microphone)", "true"))
             if self.lookups is not None and self.lookups.type == "fake":
                 problems.append((("lookups", "type"), "hub when mode is production", "fake"))
             # The profile is published to the fleet: a secret written into it is a secret

@@ -30,6 +30,7 @@ from kiosk.terminal_staff import StaffDesk
 from ui.background import Background
 from ui.boot import BootShell
 from ui.built import Kiosk
+from ui.call_devices import call_devices_ready
 from ui.crash_guard import install_crash_guard
 from ui.demo_controls import DemoStrip
 from ui.lockdown import install_lockdown
@@ -83,6 +84,7 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
                         defer=lambda callback: QTimer.singleShot(0, callback),
                         on_fatal=lambda problems: _wipe_failed(app),
                         staff=StaffDesk(assist, clock))
+    terminal.calls.devices_ready = call_devices_ready(loaded.profile.calls)
     between = BetweenSessions(loaded.profile.commands, CommandLedger(state_dir),
                               local_time=local_now,
                               restart=lambda: app.exit(RESTART_EXIT_CODE), reboot=_reboot,

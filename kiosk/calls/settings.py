@@ -65,6 +65,9 @@ class CallSettings(_Strict):
     share_answers: bool = Field(
         default=True, description="Whether the resident is asked if the advisor may see the "
         "answers they have given so far in the service they were using.")
+    fake_media: bool = Field(
+        default=False, description="Demo only: Chromium's made-up camera and microphone stand "
+        "in for real ones (a production profile refuses this).")
     poll_seconds: float = Field(
         default=1.0, ge=0.25, le=10, description="How often the queue position is asked for.")
 
