@@ -25,7 +25,7 @@ class _Strict(BaseModel):
 class OpeningTimes(_Strict):
     """One row of opening hours: these days, from `opens` to `closes` (24-hour, local time)."""
 
-    days: tuple[Weekday, ...] = Field(min_length=1)
+    days: tuple[Weekday, ...] = Field(description="mon, tue, wed, thu, fri, sat, sun")
     opens: str = Field(description="HH:MM, e.g. 09:00")
     closes: str = Field(description="HH:MM, later than opens, e.g. 17:00")
 
@@ -38,6 +38,8 @@ class OpeningTimes(_Strict):
 
     @model_validator(mode="after")
     def _order(self) -> OpeningTimes:
+        if not self.days:
+            raise ValueError("at least one day, e.g. [mon, tue, wed, thu, fri]")
         if self.closes <= self.opens:
             raise ValueError(f"closes ({self.closes}) must be later than opens ({self.opens})")
         return self
@@ -52,8 +54,9 @@ class OpeningTimes(_Strict):
 
 
 class CallSettings(_Strict):
+    # Not Field(min_length=1): pydantic would report "at least 1 item" beside a bad row too.
     opening_hours: tuple[OpeningTimes, ...] = Field(
-        min_length=1, description="When advisors answer calls (the site's time zone is the UK).")
+        description="When advisors answer calls (the site's time zone is the UK).")
     closed_dates: tuple[date, ...] = Field(
         default=(), description="Days with no advisors (bank holidays), YYYY-MM-DD.")
     answer_limit_seconds: int = Field(
@@ -80,3 +83,9 @@ class CallSettings(_Strict):
         if len(set(value)) != len(value):
             raise ValueError("a language is listed twice")
         return value
+
+    @model_validator(mode="after")
+    def _some_hours(self) -> CallSettings:
+        if not self.opening_hours:
+            raise ValueError("at least one row of opening_hours (days, opens, closes)")
+        return self
