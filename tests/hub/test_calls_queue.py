@@ -15,8 +15,9 @@ from httpx import Response
 from sqlalchemy import select
 
 from hub.app import create_app
+from hub.calls import peers
 from hub.calls.invites import call_for_invite
-from hub.calls.tables import Call
+from hub.calls.tables import Call, CallPeer
 from hub.passwords import Passwords
 from hub.settings import HubSettings
 from tests.hub.appointment_helpers import MovingClock
@@ -318,3 +319,30 @@ def test_a_kiosk_that_stops_asking_leaves_the_queue(hub: TestClient, calls_app: 
     hub.portal.call(calls_app.state.calls.signalling.tend)
     assert call_status(hub, API_KEY, gone_id, gone_token).json()["end_reason"] == "kiosk_gone"
     assert call_status(hub, API_KEY, here_id, here_token).json()["position"] == 1
+
+
+def test_peers_of_a_dead_process_are_swept_and_a_lost_advisor_ends_the_call(
+        hub: TestClient, console: Console, calls_app: FastAPI, clock: MovingClock) -> None:
+    """A socket this process holds is renewed; a row no process renews (its process died)
+    is swept as a peer that disconnected, and for an advisor that ends the call."""
+    call_id, token = _queued(hub, "kiosk-1")
+    advisor_token = console.post(f"/advisor/calls/{call_id}/answer").json()["token"]
+    # The advisor joined through another process, which then died: only its row is left.
+    joined = peers.join(calls_app.state.hub.engine, call_id, advisor_token, "advisor", "ghost",
+                        clock())
+    assert joined == peers.Joined(())
+    with hub.websocket_connect("/calls/v1/ws") as kiosk:
+        kiosk.send_json({"type": "hello", "call_id": call_id, "token": token, "role": "kiosk"})
+        welcome = kiosk.receive_json()
+        assert welcome["peers"] == [{"peer_id": "ghost", "role": "advisor"}]
+        clock.advance(seconds=peers.STALE.total_seconds() + 1)
+        assert hub.portal is not None
+        hub.portal.call(calls_app.state.calls.signalling.tend)
+        assert kiosk.receive_json() == {"type": "peer_left", "peer_id": "ghost",
+                                        "role": "advisor", "reason": "disconnected"}
+        assert kiosk.receive_json() == {"type": "call_ended", "reason": "advisor_disconnected",
+                                        "by": "hub"}
+    status = call_status(hub, API_KEY, call_id, token).json()
+    assert status["end_reason"] == "advisor_disconnected"
+    with calls_app.state.hub.engine.connect() as connection:
+        assert connection.execute(select(CallPeer.peer_id)).all() == []

@@ -196,6 +196,13 @@ def test_a_kiosk_may_drop_and_rejoin_but_an_advisor_drop_ends_the_call(hub: HubP
     assert call_status(kiosk_http, KEY, call_id, token).json()["state"] == "answered"
     kiosk = Peer(url, call_id, token, "kiosk")
     assert kiosk.welcome["peers"] == [{"peer_id": advisor.peer_id, "role": "advisor"}]
+    # An interpreter dropping does not end the call either.
+    link = ada.post(f"/advisor/calls/{call_id}/invite").json()["link"]
+    interpreter = Peer(url, call_id, link.removeprefix("/join/"), "interpreter")
+    interpreter.drop()
+    kiosk.expect("peer_left", peer_id=interpreter.peer_id, role="interpreter",
+                 reason="disconnected")
+    assert call_status(kiosk_http, KEY, call_id, token).json()["state"] == "answered"
 
     advisor.drop()
     kiosk.expect("peer_left", peer_id=advisor.peer_id, role="advisor", reason="disconnected")
