@@ -123,6 +123,12 @@ class Signalling:
         return [peer_id for room in self._rooms.values() for peer_id in room]
 
     def _deliver(self, call_id: str, notice: Message) -> None:
+        try:
+            self._dispatch(call_id, notice)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:  # a malformed notice
+            log.warning("calls bus: a notice could not be delivered: %s", type(exc).__name__)
+
+    def _dispatch(self, call_id: str, notice: Message) -> None:
         room = self._rooms.get(call_id)
         if not room:
             return
