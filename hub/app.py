@@ -28,6 +28,10 @@ from hub.appointments.loading import DEMO_APPOINTMENTS
 from hub.appointments.loading import load_if_empty as load_appointments_if_empty
 from hub.appointments.purge import PurgeTimer
 from hub.appointments.staff_page import appointments_page_router
+from hub.calls.advisor_api import advisor_api_router
+from hub.calls.desk import make_desk
+from hub.calls.kiosk_api import kiosk_calls_router
+from hub.calls.websocket import calls_socket_router
 from hub.catalogue_export import export_catalogue
 from hub.collections_table import TableCalendar, load_demo_if_empty
 from hub.db import make_engine
@@ -153,11 +157,14 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
             partial(status_of, sessions, tracker), titles, settings.timezone))
 
     purges = PurgeTimer(book, settings.appointment_retention_days)
+    calls = make_desk(engine, settings.database_url, settings.calls, clock or system_clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         purges.start()
+        await calls.start()
         yield
+        await calls.close()
         purges.close()
         heartbeats.close()
         tracker.close()
@@ -182,6 +189,7 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     )
     app.state.hub = hub
     app.state.appointments = book
+    app.state.calls = calls
     app.add_exception_handler(Open311Error, _open311_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -196,6 +204,9 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(appointments_api_router())
     app.include_router(appointments_page_router())
     app.include_router(feed_router())
+    app.include_router(kiosk_calls_router())
+    app.include_router(advisor_api_router())
+    app.include_router(calls_socket_router())
     app.include_router(sign_in_router())
     app.include_router(static_router())
     install_gate(app, hub)

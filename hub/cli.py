@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hub import account_cli, collections_cli, db_cli, device_cli, gazetteer_cli
 from hub.app import create_app
 from hub.appointments import cli as appointments_cli
+from hub.calls.websocket import MAX_MESSAGE
 from hub.db import database_error
 from hub.migrate import SchemaNotReady
 from hub.settings import HubSettings, load_settings
@@ -118,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   "address; set KIOSK_HUB_API_KEYS or --api-key", file=sys.stderr, flush=True)
         _log_to_stderr(settings.log_level)
         config = uvicorn.Config(app, log_level=settings.log_level, server_header=False,
-                                proxy_headers=True)
+                                proxy_headers=True, ws_max_size=MAX_MESSAGE)
         server = uvicorn.Server(config)
         server.run(sockets=[sock])
         return 0 if server.started else 1

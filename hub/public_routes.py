@@ -36,6 +36,8 @@ PUBLIC_ROUTES: tuple[PublicRoute, ...] = (
     PublicRoute("/static/", "the staff pages' stylesheet", prefix=True),
     PublicRoute("/calendar/", "each site's appointments feed for council calendars: checks "
                 "the site's feed token; carries no names", prefix=True),
+    PublicRoute("/calls/v1/ws", "advisor calls' signalling WebSocket: the first message's "
+                "per-call token is the credential (kiosks and interpreters have no sign-in)"),
 )
 
 

@@ -15,7 +15,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import kiosk
-from hub.settings_file import SettingsFileError, TrackedDestination, load_settings_file
+from hub.calls.ice import IceSettings
+from hub.settings_file import (
+    HubSettingsFile,
+    SettingsFileError,
+    TrackedDestination,
+    load_hub_settings_file,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8311
@@ -53,6 +59,8 @@ class HubSettings:
     # resident's name and contact details are kept (hub/appointments/purge.py).
     appointment_horizon_weeks: int = 8
     appointment_retention_days: int = 30
+    # Advisor calls: the ICE servers each peer is given (the settings file's `calls`).
+    calls: IceSettings = field(default_factory=IceSettings)
 
     def __post_init__(self) -> None:
         if not self.secure_cookies and not self.on_loopback:
@@ -129,7 +137,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="server log level (default info)")
     parser.add_argument("--settings", metavar="FILE",
                         help="a YAML settings file: how to ask the back offices kiosks deliver "
-                        "to directly about their requests (docs/hub.md)")
+                        "to directly about their requests, and advisor calls' ICE servers (docs/hub.md)")
     parser.add_argument("--appointment-horizon-weeks", metavar="WEEKS",
                         help="how many weeks ahead kiosks offer appointment days (default 8)")
     parser.add_argument("--appointment-retention-days", metavar="DAYS",
@@ -192,8 +200,8 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
     insecure = bool(args.insecure_cookies) or environ.get("KIOSK_HUB_INSECURE_COOKIES") == "1"
     settings_file = pick(args.settings, "KIOSK_HUB_SETTINGS")
     try:
-        destinations = (load_settings_file(Path(settings_file).expanduser())
-                        if settings_file else {})
+        from_file = (load_hub_settings_file(Path(settings_file).expanduser())
+                     if settings_file else HubSettingsFile())
     except SettingsFileError as exc:
         parser.error(f"settings: {exc}")
     try:
@@ -208,7 +216,8 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
             timezone=timezone,
             log_level=log_level,
             secure_cookies=not insecure,
-            destinations=destinations,
+            destinations=from_file.destinations,
+            calls=from_file.calls,
             appointment_horizon_weeks=horizon,
             appointment_retention_days=retention,
         )

@@ -9,6 +9,12 @@
         format: json               # json or xml
         timeout_seconds: 3
         cache_seconds: 60
+    calls:                         # ICE servers for advisor calls (docs/calls.md 2.4)
+      ice_servers:
+        - urls: ["turn:turn.example.gov.uk:3478?transport=udp"]
+          turn_secret_file: /etc/kiosk-hub/turn-secret
+      credential_ttl_seconds: 3600
+      relay_only: false
 
 A kiosk that delivers a request to `county` tells the hub its reference and the id the
 county's server gave it; the hub then answers status pages and "Track my request" by asking
@@ -20,11 +26,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, ValidationError
+
+from hub.calls.ice import CallsSection, IceSettings, ice_settings, read_secret
 
 _NAME = r"^[A-Za-z0-9_.-]{1,64}$"
 
@@ -51,6 +60,15 @@ class TrackedDestination(_Strict):
 
 class SettingsFile(_Strict):
     destinations: dict[str, TrackedDestination] = Field(default_factory=dict)
+    calls: CallsSection = Field(default_factory=CallsSection)
+
+
+@dataclass(frozen=True)
+class HubSettingsFile:
+    """The whole file, ready to use: TURN secrets read."""
+
+    destinations: Mapping[str, TrackedDestination] = field(default_factory=dict)
+    calls: IceSettings = field(default_factory=IceSettings)
 
 
 class SettingsFileError(ValueError):
@@ -63,6 +81,27 @@ def _where(loc: tuple[int | str, ...]) -> str:
 
 def load_settings_file(path: Path) -> Mapping[str, TrackedDestination]:
     """The per-destination sections of `path`; SettingsFileError naming the field if wrong."""
+    return load_hub_settings_file(path).destinations
+
+
+def _calls(path: Path, section: CallsSection) -> IceSettings:
+    secrets: dict[int, bytes] = {}
+    for index, entry in enumerate(section.ice_servers):
+        if entry.turn_secret_file is None:
+            continue
+        where = f"{path}: calls.ice_servers.{index}.turn_secret_file: {entry.turn_secret_file}"
+        try:
+            secrets[index] = read_secret(entry.turn_secret_file)
+        except OSError as exc:
+            raise SettingsFileError(f"{where}: cannot read it ({exc.strerror or exc})") from None
+        except ValueError as exc:
+            raise SettingsFileError(f"{where}: {exc}: it must hold coturn's "
+                                    "static-auth-secret") from None
+    return ice_settings(section, secrets)
+
+
+def load_hub_settings_file(path: Path) -> HubSettingsFile:
+    """Every section of `path`; SettingsFileError naming the file and the field if wrong."""
     try:
         document: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -83,4 +122,4 @@ def load_settings_file(path: Path) -> Mapping[str, TrackedDestination]:
     if bad:
         raise SettingsFileError(f"{path}: destinations: names are letters, digits, . _ - "
                                 f"(up to 64), like the kiosks' profile uses; found {bad[0][:64]!r}")
-    return dict(settings.destinations)
+    return HubSettingsFile(dict(settings.destinations), _calls(path, settings.calls))

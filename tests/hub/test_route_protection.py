@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, WebSocket
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocketDisconnect
 
 from hub.public_routes import PUBLIC_ROUTES, is_public
 
@@ -27,13 +28,17 @@ def _concrete(path: str) -> str:
 
 
 def _routes(app: FastAPI) -> list[tuple[str, str]]:
-    """(method, path template) of every route, included routers flattened."""
+    """(method, path template) of every route, included routers flattened; a WebSocket
+    route's method is "WEBSOCKET"."""
     found: list[tuple[str, str]] = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
-        assert isinstance(route, Route | APIRoute), f"unexpected route kind {route!r}: the " \
-            "crawl must learn to walk it (a Mount would hide its own routes)"
+        assert isinstance(route, Route | APIRoute | WebSocketRoute), f"unexpected route kind " \
+            f"{route!r}: the crawl must learn to walk it (a Mount would hide its own routes)"
         assert context.path is not None
+        if isinstance(route, WebSocketRoute):
+            found.append(("WEBSOCKET", context.path))
+            continue
         for method in sorted(context.methods or ()):
             found.append((method, context.path))
     return found
@@ -48,6 +53,8 @@ def test_the_app_has_routes_of_both_kinds(app: FastAPI) -> None:
 def test_no_route_answers_a_stranger_unless_public(app: FastAPI, browser: TestClient) -> None:
     checked = []
     for method, template in _routes(app):
+        if method == "WEBSOCKET":
+            continue
         path = _concrete(template)
         for accept in (HTML, JSON):
             response = browser.request(method, path, headers=accept, follow_redirects=False)
@@ -67,6 +74,37 @@ def test_no_route_answers_a_stranger_unless_public(app: FastAPI, browser: TestCl
             checked.append((method, template))
     assert ("GET", "/") in checked
     assert ("POST", "/sign-out") in checked
+
+
+def _close_code(client: TestClient, path: str) -> int:
+    """How the socket at `path` ends for a stranger who says a meaningless hello."""
+    try:
+        with client.websocket_connect(path) as socket:
+            socket.send_text('{"type": "hello"}')
+            socket.receive_text()
+    except WebSocketDisconnect as closed:
+        return int(closed.code)
+    raise AssertionError(f"{path} sent a stranger a message")
+
+
+def test_no_websocket_answers_a_stranger_unless_public(app: FastAPI, browser: TestClient
+                                                      ) -> None:
+    """The gate closes a stranger's WebSocket (4401) before the route runs; a public one is
+    answered by its route, which checks the credential in the first message itself."""
+    sockets = [_concrete(p) for m, p in _routes(app) if m == "WEBSOCKET"]
+    assert sockets
+    for path in sockets:
+        if is_public(path):
+            assert _close_code(browser, path) != 4401, path
+        else:
+            assert _close_code(browser, path) == 4401, path
+
+    async def forgot_to_protect(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("resident data")
+
+    app.add_api_websocket_route("/reports/live", forgot_to_protect)
+    assert _close_code(browser, "/reports/live") == 4401
 
 
 def test_public_kiosk_and_open311_posts_refuse_without_a_key(app: FastAPI, client: TestClient
