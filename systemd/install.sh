@@ -73,6 +73,9 @@ PACKAGES=(
   fonts-dejavu-core fonts-noto-core
   # read aloud: espeak-ng, played through PulseAudio (PipeWire's, in the kiosk user's session)
   espeak-ng libpulse0 pipewire-pulse wireplumber
+  # advisor video calls: QtWebEngine's libraries (docs/calls.md)
+  libnss3 libxcomposite1 libxdamage1 libxext6 libxfixes3 libxrandr2 libxtst6 libasound2
+  libdrm2 libgbm1 libxcb-dri3-0 libxkbfile1
   # staff cards (PC/SC) and receipt printers driven over USB
   pcscd libccid libusb-1.0-0
 )
