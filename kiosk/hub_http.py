@@ -9,12 +9,15 @@ reason and a detail that names no URL, no input and none of the hub's free text.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
-from kiosk.lookups.base import UnavailableReason
+if TYPE_CHECKING:
+    # Only a type: importing kiosk.lookups here would make a circle for whoever imports
+    # this module first (kiosk.lookups' own clients import it).
+    from kiosk.lookups.base import UnavailableReason
 
 API_KEY_HEADER = "X-Api-Key"
 MAX_ANSWER_BYTES = 1024 * 1024

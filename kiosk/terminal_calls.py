@@ -81,7 +81,8 @@ class CallDesk:
                  call_back_service: str = "request-callback") -> None:
         self.calls = calls
         self.settings = settings
-        self.terminal_id, self.site_id = terminal_id, site_id
+        # The hub keeps at most 64 characters of either (a host name can be longer).
+        self.terminal_id, self.site_id = (terminal_id or "kiosk")[:64], site_id[:64]
         self.call_back_service = call_back_service
         # The UI sets this from QtMultimedia (a camera and a microphone are present).
         self.devices_ready: Callable[[], bool] = lambda: True
