@@ -1,7 +1,7 @@
 """Start a real coturn (`/usr/bin/turnserver`) on 127.0.0.1 for tests, and always stop it.
 
     with running_turn(tmp_path) as turn:
-        username, credential = turn_credentials(turn.secret, "peer-1")
+        username, credential = turn_credentials(turn.secret, "peer-1")  # signal_relay.py
         ice_servers = [{"urls": [turn.url], "username": username, "credential": credential}]
 
 coturn runs with no configuration file (`-n`): everything it does is on the command line
@@ -10,13 +10,14 @@ only. Credentials are coturn's REST-API scheme (`--use-auth-secret`), as the hub
 (docs/calls.md §2.4). It is ready when it answers a STUN Binding request on its UDP port;
 it is stopped with SIGTERM, killed after 5 s.
 
-Why these flags on loopback (each was needed here):
-  --listening-ip/--relay-ip 127.0.0.1   clients reach it, and it relays from, loopback only;
-  --allow-loopback-peers                 the peers' candidates are 127.0.0.1 too, which
-                                         coturn otherwise refuses as a relay target
-                                         ("403 Forbidden IP" in its log);
-  --min-port/--max-port                  a narrow relay port range near the listening port,
-                                         so parallel runs rarely collide.
+Why these flags on loopback (checked here with coturn 4.6.1):
+  --allow-loopback-peers   needed: the peers' addresses are 127.0.0.1, and without it every
+                           CREATE_PERMISSION fails ("error 403: Forbidden IP" in the log), ICE
+                           fails and no media flows. Never in production (coturn warns too).
+  --listening-ip=127.0.0.1 keeps it off every other interface (the tests' rule);
+  --relay-ip=127.0.0.1     not strictly needed (coturn relays from the listening address
+                           anyway) but says where the relayed media comes from;
+  --min-port/--max-port    a narrow relay port range, so parallel runs rarely collide.
 """
 
 from __future__ import annotations
