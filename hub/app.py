@@ -28,6 +28,7 @@ from hub.appointments.loading import DEMO_APPOINTMENTS
 from hub.appointments.loading import load_if_empty as load_appointments_if_empty
 from hub.appointments.purge import PurgeTimer
 from hub.appointments.staff_page import appointments_page_router
+from hub.calls.console_page import console_router
 from hub.catalogue_export import export_catalogue
 from hub.collections_table import TableCalendar, load_demo_if_empty
 from hub.db import make_engine
@@ -196,6 +197,7 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(appointments_api_router())
     app.include_router(appointments_page_router())
     app.include_router(feed_router())
+    app.include_router(console_router())
     app.include_router(sign_in_router())
     app.include_router(static_router())
     install_gate(app, hub)

@@ -1,0 +1,1 @@
+"""Talk to an advisor: the hub's side of video calls (docs/calls.md)."""
