@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -129,14 +129,23 @@ class Participant:
         return found
 
 
-def join(browser: BrowserContext, relay: RunningRelay, call_id: str, role: str, token: str,
-         ws_url: str | None = None) -> Participant:
+class Served(Protocol):
+    """Where the harness page and the signalling socket are (the relay, or a hub)."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def ws_url(self) -> str: ...
+
+
+def join(browser: BrowserContext, site: Served, call_id: str, role: str, token: str
+         ) -> Participant:
     """A new page on the harness, joined to `call_id` as `role`."""
     page = browser.new_page()
     participant = Participant(page, role)
     page.on("pageerror", lambda exc: participant.errors.append(str(exc)))
-    page.goto(relay.base_url + HARNESS_PATH)
-    page.evaluate("c => H.start(c)", {"ws_url": ws_url or relay.ws_url, "call_id": call_id,
+    page.goto(site.base_url + HARNESS_PATH)
+    page.evaluate("c => H.start(c)", {"ws_url": site.ws_url, "call_id": call_id,
                                       "token": token, "role": role})
     return participant
 
