@@ -74,11 +74,16 @@ class RelayCore:
     """Rooms by call id; `log` keeps every message relayed, for tests to inspect."""
 
     def __init__(self, ice_servers: Callable[[str], list[dict[str, Any]]] = lambda _: [],
-                 relay_only: bool = False) -> None:
+                 relay_only: bool = False, hold_sdp_seconds: float = 0.0) -> None:
         self.rooms: dict[str, Room] = {}
         self.ice_servers = ice_servers
         self.relay_only = relay_only
+        # A fault to inject: offers and answers are held back this long while candidates
+        # pass at once, so candidates reach a peer before the description they belong to.
+        self.hold_sdp_seconds = hold_sdp_seconds
         self.log: list[dict[str, Any]] = []
+        self.delivered: list[tuple[str, str]] = []  # (to peer, "sdp"|"candidate") in order
+        self._held: set[asyncio.Task[None]] = set()
 
     def add_call(self, call_id: str, **tokens: str) -> None:
         self.rooms[call_id] = Room(dict(tokens))
@@ -96,6 +101,22 @@ class RelayCore:
         for peer in list(room.peers.values()):
             if peer.peer_id != sender and (roles is None or peer.role in roles):
                 await self._send(peer, message)
+
+    async def _signal(self, to: Peer, message: dict[str, Any]) -> None:
+        data = message.get("data") or {}
+        what = "sdp" if "sdp" in data else "candidate"
+        if what == "sdp" and self.hold_sdp_seconds > 0:
+            async def later() -> None:
+                await asyncio.sleep(self.hold_sdp_seconds)
+                self.delivered.append((to.peer_id, what))
+                await self._send(to, message)
+
+            task = asyncio.create_task(later())
+            self._held.add(task)
+            task.add_done_callback(self._held.discard)
+            return
+        self.delivered.append((to.peer_id, what))
+        await self._send(to, message)
 
     async def end_call(self, call_id: str, reason: str, by: str) -> None:
         room = self.rooms[call_id]
@@ -139,7 +160,7 @@ class RelayCore:
                     reason = "left"
                     break
                 if kind == "signal" and message.get("to") in room.peers:
-                    await self._send(room.peers[message["to"]], stamped)
+                    await self._signal(room.peers[message["to"]], stamped)
                 elif kind in RELAYED_TO_ALL:
                     await self._to_others(room, me.peer_id, stamped)
                 elif kind == "summary":

@@ -181,6 +181,32 @@ def test_captions_text_and_summary_are_relayed_and_mute_disables_tracks(
         close(kiosk, advisor)
 
 
+def test_candidates_that_arrive_before_the_description_wait_for_it(
+        browser: BrowserContext) -> None:
+    """The relay holds every offer and answer back while candidates go straight through, as
+    a hub relaying across processes may: each side gets candidates for a connection whose
+    remote description it has not got. They must wait, not fail (addIceCandidate before
+    setRemoteDescription throws)."""
+    core = RelayCore(hold_sdp_seconds=0.7)
+    with running_relay(core) as relay:
+        serve_harness(relay)
+        call = new_call(relay, "early-candidates")
+        kiosk = join(browser, relay, call, "kiosk", TOKENS["kiosk"])
+        kiosk.wait_for_event("welcome")
+        advisor = join(browser, relay, call, "advisor", TOKENS["advisor"])
+        try:
+            kiosk.wait_for_media(["advisor"])
+            advisor.wait_for_media(["kiosk"])
+            for peer in (kiosk, advisor):
+                mine = [what for to, what in core.delivered
+                        if to == peer.events("welcome")[0]["peer_id"]]
+                assert mine[0] == "candidate", (peer.role, mine)  # the fault did happen
+                assert "sdp" in mine
+                assert peer.events("error") == [], peer.describe()
+        finally:
+            close(kiosk, advisor)
+
+
 def test_a_wrong_token_is_refused_and_reported(relay: RunningRelay, browser: BrowserContext) -> None:
     call = new_call(relay, "refused")
     stranger = join(browser, relay, call, "advisor", "not-the-token")
