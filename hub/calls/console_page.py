@@ -57,6 +57,7 @@ def _static_files() -> dict[str, tuple[Traversable, str]]:
     here = resources.files("hub").joinpath("static", "calls")
     return {
         "console.js": (here.joinpath("console.js"), "text/javascript"),
+        "console-call.js": (here.joinpath("console-call.js"), "text/javascript"),
         "join.js": (here.joinpath("join.js"), "text/javascript"),
         "console.css": (here.joinpath("console.css"), "text/css"),
         "mesh.js": (resources.files("kiosk").joinpath("calls", "web", "mesh.js"),
@@ -163,7 +164,7 @@ def console_body(account: SignedIn) -> str:
         '<button type="submit" class="button button--warning" id="end-call">End call</button> '
         '<button type="button" class="button button--secondary" id="back-to-queue" hidden>'
         "Back to the queue</button></form>\n</section>\n</div>\n"
-        + _scripts("mesh.js", "console.js")
+        + _scripts("mesh.js", "console.js", "console-call.js")
     )
 
 

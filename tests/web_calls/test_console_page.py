@@ -104,7 +104,8 @@ def test_the_console_loads_its_scripts_and_every_control_is_labelled(
     page = browser.get("/advisor", headers=HTML)
     assert page.status_code == 200
     found = parts(page.text)
-    assert found.scripts == ["/static/calls/mesh.js", "/static/calls/console.js"]
+    assert found.scripts == ["/static/calls/mesh.js", "/static/calls/console.js",
+                              "/static/calls/console-call.js"]
     assert "/static/calls/console.css" in found.styles
     assert "Advisor console" in found.headings
     assert {"Residents waiting", "Call with a resident", "Captions for the resident",
@@ -131,7 +132,8 @@ def test_the_scripts_are_served_and_mesh_js_is_the_kiosks_own_copy(browser: Test
     assert mesh.headers["content-type"] == "text/javascript; charset=utf-8"
     assert mesh.content == resources.files("kiosk").joinpath(
         "calls", "web", "mesh.js").read_bytes()
-    for name, kind in (("console.js", "text/javascript"), ("join.js", "text/javascript"),
+    for name, kind in (("console.js", "text/javascript"), ("console-call.js", "text/javascript"),
+                       ("join.js", "text/javascript"),
                        ("console.css", "text/css")):
         response = browser.get(f"/static/calls/{name}")
         assert response.status_code == 200, name
