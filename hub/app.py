@@ -32,6 +32,7 @@ from hub.calls.advisor_api import advisor_api_router
 from hub.calls.desk import make_desk
 from hub.calls.kiosk_api import kiosk_calls_router
 from hub.calls.websocket import calls_socket_router
+from hub.calls.console_page import console_router
 from hub.catalogue_export import export_catalogue
 from hub.collections_table import TableCalendar, load_demo_if_empty
 from hub.db import make_engine
@@ -207,6 +208,7 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(kiosk_calls_router())
     app.include_router(advisor_api_router())
     app.include_router(calls_socket_router())
+    app.include_router(console_router())
     app.include_router(sign_in_router())
     app.include_router(static_router())
     install_gate(app, hub)

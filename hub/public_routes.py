@@ -33,11 +33,14 @@ PUBLIC_ROUTES: tuple[PublicRoute, ...] = (
     PublicRoute("/kiosk/v1/", "the kiosks' API: every route checks the X-Api-Key header, "
                 "or (the heartbeat) a registered device's signature", prefix=True),
     PublicRoute("/sign-in", "the sign-in page itself"),
-    PublicRoute("/static/", "the staff pages' stylesheet", prefix=True),
+    PublicRoute("/static/", "the staff pages' stylesheet, the call pages' scripts: code, "
+                "no data", prefix=True),
     PublicRoute("/calendar/", "each site's appointments feed for council calendars: checks "
                 "the site's feed token; carries no names", prefix=True),
     PublicRoute("/calls/v1/ws", "advisor calls' signalling WebSocket: the first message's "
                 "per-call token is the credential (kiosks and interpreters have no sign-in)"),
+    PublicRoute("/join/", "an interpreter's invitation link to one advisor call: checks the "
+                "invitation, which expires when the call ends", prefix=True),
 )
 
 
