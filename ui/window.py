@@ -98,6 +98,8 @@ class KioskWindow(ReadAloud, QWidget):
             handle.installEventFilter(self.scanner)
         self.page: QWidget | None = None
         self._retired: list[QWidget] = []
+        # A call view whose teardown could not be verified: the wipe reports these.
+        self._call_problems: list[str] = []
         # Plain functions, not the terminal's bound methods: PySide6 (6.11) keeps a weak
         # reference for every connection to a bound method of a non-QObject and never frees
         # it when the button is deleted (~120 bytes each, several per page built). Lambdas
@@ -343,6 +345,9 @@ class KioskWindow(ReadAloud, QWidget):
         self._swap(shown)
 
     def _swap(self, shown: Shown) -> None:
+        if isinstance(shown, CallLiveScreen) and getattr(self.page, "screen", None) == shown:
+            return  # the call goes on: re-rendering would hang up and call again
+        self._retire_call(self.page)
         page = self._view_for(shown)
         if self.page is not None:
             self.content.removeWidget(self.page)
@@ -367,7 +372,7 @@ class KioskWindow(ReadAloud, QWidget):
         if isinstance(shown, MenuScreen):
             return MenuPage(t, th, i, shown.services)
         if isinstance(shown, CallConsentScreen | CallQueueScreen | CallLiveScreen | CallOverScreen):
-            return call_view(shown, t, th, i, self.terminal.calls)
+            return call_view(shown, t, th, i, self.terminal.calls, self._call_teardown_failed)
         return self._model_view(shown)
 
     def _model_view(self, model: PageModel) -> QWidget:
@@ -470,14 +475,27 @@ class KioskWindow(ReadAloud, QWidget):
         if self.player is not None:
             self.player.forget()  # Repeat must never replay the last resident's answers
 
+    def _retire_call(self, page: QWidget | None) -> None:
+        """A live call page going away: its web view is torn down now, and verified."""
+        retire = getattr(page, "retire_call", None)
+        if callable(retire):
+            retire()
+
+    def _call_teardown_failed(self, problems: list[str]) -> None:
+        """Something of a call may be left (its private folder): the visit ends, and the
+        wipe's check fails closed on these."""
+        self._call_problems += problems
+        self.terminal.end(EndReason.START_AGAIN)
+
     def _drop_page(self) -> None:
+        self._retire_call(self.page)
         if self.page is not None:
             self.content.removeWidget(self.page)
             self._retired.append(self.page)
             self.page = None
 
     def _wipe_check(self) -> list[str]:
-        problems = leftovers()
+        problems = leftovers() + self._call_problems
         if self.player is not None and self.player.holds_visit():
             problems.append("speech still holds the visit's words")
         return problems

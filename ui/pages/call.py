@@ -4,7 +4,9 @@ with the opening hours and a call back. The live call itself is `ui/pages/call_l
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QWidget
 
 from accessibility.themes import Theme
 from kiosk.calls.screens import CallConsentScreen, CallOverScreen, CallQueueScreen, CallScreen
@@ -135,7 +137,7 @@ class CallOverView(Page):
 
 
 def call_view(screen: CallScreen, texts: Texts, theme: Theme, intents: Intents,
-              desk: CallDesk) -> Page:
+              desk: CallDesk, on_teardown_failed: Callable[[list[str]], None]) -> QWidget:
     """The view for a call screen. The live call's module is imported only here, when a call
     is answered: it is the one that loads QtWebEngine (start-up never pays for it)."""
     if isinstance(screen, CallConsentScreen):
@@ -146,4 +148,5 @@ def call_view(screen: CallScreen, texts: Texts, theme: Theme, intents: Intents,
         return CallOverView(texts, theme, intents, screen)
     from ui.pages.call_live import CallLiveView
 
-    return CallLiveView(texts, theme, intents, screen, desk)
+    return CallLiveView(texts, theme, intents, screen, desk,
+                        on_teardown_failed=on_teardown_failed)
