@@ -123,6 +123,8 @@ def test_a_page_for_another_hub_is_refused(qtbot, tmp_path):
     from ui.call.policy import Origin
     from ui.call.view import CallView
 
+    with pytest.raises(ValueError, match="need the hub on https"):
+        CallView("http://10.1.2.3:8000", storage_parent=tmp_path)
     view = CallView(HUB, storage_parent=tmp_path)
     qtbot.addWidget(view)
     with pytest.raises(ValueError, match="not the hub this view trusts"):
@@ -134,3 +136,18 @@ def test_a_page_for_another_hub_is_refused(qtbot, tmp_path):
     assert view.teardown() == []
     with pytest.raises(RuntimeError, match="torn down"):
         view.start(CallConfig(view.hub, "c", "t"), template=ECHO_TEMPLATE, mesh=MESH_STUB)
+
+
+def test_a_view_deleted_without_its_teardown_still_ends_page_then_profile(qtbot, tmp_path, caplog):
+    """Its parent went first (a page being destroyed, say): no crash, no folder left."""
+    import shiboken6
+    from PySide6.QtWidgets import QWidget
+
+    holder = QWidget()
+    call = Call(qtbot, tmp_path, "call-1", {})
+    call.view.setParent(holder)
+    page, folder = call.view.page, call.view.folder
+    shiboken6.delete(holder)
+    assert not shiboken6.isValid(page)
+    assert not folder.exists()
+    assert "deleted without its teardown" in caplog.text

@@ -76,6 +76,14 @@ def test_origins_compare_scheme_host_and_port():
         Origin.parse("ftp://hub.example/")
 
 
+def test_only_https_or_loopback_hubs_are_secure_contexts():
+    for url in ("https://hub.example", "http://127.0.0.1:8000", "http://127.9.9.9",
+                "http://localhost:8000", "http://[::1]:8000", "http://kiosk.localhost"):
+        assert Origin.parse(url).secure_context, url
+    for url in ("http://hub.example", "http://10.1.2.3:8000", "http://127.0.0.1.evil.example"):
+        assert not Origin.parse(url).secure_context, url
+
+
 def test_logs_show_the_origin_never_the_path_or_query():
     assert shown("http://127.0.0.1:8000/join/SECRET-TOKEN?name=Ann") == "http://127.0.0.1:8000"
     assert shown("mailto:ann@example.org") == "mailto:"

@@ -51,6 +51,17 @@ class Origin:
             raise ValueError(f"the hub's address must be an http or https URL, got {shown(text)!r}")
         return origin
 
+    @property
+    def secure_context(self) -> bool:
+        """Whether a page of this origin is a secure context, the only kind Chromium gives a
+        camera (measured: a page at http://10.1.2.3:8000 has no `navigator.mediaDevices`).
+        https, or http on the loopback."""
+        if self.scheme == "https":
+            return True
+        host = self.host.strip("[]")
+        return (host == "localhost" or host.endswith(".localhost") or host == "::1"
+                or (host.startswith("127.") and host.replace(".", "").isdigit()))
+
     def url(self, path: str = "/") -> QUrl:
         return QUrl(f"{self}{path}")
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import shiboken6
@@ -61,6 +62,9 @@ class CallView(QWidget):
         super().__init__(parent)
         self.setObjectName("callView")
         self.hub = hub if isinstance(hub, Origin) else Origin.parse(hub)
+        if not self.hub.secure_context:
+            raise ValueError(f"calls need the hub on https (or on this machine's loopback): "
+                             f"the browser gives no camera to a page at {self.hub}")
         prepare_environment(os.environ, QCoreApplication.arguments(), fake_media=fake_media)
         self.refusals = Refusals(self)
         self._profile = CallProfile(self.refusals, storage_parent)
@@ -78,10 +82,14 @@ class CallView(QWidget):
         self.view.setPage(self.page)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.view.setAcceptDrops(False)
+        # The resident types in the native text box; the page never takes the keyboard.
+        self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
         self._problems: list[str] | None = None
+        # Deleted without a teardown (its parent went first): still page before profile.
+        self.destroyed.connect(partial(_last_resort, self.page, self._profile))
 
     def _new_page(self, profile: QWebEngineProfile) -> CallPage:
         """The view's locked tab. (A test overrides this to loosen one lock and show the
@@ -124,7 +132,7 @@ class CallView(QWidget):
               lambda: self.channel.deregisterObject(self.bridge))
         for thing, name in ((view, "web view"), (page, "call page")):
             if thing is not None and shiboken6.isValid(thing):
-                _step(problems, f"the {name} could not be deleted", lambda t=thing: shiboken6.delete(t))
+                _step(problems, f"the {name} could not be deleted", partial(shiboken6.delete, thing))
         if page is not None and shiboken6.isValid(page):
             # Deleting a profile under a live page crashes the browser: leave both, say so.
             problems.append("the call page is still alive")
@@ -145,6 +153,18 @@ class CallView(QWidget):
         """Closing the widget ends the call's page too."""
         self.teardown()
         super().closeEvent(event)
+
+
+def _last_resort(page: CallPage, profile: CallProfile) -> None:
+    """The view was deleted before `teardown`: do its work, with nobody left to tell but
+    the log (the wipe's check of a deleted view cannot run, so the folder's removal is
+    what counts)."""
+    if shiboken6.isValid(page):
+        shiboken6.delete(page)
+    if profile.profile is not None:
+        problems = profile.close()
+        log.error("a call view was deleted without its teardown%s",
+                  f": {'; '.join(problems)}" if problems else "")
 
 
 def _step(problems: list[str], failure: str, action: Callable[[], object]) -> None:
