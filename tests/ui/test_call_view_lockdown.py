@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QFile, QIODevice, QObject, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QFile, QIODevice, QUrl
+from PySide6.QtWidgets import QApplication
 
 from tests.ui.call_support import PAGES, PageServer, Response, click, engine_environment, page_servers
+from ui.app_lockdown import lock_application
 
 engine_environment()
 
@@ -87,66 +88,57 @@ def open_view(qtbot, servers, tmp_path):
         assert not view.folder.exists()
 
 
-class _Recorder(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url.scheme())
-
-
 def test_the_hostile_page_is_refused_everything(qtbot, servers, open_view, tmp_path):
     hub, other = servers
     view = open_view()
     hostile_url = f"{hub.origin}/hostile"
-    recorder = _Recorder()
-    QDesktopServices.setUrlHandler("mailto", recorder, "open")
-    try:
-        page = Hostile(qtbot, view, hub.origin)
-        counts = view.refusals.counts
-        # The page tried to delete the bridge over the web channel: refused, bridge alive.
-        assert page.wait_for("probe deleteLater") == "probe deleteLater called"
-        assert counts["bridge_deletion"] == 1
+    # The application's own refusal of links, as the kiosk installs it: it counts every
+    # URL handed to the desktop, so a mailto: link that got out of the page would show.
+    links = lock_application(QApplication.instance())
+    links_before = links.refused_urls
+    page = Hostile(qtbot, view, hub.origin)
+    counts = view.refusals.counts
+    # The page tried to delete the bridge over the web channel: refused, bridge alive.
+    assert page.wait_for("probe deleteLater") == "probe deleteLater called"
+    assert counts["bridge_deletion"] == 1
 
-        assert page.probe("open", "open") == "probe open refused"
-        assert counts["window"] == 1
-        page.probe("blank", "blank stayed")
-        assert counts["window"] == 2
-        assert "/popup" not in hub.requested
+    assert page.probe("open", "open") == "probe open refused"
+    assert counts["window"] == 1
+    page.probe("blank", "blank stayed")
+    assert counts["window"] == 2
+    assert "/popup" not in hub.requested
 
-        page.probe("download", "download stayed")
-        assert counts["download"] == 1
-        assert page.probe("file", "file") == "probe file cancel"
-        assert counts["file_chooser"] == 1
+    page.probe("download", "download stayed")
+    assert counts["download"] == 1
+    assert page.probe("file", "file") == "probe file cancel"
+    assert counts["file_chooser"] == 1
 
-        page.probe("away", "away stayed")
-        page.probe("away-link", "away-link stayed")
-        page.probe("redirect", "redirect stayed")
-        assert counts["navigation"] == 3
-        assert other.requested == []  # nothing ever left for the other origin
-        assert view.page.url().toString() == hostile_url
+    page.probe("away", "away stayed")
+    page.probe("away-link", "away-link stayed")
+    page.probe("redirect", "redirect stayed")
+    assert counts["navigation"] == 3
+    assert other.requested == []  # nothing ever left for the other origin
+    assert view.page.url().toString() == hostile_url
 
-        assert page.probe("screen", "screen") == "probe screen refused AbortError"
-        assert counts["screen_capture"] == 1
-        assert page.probe("where", "where") == "probe where refused 1"  # PERMISSION_DENIED
-        assert counts["permission:Geolocation"] == 1
-        assert page.probe("notify", "notify") == "probe notify denied"
-        assert counts["permission:Notifications"] == 1
-        assert page.probe("clipboard", "clipboard") == "probe clipboard refused NotAllowedError"
-        assert counts["permission:ClipboardReadWrite"] == 1
-        assert page.probe("dialogs", "dialogs") == "probe dialogs false null"
-        assert counts["dialog"] == 3
-        assert page.probe("full", "full").startswith("probe full refused")
-        page.probe("mail", "mail stayed")
-        assert recorder.urls == []  # mailto: never went to the desktop
+    assert page.probe("screen", "screen") == "probe screen refused AbortError"
+    assert counts["screen_capture"] == 1
+    assert page.probe("where", "where") == "probe where refused 1"  # PERMISSION_DENIED
+    assert counts["permission:Geolocation"] == 1
+    assert page.probe("notify", "notify") == "probe notify denied"
+    assert counts["permission:Notifications"] == 1
+    assert page.probe("clipboard", "clipboard") == "probe clipboard refused NotAllowedError"
+    assert counts["permission:ClipboardReadWrite"] == 1
+    assert page.probe("dialogs", "dialogs") == "probe dialogs false null"
+    assert counts["dialog"] == 3
+    assert page.probe("full", "full").startswith("probe full refused")
+    page.probe("mail", "mail stayed")
+    assert links.refused_urls == links_before  # mailto: never went to the desktop
+    # ...nor even as far as the navigation check: unknown schemes stop in the browser.
+    assert counts["navigation"] == 3
 
-        # What the call needs still works: camera and microphone for the hub's origin.
-        assert page.probe("camera", "camera") == "probe camera granted 1 1"
-        assert not any(key.startswith("permission:Media") for key in counts)
-    finally:
-        QDesktopServices.unsetUrlHandler("mailto")
+    # What the call needs still works: camera and microphone for the hub's origin.
+    assert page.probe("camera", "camera") == "probe camera granted 1 1"
+    assert not any(key.startswith("permission:Media") for key in counts)
     # Nothing was written: not the download, not anything else, anywhere we can see.
     assert [p for p in view.folder.rglob("*")] == []
     assert not (Path.home() / "Downloads").exists()
@@ -171,3 +163,24 @@ def test_camera_and_microphone_are_denied_to_another_origin(qtbot, servers, open
     page = Hostile(qtbot, view, servers[1].origin)
     assert page.probe("camera", "camera").startswith("probe camera refused")
     assert view.refusals.counts["permission:MediaAudioVideoCapture"] == 1
+
+
+def test_a_hub_whose_certificate_is_not_trusted_is_not_loaded(qtbot, tmp_path):
+    """The browser is never told to accept a certificate it does not trust (a self-signed
+    one here): the page does not load and the refusal is counted."""
+    from tests.kiosk.smtp_server import self_signed
+    from ui.call.view import CallView
+
+    server = PageServer(tls=self_signed(tmp_path, "hub")).start()
+    try:
+        server.routes["/hostile"] = lambda: Response(b"<p>must not show</p>")
+        view = CallView(server.origin, storage_parent=tmp_path)
+        qtbot.addWidget(view)
+        with qtbot.waitSignal(view.page.loadFinished, timeout=10000) as loaded:
+            view.page.load(QUrl(f"{server.origin}/hostile"))
+        assert loaded.args == [False]
+        assert view.refusals.counts["certificate"] >= 1
+        assert server.requested == []  # no request ever went over the untrusted connection
+        assert view.teardown() == []
+    finally:
+        server.stop()

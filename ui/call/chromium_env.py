@@ -20,6 +20,13 @@ before it makes its profile, every time, and this module only edits the environm
   Measured with PySide6 6.11.3: with it Chromium grants camera and microphone to every origin
   without asking the page, so the page's permission policy (`ui.call.page`) never runs.
   Fake devices alone are enough: the page grants them for the hub's origin.
+
+Nothing else has to be set before the QApplication exists. Qt 5 wanted
+`Qt::AA_ShareOpenGLContexts` set first when WebEngine was loaded late ("Qt WebEngine seems
+to be initialized from a plugin"); measured with PySide6 6.11.3, loading it after the
+application exists prints no warning and renders (offscreen, and under Xvfb with Mesa's
+GLX), and the message is gone from Qt 6.11's WebEngine libraries. So `ui.qt_app` is
+untouched and the start-up path never hears of WebEngine.
 """
 
 from __future__ import annotations
