@@ -1,0 +1,2 @@
+// Stands in for kiosk/calls/web/mesh.js in the call view's tests: proves it was inlined.
+window.meshStubLoaded = true;
