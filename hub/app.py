@@ -29,10 +29,10 @@ from hub.appointments.loading import load_if_empty as load_appointments_if_empty
 from hub.appointments.purge import PurgeTimer
 from hub.appointments.staff_page import appointments_page_router
 from hub.calls.advisor_api import advisor_api_router
+from hub.calls.console_page import console_router
 from hub.calls.desk import make_desk
 from hub.calls.kiosk_api import kiosk_calls_router
 from hub.calls.websocket import calls_socket_router
-from hub.calls.console_page import console_router
 from hub.catalogue_export import export_catalogue
 from hub.collections_table import TableCalendar, load_demo_if_empty
 from hub.db import make_engine

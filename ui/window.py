@@ -345,7 +345,7 @@ class KioskWindow(ReadAloud, QWidget):
         self._swap(shown)
 
     def _swap(self, shown: Shown) -> None:
-        if isinstance(shown, CallLiveScreen) and getattr(self.page, "screen", None) == shown:
+        if isinstance(shown, CallLiveScreen) and getattr(self.page, "call_screen", None) == shown:
             return  # the call goes on: re-rendering would hang up and call again
         self._retire_call(self.page)
         page = self._view_for(shown)

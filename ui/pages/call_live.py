@@ -15,6 +15,7 @@ then fails closed (docs/calls.md, "Privacy").
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -44,13 +45,18 @@ class CallLiveView(QWidget):
         super().__init__()
         self.setObjectName("page")
         self.setProperty("pageName", "call_live")
-        self.texts, self.theme, self.desk, self.screen = texts, theme, desk, screen
+        self.texts, self.theme, self.desk, self.call_screen = texts, theme, desk, screen
         self._on_teardown_failed = on_teardown_failed
         self._muted = self._camera_off = self._summary_sent = False
         self._finals: list[str] = []
         self._draft = ""
         self.last_stats: list[PeerStats] = []
         settings = desk.settings
+        if settings is not None and settings.fake_media and os.geteuid() == 0:
+            # The demo (and tests) may run as root, where Chromium's sandbox cannot start
+            # (stack-notes.md). A production kiosk runs as its own user, sandboxed; fake_media
+            # is refused in production profiles, so this never loosens one.
+            os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
         self.call = CallView(screen.origin, fake_media=bool(settings and settings.fake_media),
                              parent=self)
         events = self.call.events
