@@ -24,6 +24,7 @@ from ui.driving import (
 )
 from ui.pages.summary import ConfirmationView
 from ui.tour_booking import booking_tour
+from ui.tour_call import call_tour
 from ui.tour_staff import staff_tour
 
 # The hub is on this machine, but a first delivery may wait out a cold start.
@@ -183,6 +184,7 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     tap(window, "option-no")
     tap(window, "continue")
     shot("exit-page")
+    call_tour(kiosk, shot, SUBMIT_SECONDS)
     tap(window, "startAgain")
     wait_for(on_page(window, "attract"), what="the attract page")
 
