@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,8 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
                               profiles=managed_store(loaded.source, state_dir))
     between.started()
     terminal.events.between_sessions.connect(between.run)
+    if loaded.profile.mode == "production":
+        restart_after_a_call(terminal, lambda: app.exit(RESTART_EXIT_CODE))
     # A terminal nobody is using does not wait for a visit to end before taking a new profile.
     idle_check = QTimer(background)
     idle_check.setInterval(IDLE_APPLY_SECONDS * 1000)
@@ -185,3 +188,23 @@ def build_into(shell: BootShell, path: Path, profile: Profile | None, state_dir:
     kiosk.crash_guard = install_crash_guard(kiosk.terminal, lambda: _wipe_failed(kiosk.app),
                                             parent=kiosk.window)
     return kiosk
+
+
+def restart_after_a_call(terminal: Terminal, restart: Callable[[], None]) -> None:
+    """After a visit that had a video call, start a fresh screen process between sessions
+    (systemd does, `Restart=always`): QtWebEngine, once loaded, keeps ~190 MB and Chromium's
+    helper processes for good, and a fresh process is the surest proof nothing of the call is
+    left. The attract screen is back in the time of a cold start (docs/benchmarks.md)."""
+    called = [False]
+
+    def state(phase: str) -> None:
+        if phase == "in_call":
+            called[0] = True
+
+    def between() -> None:
+        if called[0]:
+            log.info("a video call was made this visit: restarting the screen between sessions")
+            restart()
+
+    terminal.events.call_state.connect(state)
+    terminal.events.between_sessions.connect(between)

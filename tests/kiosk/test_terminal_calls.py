@@ -353,3 +353,4 @@ def test_call_state_events_for_the_staff_panel(terminal: Terminal, queue: FakeCa
     terminal.calls.poll()
     terminal.calls.end_call()
     assert seen == ["joining", "queued", "in_call", "idle"]
+
