@@ -18,6 +18,13 @@ SECRET_PLACES = {("destinations", "council", "api_key"): "council-api-key",
                  ("staff", "salt"): "staff-salt"}
 
 
+def without_demo_devices(data: dict[str, Any]) -> None:
+    """The demo's made-up camera and microphone, which a production profile refuses."""
+    calls = data.get("calls")
+    if isinstance(calls, dict):
+        calls.pop("fake_media", None)
+
+
 def secrets_as_references(data: dict[str, Any]) -> dict[str, str]:
     """Move the profile's literal secrets out, leaving {secret: NAME}; returns name -> value."""
     moved: dict[str, str] = {}
@@ -59,6 +66,8 @@ def demo_profile_copy(tmp_path: Path, *, base_url: str = "http://127.0.0.1:9",
     council["status_url"] = f"{base_url}/status/{{reference}}"
     council["timeout_seconds"] = 5
     data["printer"]["type"] = printer
+    if overrides.get("mode") == "production":
+        without_demo_devices(data)
     data.update(overrides)
     path = tmp_path / "profile.yaml"
     if data.get("mode") == "production":

@@ -16,7 +16,12 @@ from kiosk.lookups import FakeLookup, HubLookup, make_lookup
 from kiosk.lookups.request_status import TrackingLookup
 from kiosk.lookups.settings import HubLookupSettings
 from kiosk.profile import load_profile
-from tests.kiosk_fixtures import demo_profile_copy, production_secrets, secrets_as_references
+from tests.kiosk_fixtures import (
+    demo_profile_copy,
+    production_secrets,
+    secrets_as_references,
+    without_demo_devices,
+)
 
 HUB = {"type": "hub", "endpoint": "http://127.0.0.1:8311/kiosk/v1", "api_key": "demo-kiosk-key"}
 
@@ -24,6 +29,8 @@ HUB = {"type": "hub", "endpoint": "http://127.0.0.1:8311/kiosk/v1", "api_key": "
 def profile_with(tmp_path: Path, **sections: Any) -> Path:
     path = demo_profile_copy(tmp_path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if sections.get("mode") == "production":
+        without_demo_devices(data)
     data.update(sections)
     if data.get("mode") == "production":
         secrets_as_references(data)  # a production profile names its secrets

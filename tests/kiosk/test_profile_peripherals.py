@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from kiosk.assembly import paper_spec, printer_options
 from kiosk.config_errors import ConfigError
@@ -17,17 +16,8 @@ from peripherals.printer.cups import CupsPrinter
 from peripherals.printer.network import NetworkPrinter
 from peripherals.printer.serial import SerialPrinter
 from peripherals.printer.usb import UsbPrinter
-from tests.kiosk_fixtures import demo_profile_copy, production_secrets, secrets_as_references
-
-
-def profile_with(tmp_path: Path, **sections: Any) -> Path:
-    path = demo_profile_copy(tmp_path)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data.update(sections)
-    if data.get("mode") == "production":
-        secrets_as_references(data)  # a production profile names its secrets
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
+from tests.kiosk.test_profile_lookups import profile_with
+from tests.kiosk_fixtures import demo_profile_copy, production_secrets
 
 
 def problems(path: Path) -> dict[str, tuple[str, str]]:

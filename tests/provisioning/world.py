@@ -28,7 +28,7 @@ from provisioning.agent import Agent, Outcome, profile_store
 from provisioning.device_cli import enrol
 from provisioning.keys import KeyFolders
 from provisioning.repository import Repository
-from tests.kiosk_fixtures import DEMO, secrets_as_references
+from tests.kiosk_fixtures import DEMO, secrets_as_references, without_demo_devices
 
 SITE = "central-library"
 COUNCIL = "north"
@@ -51,6 +51,7 @@ def write_profile(folder: Path, *, services: list[str] | None = None, **override
     folder.mkdir(parents=True, exist_ok=True)
     data = yaml.safe_load((DEMO / "profile.yaml").read_text(encoding="utf-8"))
     secrets_as_references(data)
+    without_demo_devices(data)
     data.update({"mode": "production", "demo_quit_shortcut": False, "card_reader": {"type": "none"}})
     data["printer"] = {"type": "file"}
     data["lookups"]["type"] = "hub"

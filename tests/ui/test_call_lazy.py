@@ -15,8 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 _PROBE = """
 import importlib, json, pkgutil, sys
 import ui
+# The live call page is the one module outside ui/call allowed to bring it: ui.pages.call
+# imports it only when an advisor answers (test_the_live_page_is_imported_only_on_answer).
 names = sorted(m.name for m in pkgutil.walk_packages(ui.__path__, "ui.")
-               if not m.name.startswith("ui.call."))
+               if not m.name.startswith("ui.call.") and m.name != "ui.pages.call_live")
 loaded = {}
 for name in ["ui.boot", "ui.app", *names]:
     importlib.import_module(name)
@@ -48,3 +50,13 @@ def test_no_ui_module_outside_ui_call_loads_qtwebengine():
 def test_the_call_view_module_is_what_loads_it():
     """The check above can see QtWebEngine arrive: importing the call view brings it."""
     assert "PySide6.QtWebEngineWidgets" in _probe("ui.call.view")["after"]
+
+
+def test_the_live_page_is_imported_only_on_answer():
+    """Every module that names the live call page imports it inside a function."""
+    for path in (ROOT / "ui").rglob("*.py"):
+        if path.name == "call_live.py" or "call" in path.parent.name:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "ui.pages.call_live" in line and line.startswith(("import", "from")):
+                raise AssertionError(f"{path}:{number} imports the live call page at load")

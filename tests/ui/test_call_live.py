@@ -28,7 +28,7 @@ from tests.hub.helpers import PASSWORD
 from tests.hub_server import HubProcess, running_hub
 from tests.kiosk_fixtures import demo_profile_copy
 from tests.ui.call_support import engine_environment
-from ui.driving import page_name, tap
+from ui.driving import page_name, tap, widget
 
 ALL_DAY = {"opening_hours": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
                               "opens": "00:00", "closes": "23:59"}],
@@ -124,6 +124,12 @@ def to_check_answers(qtbot, kiosk) -> None:
     wait_page(qtbot, window, "check_answers")
 
 
+def title_of(window) -> str:
+    shown = widget(window, "title")
+    assert isinstance(shown, QLabel)
+    return shown.text()
+
+
 def live_view(kiosk) -> Any:
     view = kiosk.window.page
     assert view is not None
@@ -145,7 +151,7 @@ def test_a_real_call_answered_from_the_console(qtbot, kiosk, hub, browser) -> No
     # Both ways: the advisor's picture and voice on the kiosk, the resident's on the console.
     qtbot.waitUntil(lambda: flowing(view.last_stats, "advisor"), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: flowing(console_stats(console), "kiosk"), timeout=WAIT_MS)
-    assert window.findChild(QLabel, "title").text() == "You are talking to an advisor"
+    assert title_of(window) == "You are talking to an advisor"
 
     # Shared with consent: the answers so far are on the console (never stored by the hub).
     qtbot.waitUntil(lambda: "Zebedee Canary" in console.locator("#summary-list").inner_text(),
@@ -223,6 +229,6 @@ def test_the_advisors_console_dropping_offers_a_call_back(qtbot, kiosk, hub, bro
     console.close()
     qtbot.waitUntil(lambda: page_name(window) in ("call_over:advisor_left",
                                                   "call_over:connection_lost"), timeout=WAIT_MS)
-    assert window.findChild(QLabel, "title").text() == "The call was cut off"
+    assert title_of(window) == "The call was cut off"
     tap(window, "callBack")
     wait_page(qtbot, window, "question:topic")
