@@ -61,15 +61,19 @@ def wait_until(app: QApplication, done: Any, seconds: float, what: str) -> None:
 
 
 def tree_rss(pid: int) -> tuple[int, int]:
-    """(RSS of `pid`, RSS of all its descendants) in bytes, from /proc."""
+    """(RSS of `pid`, RSS of its QtWebEngine helper processes) in bytes, from /proc. Only
+    helpers named QtWebEngineProcess count: the hub and the advisor's chromium are this
+    benchmark's children too, and are not the kiosk's."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
+    names: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
             status = (entry / "status").read_text()
+            names[int(entry.name)] = (entry / "comm").read_text().strip()
         except OSError:
             continue
         parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
@@ -81,7 +85,8 @@ def tree_rss(pid: int) -> tuple[int, int]:
         found = {p for p, parent in parents.items() if parent in frontier} - children
         children |= found
         frontier = found
-    return rss.get(pid, 0), sum(rss.get(p, 0) for p in children)
+    helpers = [p for p in children if names.get(p, "").startswith("QtWebEngine")]
+    return rss.get(pid, 0), sum(rss.get(p, 0) for p in helpers)
 
 
 def queue_samples(kiosk: Any, samples: int, warmup: int) -> tuple[list[float], list[float]]:
