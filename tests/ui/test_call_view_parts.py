@@ -36,6 +36,12 @@ def test_remote_debugging_and_unknown_switches_are_removed():
                             "auto-open-devtools-for-tabs"}
 
 
+def test_fake_devices_with_parameters_are_kept_as_given():
+    environ = {FLAGS_VARIABLE: FAKE_DEVICES + "=fps=30"}
+    prepare_environment(environ, ["kiosk"], fake_media=True)
+    assert environ[FLAGS_VARIABLE] == FAKE_DEVICES + "=fps=30"  # not overridden by the plain one
+
+
 def test_fake_media_is_added_only_when_asked():
     environ: dict[str, str] = {}
     assert prepare_environment(environ, ["kiosk"]) == []

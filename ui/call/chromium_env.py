@@ -74,7 +74,8 @@ def filter_switches(flags: str, *, fake_media: bool) -> tuple[str, list[str]]:
                 kept.append(token)
         else:
             dropped.append(name or token)
-    if fake_media and FAKE_DEVICES not in kept:
+    # Fake devices given with parameters (`=fps=30`, for a benchmark) are kept as they are.
+    if fake_media and all(switch_name(token) != switch_name(FAKE_DEVICES) for token in kept):
         kept.append(FAKE_DEVICES)
     return " ".join(kept), dropped
 
