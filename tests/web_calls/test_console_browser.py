@@ -252,3 +252,45 @@ def test_an_advisor_who_drops_ends_the_call_for_the_kiosk(
             assert again.page.locator("#answer-next").is_disabled()
         finally:
             again.close()
+
+
+def test_a_call_the_console_answered_but_never_joined_can_still_be_ended(
+        hub: Hub, pages: str, chromium: BrowserContext, console: Console) -> None:
+    """The answer reached the hub, but the tab went (closed, reloaded, its WebSocket blocked)
+    before its socket joined: the hub still has the advisor in the call, which nothing else
+    would end while the kiosk waits. The console brings it back and takes the outcome."""
+    with kiosks(hub, pages, "market-kiosk") as (kiosk,):
+        kiosk.queue("Market Square")
+        at_kiosk = kiosk.open_call_page(chromium)
+        wait_until(lambda: len(console.rows()) == 1, "the resident in the queue")
+        assert console.page.evaluate(
+            "() => fetch('/advisor/next', {method: 'POST', headers: {'X-CSRF-Token': "
+            "document.getElementById('console').dataset.csrf}}).then(r => r.status)") == 200
+        console.close()
+        assert kiosk.status().state == "answered"
+
+        again = open_console(chromium, hub)
+        try:
+            again.wait_text("#console-alert", "You answered the call from Market Square, but "
+                            "this page is not connected to it")
+            assert again.page.locator("#call-section").is_visible()
+            assert not again.page.locator("#back-to-queue").is_visible()
+            assert again.page.locator("#caption-input").is_disabled()
+            again.page.get_by_label("Call back booked").check()
+            again.page.get_by_role("button", name="Save the outcome").click()
+            again.wait_text("#console-status", "Outcome recorded: Call back booked")
+            assert at_kiosk.wait_for_event("call_ended")[0] == {"reason": "advisor_ended",
+                                                                "by": "advisor"}
+            row = hub.recorded(kiosk.call_id)
+            assert (row["state"], row["outcome"]) == ("ended", "callback_booked")
+            assert again.page.locator("#queue-section").is_visible()
+            # Polls that follow do not bring the ended call back.
+            polls = again.page.evaluate("performance.getEntriesByName("
+                                        "location.origin + '/advisor/queue').length")
+            wait_until(lambda: again.page.evaluate(
+                "performance.getEntriesByName(location.origin + '/advisor/queue').length")
+                >= polls + 2, "two more polls of the queue", deadline=10)
+            assert again.page.locator("#queue-section").is_visible()
+            assert again.errors == []
+        finally:
+            again.close()
