@@ -113,15 +113,25 @@ def test_an_advisor_answers_talks_invites_an_interpreter_and_records_the_outcome
         try:
             interpreter_page.goto(link)
             interpreter_page.get_by_role("button", name="Join the call").click()
+            joined_at = time.monotonic()
             wait_until(lambda: interpreter_page.evaluate(
                 "Array.from(document.querySelectorAll('#join-videos video'))"
                 ".filter(v => v.id !== 'own-video' && v.videoWidth >= 320).length") == 2,
                 "the interpreter sees the resident and the advisor")
             at_kiosk.wait_for_media(["advisor", "interpreter"])
             console.wait_for_media(["interpreter", "kiosk"])
+            with capsys.disabled():
+                print(f"[console, real hub] Join the call → three-way media flowing "
+                      f"{(time.monotonic() - joined_at) * 1000:.0f} ms")
             wait_until(lambda: console.video_playing("#interpreter-video"),
                        "the interpreter's tile on the console")
             console.wait_text("#console-status", "The interpreter has joined")
+            # The interpreter reads what the others write.
+            page.locator("#caption-input").fill("Can you help?")
+            page.locator("#caption-input").press("Enter")
+            at_kiosk.page.evaluate("H.call.send('resident_text', {text: 'Yes', final: true})")
+            wait_until(lambda: interpreter_page.locator("#join-log li").all_inner_texts() == [
+                "Advisor: Can you help?", "Resident: Yes"], "the interpreter's log of messages")
             interpreter_page.get_by_role("button", name="Leave the call").click()
             wait_until(lambda: "You have left the call" in
                        interpreter_page.locator("#join-status").inner_text(),
