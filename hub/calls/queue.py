@@ -24,6 +24,10 @@ DEFAULT_CALL_SECONDS = 300
 MEAN_OF_LAST = 20
 # A kiosk polls its status about once a second while queued; silent this long, it has gone.
 KIOSK_QUIET = timedelta(seconds=60)
+# An answered call with no advisor connected to its signalling this long after the answer
+# has nobody to talk to the resident: the console that answered never joined (its tab went,
+# or its WebSocket was blocked), or its advisor left with `bye` without ending the call.
+ADVISOR_ABSENT = timedelta(seconds=30)
 KioskReason = Literal["resident_left_queue", "resident_ended", "session_ended", "no_answer",
                       "kiosk_error"]
 KIOSK_REASONS: tuple[str, ...] = get_args(KioskReason)
@@ -173,6 +177,17 @@ class CallQueue:
         with self.engine.connect() as connection:
             row = connection.execute(select(*_LISTED).where(Call.id == call_id)).first()
         return None if row is None else Waiting(*row)
+
+    def unattended(self) -> list[str]:
+        """Answered calls with no advisor connected, answered over ADVISOR_ABSENT ago: to be
+        ended as `advisor_disconnected`."""
+        since = self.clock() - ADVISOR_ABSENT
+        advisor_here = select(CallPeer.peer_id).where(
+            CallPeer.call_id == Call.id, CallPeer.role == "advisor").exists()
+        with self.engine.connect() as connection:
+            return list(connection.execute(
+                select(Call.id).where(Call.state == "answered", Call.answered_at < since,
+                                      ~advisor_here)).scalars())
 
     def quiet_kiosks(self) -> list[str]:
         """Queued calls whose kiosk stopped asking: to be ended as `kiosk_gone`."""

@@ -12,8 +12,9 @@ Every message between peers goes out on the bus (`hub.calls.bus`) and comes back
 A socket is registered (`add`) before its hello is checked, so nothing sent to it while it
 joins is lost: until its `welcome` is queued, messages wait, and a `peer_joined` for a peer
 the welcome already lists is dropped. While it runs, the process renews its peers' rows and
-sweeps rows a dead process left behind (`hub.calls.peers`), and ends queued calls whose
-kiosk has stopped asking (`kiosk_gone`).
+sweeps rows a dead process left behind (`hub.calls.peers`), ends queued calls whose
+kiosk has stopped asking (`kiosk_gone`), and answered calls no advisor has been connected
+to for `ADVISOR_ABSENT` (`advisor_disconnected`).
 """
 
 from __future__ import annotations
@@ -174,13 +175,16 @@ class Signalling:
                 log.warning("calls upkeep failed: %s", type(exc).__name__)
 
     async def tend(self) -> None:
-        """Renew this process's peers; sweep peers and kiosks nobody has heard from."""
+        """Renew this process's peers; sweep peers and kiosks nobody has heard from, and
+        answered calls no advisor is in."""
         engine = self.queue.engine
         await run_in_threadpool(peers.renew, engine, self.local_peer_ids(), self.clock())
         for gone in await run_in_threadpool(peers.sweep, engine, self.clock()):
             await self.peer_left(gone.call_id, gone.peer_id, gone.role, "disconnected")
         for call_id in await run_in_threadpool(self.queue.quiet_kiosks):
             await self.end(call_id, KIOSK_GONE, "hub")
+        for call_id in await run_in_threadpool(self.queue.unattended):
+            await self.end(call_id, ADVISOR_DISCONNECTED, "hub")
 
     async def peer_left(self, call_id: str, peer_id: str, role: str, reason: str) -> None:
         """Tell the others; an advisor gone without `bye` ends the call."""

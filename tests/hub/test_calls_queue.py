@@ -15,7 +15,7 @@ from httpx import Response
 from sqlalchemy import select
 
 from hub.app import create_app
-from hub.calls import peers
+from hub.calls import peers, queue
 from hub.calls.invites import call_for_invite
 from hub.calls.tables import Call, CallPeer
 from hub.passwords import Passwords
@@ -346,3 +346,43 @@ def test_peers_of_a_dead_process_are_swept_and_a_lost_advisor_ends_the_call(
     assert status["end_reason"] == "advisor_disconnected"
     with calls_app.state.hub.engine.connect() as connection:
         assert connection.execute(select(CallPeer.peer_id)).all() == []
+
+
+def test_an_answered_call_no_advisor_is_connected_to_is_ended_by_the_upkeep(
+        hub: TestClient, console: Console, calls_app: FastAPI, clock: MovingClock) -> None:
+    """The console that answered never joined (its tab went, its socket was blocked): the
+    kiosk would wait for ever and the advisor could answer nobody else (409 in_call)."""
+    assert hub.portal is not None
+    engine = calls_app.state.hub.engine
+    tend = calls_app.state.calls.signalling.tend
+    # An advisor connected (here through another process: only its row) keeps the call.
+    kept_id, kept_token = _queued(hub, "kiosk-1")
+    advisor_token = console.post(f"/advisor/calls/{kept_id}/answer").json()["token"]
+    assert isinstance(peers.join(engine, kept_id, advisor_token, "advisor", "elsewhere",
+                                 clock()), peers.Joined)
+    clock.advance(seconds=queue.ADVISOR_ABSENT.total_seconds() + 1)
+    hub.portal.call(tend)
+    assert call_status(hub, API_KEY, kept_id, kept_token).json()["state"] == "answered"
+    assert console.post(f"/advisor/calls/{kept_id}/end", {"outcome": "resolved"}
+                        ).status_code == 200
+
+    call_id, token = _queued(hub, "kiosk-2")
+    assert console.post(f"/advisor/calls/{call_id}/answer").status_code == 200
+    with hub.websocket_connect("/calls/v1/ws") as kiosk:
+        kiosk.send_json({"type": "hello", "call_id": call_id, "token": token, "role": "kiosk"})
+        assert kiosk.receive_json()["peers"] == []
+        clock.advance(seconds=queue.ADVISOR_ABSENT.total_seconds() - 1)
+        hub.portal.call(tend)
+        assert call_status(hub, API_KEY, call_id, token).json()["state"] == "answered"
+        assert console.queue()["my_call"]["call_id"] == call_id
+        clock.advance(seconds=2)
+        hub.portal.call(tend)
+        # Asked first: were the call not ended, waiting for the socket would never return.
+        status = call_status(hub, API_KEY, call_id, token).json()
+        assert status["end_reason"] == "advisor_disconnected"
+        assert kiosk.receive_json() == {"type": "call_ended", "reason": "advisor_disconnected",
+                                        "by": "hub"}
+    assert console.queue()["my_call"] is None  # free to answer again
+    # The outcome can still be recorded; the reason stays the hub's.
+    ended = console.post(f"/advisor/calls/{call_id}/end", {"outcome": "callback_booked"})
+    assert ended.json()["end_reason"] == "advisor_disconnected"

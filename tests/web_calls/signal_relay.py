@@ -10,8 +10,8 @@ It keeps no queue, no database and no availability: those are the hub's, tested 
 
 `RelayCore` knows nothing of the transport. `running_relay` puts it behind a `websockets`
 server on 127.0.0.1 in a thread, which also serves the test's pages from memory so pages and
-socket share one origin, as the kiosk's page and the hub do. Tests that need a FastAPI app
-instead adapt a Starlette WebSocket to `Channel`.
+socket share one origin, as the kiosk's page and the hub do. Tests of the pages against the
+real hub's signalling use tests/web_calls/real_hub.py instead.
 """
 
 from __future__ import annotations

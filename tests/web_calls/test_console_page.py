@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from hub.app import create_app
-from hub.calls import invites
 from hub.passwords import Passwords
 from hub.settings import HubSettings
-from tests.hub.helpers import API_KEY, BASE_URL, add_account, sign_in
+from tests.hub.calls_helpers import CALLS
+from tests.hub.helpers import API_KEY, BASE_URL, add_account, csrf_token, sign_in
 
 HTML = {"Accept": "text/html"}
 INVITE = "Zx9_invitation-token-0123456789abcdefABCDEF"
@@ -144,37 +145,53 @@ def test_the_scripts_are_served_and_mesh_js_is_the_kiosks_own_copy(browser: Test
         browser.get("/static/calls/console.js").content
 
 
-def test_a_bad_or_expired_link_gets_a_plain_page(browser: TestClient,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
-
-    def knows_nothing(engine: object, token: str) -> None:
-        asked.append(token)
-        return None
-
-    monkeypatch.setattr(invites, "call_for_invite", knows_nothing)
-    for token, looked_up in (("short", False), ("has%20space-in-it-0123456789", False),
-                             (INVITE, True)):
-        page = browser.get(f"/join/{token}", headers=HTML, follow_redirects=False)
-        assert page.status_code == 404, token
-        assert "This link has expired" in page.text
-        assert "<script" not in page.text
-        assert page.headers["referrer-policy"] == "no-referrer"
-        assert (token in asked) is looked_up
-    assert "sign-in" not in browser.get(f"/join/{INVITE}", headers=HTML).text.lower()
+def _interpreter_link(app: FastAPI, browser: TestClient) -> tuple[str, str, str]:
+    """A real invitation: a kiosk queues (kiosk API), an advisor answers and invites
+    (advisor API). (call id, the kiosk's token, the link's path)."""
+    queued = browser.post(CALLS, headers={"X-Api-Key": API_KEY}, json={
+        "terminal": "kiosk-1", "site": "central-library", "service": None, "language": "en",
+        "interpreter": "pl"})
+    assert queued.status_code == 201, queued.text
+    call_id, token = queued.json()["call_id"], queued.json()["token"]
+    add_account(app, "ada", "advisor")
+    sign_in(browser, "ada")
+    csrf = {"X-CSRF-Token": csrf_token(browser)}
+    assert browser.post(f"/advisor/calls/{call_id}/answer", headers=csrf).status_code == 200
+    invited = browser.post(f"/advisor/calls/{call_id}/invite", headers=csrf)
+    assert invited.status_code == 200, invited.text
+    browser.cookies.clear()  # the interpreter is nobody the hub knows
+    return call_id, token, invited.json()["link"]
 
 
-def test_a_live_link_opens_the_interpreters_page(browser: TestClient,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(invites, "call_for_invite",
-                        lambda engine, token: invites.InvitedCall("call<7>", "en", "pl")
-                        if token == INVITE else None)
-    page = browser.get(f"/join/{INVITE}", headers=HTML)
+def _expired(page: Response) -> None:
+    assert page.status_code == 404
+    assert "This link has expired" in page.text
+    assert "<script" not in page.text
+    assert page.headers["referrer-policy"] == "no-referrer"
+    assert "sign-in" not in page.text.lower()
+
+
+def test_a_bad_or_expired_link_gets_a_plain_page(app: FastAPI, browser: TestClient) -> None:
+    for token in ("short", "has%20space-in-it-0123456789", INVITE):
+        _expired(browser.get(f"/join/{token}", headers=HTML, follow_redirects=False))
+    call_id, token, link = _interpreter_link(app, browser)
+    assert browser.get(link, headers=HTML).status_code == 200
+    ended = browser.post(f"{CALLS}/{call_id}/end", headers={"X-Api-Key": API_KEY},
+                         json={"token": token, "reason": "resident_ended"})
+    assert ended.status_code == 200, ended.text
+    _expired(browser.get(link, headers=HTML, follow_redirects=False))  # ended with the call
+
+
+def test_a_live_link_opens_the_interpreters_page(app: FastAPI, browser: TestClient) -> None:
+    call_id, _, link = _interpreter_link(app, browser)
+    assert re.fullmatch(r"/join/[A-Za-z0-9_-]{40,}", link), link
+    page = browser.get(link, headers=HTML)
     assert page.status_code == 200
     found = parts(page.text)
     assert found.scripts == ["/static/calls/mesh.js", "/static/calls/join.js"]
-    assert 'data-call-id="call&lt;7&gt;"' in page.text  # escaped, like everything shown
-    assert f'data-token="{INVITE}"' in page.text  # the link's token is the hello's credential
+    assert f'data-call-id="{call_id}"' in page.text
+    # The link's token is the interpreter's credential in the signalling hello.
+    assert f'data-token="{link.removeprefix("/join/")}"' in page.text
     assert {"Join the call", "Leave the call"} <= set(found.buttons)
     assert page.headers["referrer-policy"] == "no-referrer"
     assert page.headers["cache-control"] == "no-store"

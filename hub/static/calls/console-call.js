@@ -174,6 +174,26 @@
     state.mesh = CivicMesh.join({call_id: callId, token: token, role: "advisor"}, callbacks);
   }
 
+  // The hub has this advisor in a call this page has no connection to: answered from a
+  // tab that closed or reloaded before it joined, whose socket never got through, or open
+  // in another tab. Nobody can see or hear the advisor here, and the advisor cannot answer
+  // anyone else until it ends, so the page offers the one thing it can do: end it with an
+  // outcome (docs/calls.md §2.2, "my_call").
+  function resumeCall(mine) {
+    state.call = {call_id: mine.call_id, token: null};
+    state.live = false;
+    state.ending = false;
+    resetCallView();
+    setCallControls(false);
+    $("back-to-queue").hidden = true;
+    $("queue-section").hidden = true;
+    $("call-section").hidden = false;
+    $("call-heading").focus();
+    alertMessage("You answered the call from " + (mine.site || "a kiosk") + ", but this page "
+                 + "is not connected to it (it may be open in another tab or window). Record "
+                 + "the outcome to end the call.");
+  }
+
   function callOver(message) {
     // The call ended without us: the summary goes, the outcome can still be recorded.
     state.live = false;
@@ -291,6 +311,7 @@
         {outcome: chosen.value, note: note || null}).then(function (r) {
       $("end-call").disabled = false;
       if (r.ok) {
+        state.recorded[call.call_id] = true;
         backToQueue((live ? "Call ended. " : "") + "Outcome recorded: " + OUTCOMES[chosen.value] + ".");
       } else if (live && r.status !== 401) {
         state.ending = false;
@@ -311,5 +332,6 @@
   });
 
   shared.startCall = startCall;
+  shared.resumeCall = resumeCall;
   setCallControls(false);
 })(AdvisorConsole);

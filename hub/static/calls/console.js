@@ -20,8 +20,11 @@ var AdvisorConsole = (function () {
   var state = {
     available: false, calls: [], rows: {}, announcedIds: null,
     call: null,        // {call_id, token} while in a call, or after it until the outcome is saved
-    mesh: null, live: false, ending: false, summary: null, polling: true
+    mesh: null, live: false, ending: false, summary: null, polling: true,
+    answering: false,  // an answer is on its way: the queue's my_call may be that call
+    recorded: {}       // call ids whose outcome this page saved: a poll sent before may list one
   };
+  var pollTimer = null;
 
   // --- helpers ------------------------------------------------------------------------
 
@@ -194,7 +197,13 @@ var AdvisorConsole = (function () {
     }
   }
 
+  // One chain of polls: polling at once (after a refused answer) replaces the next poll
+  // rather than starting a second chain beside it.
   function poll() {
+    if (pollTimer !== null) {
+      window.clearTimeout(pollTimer);
+      pollTimer = null;
+    }
     if (!state.polling) {
       return;
     }
@@ -208,12 +217,16 @@ var AdvisorConsole = (function () {
         $("available").checked = state.available;
         state.calls = r.data.calls || [];
         renderQueue(state.calls);
+        var mine = r.data.my_call;
+        if (mine && state.call === null && !state.answering && !state.recorded[mine.call_id]) {
+          shared.resumeCall(mine);
+        }
       } else if (r.status !== 401) {
         $("queue-count").textContent = "The queue could not be loaded. Trying again.";
       }
     }).then(function () {
-      if (state.polling) {
-        window.setTimeout(poll, POLL_MS);
+      if (state.polling && pollTimer === null) {
+        pollTimer = window.setTimeout(poll, POLL_MS);
       }
     });
   }
@@ -221,8 +234,12 @@ var AdvisorConsole = (function () {
   // --- answering -------------------------------------------------------------------------
 
   function answered(r, what) {
+    state.answering = false;
     if (r.ok && r.data.call_id && r.data.token) {
       shared.startCall(r.data.call_id, r.data.token);
+    } else if (r.status === 409 && r.data.error === "in_call") {
+      alertMessage("You are already in a call. Record its outcome before you answer another.");
+      poll();  // the queue's my_call brings that call back to this page
     } else if (r.status === 409) {
       alertMessage("Another advisor answered " + what + " first.");
       poll();
@@ -235,6 +252,7 @@ var AdvisorConsole = (function () {
 
   function answer(callId) {
     alertMessage("");
+    state.answering = true;
     api("POST", "/advisor/calls/" + encodeURIComponent(callId) + "/answer").then(function (r) {
       answered(r, "that call");
     });
@@ -242,11 +260,13 @@ var AdvisorConsole = (function () {
 
   $("answer-next").addEventListener("click", function () {
     alertMessage("");
+    state.answering = true;
     api("POST", "/advisor/next").then(function (r) { answered(r, "the next call"); });
   });
 
   var shared = {$: $, api: api, announce: announce, alertMessage: alertMessage, state: state,
-                renderQueue: renderQueue, startCall: null /* console-call.js */};
+                renderQueue: renderQueue,
+                startCall: null, resumeCall: null /* console-call.js */};
   poll();
   return shared;
 })();
