@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QAbstractButton, QButtonGroup, QGridLayout, QWidget
 
-from accessibility.languages import language
 from accessibility.themes import Theme
 from kiosk.calls.screens import CallConsentScreen, CallOverScreen, CallQueueScreen, CallScreen
 from kiosk.calls.words import hours_lines, interpreter_name, over_words, queue_lines
@@ -51,11 +50,8 @@ class CallConsentView(Page):
                           self.interpreters)
             self.interpreter_choices[None] = none
             self.body.addWidget(none)
-            # A language named in its own script (اردو) would set the line's direction and
-            # float away from its radio: the page's direction mark comes first.
-            mark = "\u200f" if language(texts.language).right_to_left else "\u200e"
             for code in model.interpreter_languages:
-                choice = _radio(mark + interpreter_name(code, texts), f"option-{code}", theme,
+                choice = _radio(interpreter_name(code, texts), f"option-{code}", theme,
                                 self.interpreters)
                 self.interpreter_choices[code] = choice
                 self.body.addWidget(choice)
