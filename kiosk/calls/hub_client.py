@@ -60,19 +60,21 @@ class HubCalls:
         self._connect_timeout = connect_timeout_seconds
         self._monotonic = monotonic
         self.origin, self.signalling_url = hub_origin(self._endpoint)
-        self._local = threading.local()  # one requests.Session per thread (runner threads)
+        self._session = requests.Session()
+        # requests.Session is not safe to share between threads (as in HubBookings): the
+        # runner's thread polls, and an end may come from another.
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"HubCalls({self.origin!r})"
 
     def _post(self, path: str, body: Mapping[str, Any]) -> tuple[int, Any]:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-        status, content = post_json(
-            session, self._endpoint + path, body, self._api_key,
-            deadline=self._monotonic() + self._timeout, connect_timeout=self._connect_timeout,
-            timeout_seconds=self._timeout, monotonic=self._monotonic)
+        with self._lock:
+            status, content = post_json(
+                self._session, self._endpoint + path, body, self._api_key,
+                deadline=self._monotonic() + self._timeout,
+                connect_timeout=self._connect_timeout, timeout_seconds=self._timeout,
+                monotonic=self._monotonic)
         try:
             document = json.loads(content) if content else None
         except ValueError:
@@ -143,6 +145,4 @@ class HubCalls:
         return True
 
     def close(self) -> None:
-        session = getattr(self._local, "session", None)
-        if session is not None:
-            session.close()
+        self._session.close()

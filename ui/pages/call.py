@@ -14,16 +14,13 @@ from kiosk.calls.words import hours_lines, interpreter_name, over_words, queue_l
 from kiosk.terminal_calls import CallDesk
 from kiosk.texts import Texts
 from ui.pages.base import Intents, Page
+from ui.pages.inputs import option_indent
 from ui.pages.spinner import Spinner
 from ui.widgets import WrapRadio, button, label, lock_down
 
 
-def _indent(theme: Theme) -> int:
-    return round(theme.target_px * 0.5) + theme.gap_px * 2
-
-
 def _radio(text: str, name: str, theme: Theme, group: QButtonGroup) -> QAbstractButton:
-    choice = WrapRadio(text, _indent(theme))
+    choice = WrapRadio(text, option_indent(theme))
     choice.setObjectName(name)
     lock_down(choice)
     group.addButton(choice)

@@ -25,7 +25,7 @@ from kiosk.texts import Texts
 from ui.widgets import WrapCheckBox, WrapRadio, label, line_edit, lock_down, text_area
 
 
-def _indent(theme: Theme) -> int:
+def option_indent(theme: Theme) -> int:
     """Room for the radio circle or checkbox square to the left of the wrapped words."""
     return round(theme.target_px * 0.5) + theme.gap_px * 2
 
@@ -66,8 +66,8 @@ class ChoiceInput(QuestionInput):
         self.group.setExclusive(not many)
         self.buttons: list[QAbstractButton] = []
         for option in page.options:
-            choice: QAbstractButton = (WrapCheckBox(option.label, _indent(theme)) if many
-                                       else WrapRadio(option.label, _indent(theme)))
+            choice: QAbstractButton = (WrapCheckBox(option.label, option_indent(theme)) if many
+                                       else WrapRadio(option.label, option_indent(theme)))
             choice.setObjectName(f"option-{option.value}")
             choice.setProperty("value", option.value)
             choice.setChecked(option.selected)
