@@ -194,7 +194,10 @@ def make_engine(database_url: str) -> Engine:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False},
+        # A writer waits up to 30 s for another (the sqlite3 default is 5): a second host's
+        # `db upgrade` waits out the first one's whole upgrade, which grows with every
+        # migration and, on a loaded machine, passed 5 s (a CI run failed so).
+        connect_args={"check_same_thread": False, "timeout": 30},
         poolclass=StaticPool if in_memory else None,
     )
     event.listen(engine, "connect", _sqlite_pragmas)
