@@ -24,13 +24,12 @@ its engine) before the attract screen shows again.
 
 from __future__ import annotations
 
-import gc
 import logging
 import platform
 import weakref
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from kiosk.journey.booking_pages import BookingDonePage
 from kiosk.journey.pages import ConfirmationPage, QuestionPage, ResultPage, WaitingPage
@@ -53,14 +52,12 @@ from kiosk.terminal_events import (
     call_now,
 )
 from kiosk.terminal_staff import StaffDesk
+from kiosk.terminal_wipe import audit_failed, collect, guarded, ignore, verify
 
 __all__ = ["AttractScreen", "Hold", "InlineRunner", "MenuScreen", "Runner", "Shown", "Terminal",
            "TerminalEvents", "call_now"]
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
-
 
 class Terminal:
     def __init__(self, parts: KioskParts, *, runner: Runner | None = None,
@@ -418,16 +415,16 @@ class Terminal:
         if old.engine is not None:
             watched.append(("engine", weakref.ref(old.engine)))
         audit_later: list[Callable[[], None]] = []
-        _guarded("staff hand-back", partial(_collect, audit_later, self.staff.session_ending, old))
+        guarded("staff hand-back", partial(collect, audit_later, self.staff.session_ending, old))
         del old
         self.session = ResidentSession(self.parts)
         if self.prefs != defaults(self.parts.profile):
-            _guarded("preferences", lambda: self.set_preferences(defaults(self.parts.profile)))
+            guarded("preferences", lambda: self.set_preferences(defaults(self.parts.profile)))
             self.prefs = defaults(self.parts.profile)
         failures = self.events.wiping.emit_all()
         problems += [f"a view's wipe raised {type(f).__name__}" for f in failures]
         del failures
-        problems += self._verify(watched)
+        problems += verify(self._wipe_checks, watched)
         if problems:
             log.error("session wipe incomplete: %s", "; ".join(problems))
             self.events.wipe_failed.emit_all(tuple(problems))
@@ -437,30 +434,10 @@ class Terminal:
         self.lifecycle.wiped()
         self._deadline_changed()
         for job in audit_later:
-            self.runner.run(job, _ignore, _audit_failed)
+            self.runner.run(job, ignore, audit_failed)
         self.events.between_sessions.emit_all()
         self.events.page_changed.emit_all(self.current())
         return True
-
-    def _verify(self, watched: list[tuple[str, weakref.ref[Any]]]) -> list[str]:
-        problems: list[str] = []
-        for check in self._wipe_checks:
-            try:
-                problems += check()
-            except Exception as exc:  # noqa: BLE001 - a check that cannot run proves nothing
-                problems.append(f"a wipe check raised {type(exc).__name__}")
-        alive = [name for name, ref in watched if ref() is not None]
-        if alive:
-            # Only a reference cycle keeps these now; a full collection frees them. Logged
-            # because every such cycle is a bug (answers kept in memory until collected).
-            gc.collect()
-            late = [name for name, ref in watched if ref() is not None]
-            if late:
-                problems += [f"the ended visit's {name} is still reachable" for name in late]
-            else:
-                log.warning("the ended visit's %s needed a full garbage collection",
-                            " and ".join(alive))
-        return problems
 
     # ----- maintenance ---------------------------------------------------------------------
 
@@ -473,26 +450,3 @@ class Terminal:
         if self.maintenance:
             self.maintenance = False
             self.events.page_changed.emit(self.current())
-
-
-def _collect(into: list[Callable[[], None]], step: Callable[[T], Callable[[], None] | None],
-             argument: T) -> None:
-    job = step(argument)
-    if job is not None:
-        into.append(job)
-
-
-def _ignore(result: object) -> None:
-    return None
-
-
-def _audit_failed(error: BaseException) -> None:
-    log.error("audit line after the wipe not written (%s)", type(error).__name__)
-
-
-def _guarded(step: str, action: Callable[[], object]) -> None:
-    """Run one wipe step; a failure is logged and the wipe goes on (verified afterwards)."""
-    try:
-        action()
-    except Exception as exc:  # noqa: BLE001 - the wipe goes on whatever one step does
-        log.error("wipe: %s failed (%s); carrying on", step, type(exc).__name__)

@@ -42,7 +42,7 @@ from ui.read_aloud import ReadAloud
 from ui.scanner import ScannerFilter
 from ui.speech import SpeechPlayer
 from ui.widgets import button, label
-from ui.wipe import clear_clipboard, destroy, leftovers
+from ui.window_wipe import WindowWipe
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 FOLD_HEADER_SCALE = 1.5
 
 
-class KioskWindow(ReadAloud, QWidget):
+class KioskWindow(WindowWipe, ReadAloud, QWidget):
     """A view of the `Terminal`: subscribes to its events, renders what it shows, forwards
     the resident's intents. Owns widgets only; every decision is the terminal's."""
 
@@ -458,47 +458,6 @@ class KioskWindow(ReadAloud, QWidget):
 
     def _session_ended(self, reason: EndReason) -> None:
         self.idle.countdown.stop()
-
-    def _wipe_widgets(self) -> None:
-        """Everything of the visit in this window: page, overlays, half a scan, the speech
-        that could repeat it, the keyboard, clipboards. Each step on its own, so one failing
-        never leaves the others undone (the terminal verifies afterwards)."""
-        for step in (self.scanner.reset, self._forget_speech, self.timeout_overlay.hide,
-                     self.idle.countdown.stop, self.close_accessibility, self._drop_page,
-                     self.keyboard_dock.reset, lambda: destroy(self._retired), clear_clipboard):
-            try:
-                step()
-            except Exception as exc:  # noqa: BLE001 - the rest of the wipe must still run
-                log.error("wipe step failed: %s", type(exc).__name__)
-
-    def _forget_speech(self) -> None:
-        if self.player is not None:
-            self.player.forget()  # Repeat must never replay the last resident's answers
-
-    def _retire_call(self, page: QWidget | None) -> None:
-        """A live call page going away: its web view is torn down now, and verified."""
-        retire = getattr(page, "retire_call", None)
-        if callable(retire):
-            retire()
-
-    def _call_teardown_failed(self, problems: list[str]) -> None:
-        """Something of a call may be left (its private folder): the visit ends, and the
-        wipe's check fails closed on these."""
-        self._call_problems += problems
-        self.terminal.end(EndReason.START_AGAIN)
-
-    def _drop_page(self) -> None:
-        self._retire_call(self.page)
-        if self.page is not None:
-            self.content.removeWidget(self.page)
-            self._retired.append(self.page)
-            self.page = None
-
-    def _wipe_check(self) -> list[str]:
-        problems = leftovers() + self._call_problems
-        if self.player is not None and self.player.holds_visit():
-            problems.append("speech still holds the visit's words")
-        return problems
 
     def _wipe_failed(self, problems: tuple[str, ...]) -> None:
         self.fault_overlay.cover()
