@@ -30,6 +30,9 @@ class Submission:
     assisted: bool = False
     # page id -> "staff" or "resident": who entered each answer (no answers here).
     entered_by: dict[str, str] = field(default_factory=dict)
+    # The evidence items staff assisting ticked as seen (`evidence:` ids), and their role.
+    evidence_seen: list[str] = field(default_factory=list)
+    evidence_seen_by: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
