@@ -23,7 +23,8 @@ def load_with(tmp_path: Path, change: Any) -> list[Problem]:
     with pytest.raises(ConfigError) as info:
         load_catalogue(tmp_path)
     message = str(info.value)
-    assert "Traceback" not in message and "pydantic" not in message
+    assert "Traceback" not in message
+    assert "pydantic" not in message
     return list(info.value.problems)
 
 
@@ -94,7 +95,8 @@ def test_each_mistake_is_reported_precisely(tmp_path: Path, change: Any, path: s
     paths = [p.path for p in problems]
     # Renaming a computed value also leaves the one condition naming it unresolved.
     renamed = path.startswith("computed[") and path.endswith(".id")
-    assert path in paths and len(paths) == (2 if renamed else 1), problems
+    assert path in paths, problems
+    assert len(paths) == (2 if renamed else 1), problems
     problem = next(p for p in problems if p.path == path)
     assert problem.file.endswith("pass-test.yaml")
     assert expected in problem.expected

@@ -243,7 +243,8 @@ def test_the_evidence_page_offers_only_items_that_apply() -> None:
     assert isinstance(page, QuestionPage)
     assert [o.value for o in page.options] == ["photo", "none"]
     refused = journey.answer("evidence_seen", ("proof_of_disability",))
-    assert isinstance(refused, QuestionPage) and refused.errors
+    assert isinstance(refused, QuestionPage)
+    assert refused.errors
     journey.answer("evidence_seen", ("none",))
     assert journey.where == CHECK
     assert journey.evidence_seen() == ()
@@ -279,7 +280,8 @@ def test_staff_arriving_at_check_answers_are_taken_to_their_page() -> None:
     assert journey.where == CHECK
     staff.here = True
     page = journey.current()
-    assert isinstance(page, QuestionPage) and page.page_id == "evidence_seen"
+    assert isinstance(page, QuestionPage)
+    assert page.page_id == "evidence_seen"
     journey.answer("evidence_seen", ("photo",))
     assert journey.where == CHECK
     journey.change("born")

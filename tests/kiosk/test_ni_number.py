@@ -80,7 +80,9 @@ def test_shown_spaced_on_check_answers_with_the_apps_hint() -> None:
     journey = engine("cy")
     first = journey.current()
     assert isinstance(first, QuestionPage)
-    assert first.personal and first.hint is not None and "QQ 12 34 56 C" in first.hint
+    assert first.personal
+    assert first.hint is not None
+    assert "QQ 12 34 56 C" in first.hint
     assert first.hint.startswith("Mae ar eich cerdyn")
     page = journey.answer("ni", "ab123456c")
     assert isinstance(page, CheckAnswersPage)
