@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.catalogue.model import CHECK_ANSWERS, Page, Service
+from kiosk.catalogue.model import CHECK_ANSWERS, Condition, Page, Service
 from kiosk.journey.conditions import condition_holds
 from kiosk.journey.lookup_state import LookupKey, LookupState, lookup_key
 from kiosk.journey.pages import PageModel, SummaryRow
@@ -69,6 +69,7 @@ class JourneyEngine:
         self._changing = False
         self._exit_from = ""
         self._confirmation: tuple[str, bool] | None = None
+        self._told: tuple[str, ...] = ()
         self._lookups = LookupState()
         # Information and result pages passed with Continue (result pages: for which lookup).
         self._continued: dict[str, LookupKey | None] = {}
@@ -143,6 +144,11 @@ class JourneyEngine:
             if found is not None:
                 empties[page_id] = not found.items
         return empties
+
+    def holds(self, condition: Condition) -> bool:
+        """Whether a condition on this journey's answers holds now: a delivery's `when`
+        (which of a "tell us once" service's back offices the submission goes to)."""
+        return condition_holds(condition, self._answers, self._empties())
 
     def _route(self, page_id: str) -> Where:
         empties = self._empties()
@@ -355,12 +361,14 @@ class JourneyEngine:
     def ready_to_submit(self) -> bool:
         return self._where == CHECK and self.service.sends
 
-    def finish(self, reference: str, delivered: bool) -> PageModel:
-        """After the outbox has durably accepted the submission: the confirmation page."""
+    def finish(self, reference: str, delivered: bool, told: tuple[str, ...] = ()) -> PageModel:
+        """After the outbox has durably accepted the submission: the confirmation page.
+        `told`: the ids of the deliveries sent ("tell us once"), which the page lists."""
         if self._where not in (CHECK, DONE):
             raise JourneyError(f"cannot finish from {self._where}")
         self._where = DONE
         self._confirmation = (reference, delivered)
+        self._told = told
         return self.current()
 
     # ----- page models ---------------------------------------------------------------------
@@ -394,6 +402,10 @@ class JourneyEngine:
 
     def confirmation(self) -> tuple[str, bool] | None:
         return self._confirmation
+
+    def told(self) -> tuple[str, ...]:
+        """The deliveries the finished submission went to (empty for one destination)."""
+        return self._told
 
     def answer_value(self, page_id: str) -> Answer | None:
         return self._answers.get(page_id)

@@ -154,6 +154,8 @@ class ConfirmationPage:
     next_steps: str
     delivered: bool
     kind: Literal["confirmation"] = "confirmation"
+    # The services told ("tell us once"), by their labels in the page's language.
+    told: tuple[str, ...] = ()
 
 
 PageModel = (QuestionPage | InfoPage | ResultPage | WaitingPage | LookupFailedPage
