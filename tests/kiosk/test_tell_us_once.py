@@ -160,3 +160,34 @@ def test_one_service_down_the_others_delivered_that_one_retried(
     assert all(r.state == "delivered" and not r.has_payload
                for r in kiosk.outbox.find_all(reference))
     assert set(_track(lookup, reference).values()) == {"received"}
+
+
+def test_a_headless_visit_through_the_terminal_tells_only_the_services_chosen(
+        kiosk: Assembly) -> None:
+    """The screen's whole path, without Qt: choose, answer, Send, confirmation. Nothing is
+    delivered at once here (no relay), so every service told is "waiting to be sent"."""
+    from kiosk.terminal import Terminal
+
+    parts = replace(kiosk.parts, catalogue=load_catalogue(TELL))
+    terminal = Terminal(parts)
+    terminal.start()
+    terminal.choose_service("moved")
+    terminal.answer("new_address", CANARY)
+    terminal.answer("tell", ("electoral", "libraries"))
+    terminal.answer("library_card", "")
+    assert isinstance(terminal.current(), CheckAnswersPage)
+    terminal.submit()
+    shown = terminal.current()
+    assert isinstance(shown, ConfirmationPage)
+    assert shown.told == ("Electoral register", "Libraries")
+    assert not shown.delivered
+    rows = kiosk.outbox.find_all(shown.reference)
+    assert [(r.part, r.destination, r.state) for r in rows] == [
+        ("electoral", "elections", "pending"), ("libraries", "libraries", "pending")]
+    outcome = terminal.session.outcome
+    assert outcome is not None
+    lines = _lines(outcome.receipt)
+    assert "Electoral register: waiting to be sent" in lines
+    assert not any(line.startswith("Council Tax") for line in lines)
+    assert kiosk.outbox.open_payload(rows[0].submission_id).fields == {
+        "address_string": CANARY}  # the electoral register is not told the library card
