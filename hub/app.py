@@ -152,8 +152,10 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     heartbeats = HeartbeatWriter(engine)
     tracker = RemoteTracker(settings.destinations, on_resolved=partial(resolved, sessions))
     if lookup_sources.get(RequestStatusSource.name) is None:
-        titles = {s.destination.service_code: s.title for s in catalogue
-                  if s.destination is not None}
+        # A "tell us once" delivery is named by its own label ("Council Tax").
+        labels = {(s.id, d.id): d.label for s in catalogue for d in s.deliveries}
+        titles = {m.service_code: labels.get((s.id, part), s.title) for s in catalogue
+                  for part, m in s.mappings()}
         lookup_sources = lookup_sources.adding(RequestStatusSource(
             partial(status_of, sessions, tracker), titles, settings.timezone))
 

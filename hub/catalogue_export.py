@@ -160,10 +160,14 @@ def _values(question: Question) -> tuple[tuple[str, str], ...]:
     return tuple((o.value, o.label.get(LANGUAGE)) for o in question.options)
 
 
-def define_service(service: Service) -> ServiceDefinition:
-    destination, confirmation = service.destination, service.confirmation
+def define_service(service: Service, part: str = "") -> ServiceDefinition:
+    """The Open311 definition of a service's destination, or of one of its deliveries
+    (`part`, a delivery id: "tell us once" services are one Open311 service per delivery)."""
+    destination = dict(service.mappings()).get(part)
+    confirmation = service.confirmation
     if destination is None or confirmation is None:
-        raise ValueError(f"service {service.id!r} sends nothing: it has no Open311 definition")
+        raise ValueError(f"service {service.id!r} sends nothing"
+                         f"{f' as {part!r}' if part else ''}: it has no Open311 definition")
     everywhere = pages_on_every_route(service)
     page_order = {page.id: index for index, page in enumerate(service.pages)}
     mapped = sorted(destination.attributes.items(), key=lambda item: page_order[item[1]])
@@ -198,9 +202,13 @@ def define_service(service: Service) -> ServiceDefinition:
         if not any(service.page(pid).question.personal
                    for pid in destination.fields.get(name, ()))
     )
+    name = service.title.get(LANGUAGE)
+    if part:
+        label = next(d.label for d in service.deliveries if d.id == part)
+        name = f"{name}: {label.get(LANGUAGE)}"
     return ServiceDefinition(
         service_code=destination.service_code,
-        service_name=service.title.get(LANGUAGE),
+        service_name=name,
         description=service.description.get(LANGUAGE),
         attributes=tuple(attributes),
         notice=confirmation.next_steps.get(LANGUAGE),
@@ -211,8 +219,8 @@ def define_service(service: Service) -> ServiceDefinition:
 def export_catalogue(services: Catalogue | Iterable[Service]) -> Open311Catalogue:
     """Every service's definition; two services may not share one service code. A service
     that sends nothing (one that only looks things up), or books with the hub, is not an
-    Open311 service."""
-    definitions = tuple(define_service(s) for s in services if s.destination is not None)
+    Open311 service. A "tell us once" service is one Open311 service per delivery."""
+    definitions = tuple(define_service(s, part) for s in services for part, _ in s.mappings())
     codes = [d.service_code for d in definitions]
     duplicated = sorted({c for c in codes if codes.count(c) > 1})
     if duplicated:

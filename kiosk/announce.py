@@ -223,6 +223,10 @@ def _confirmation(page: ConfirmationPage, texts: Texts, printed: bool) -> list[U
     script.say("reference", reference)
     script.say("delivery-state",
                texts("confirmation.sent" if page.delivered else "confirmation.queued"))
+    if page.told:  # "tell us once": the services told, as the page lists them
+        script.say("told-label", texts("confirmation.told_label"))
+        for index, service in enumerate(page.told):
+            script.say(f"told:{index}", service)
     script.say("receipt-state", texts("confirmation.receipt_printed" if printed
                                       else "confirmation.receipt_failed"))
     if not printed:

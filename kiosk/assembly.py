@@ -207,7 +207,9 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
         outbox=outbox, printer=printer, paper=paper,
         deliver_now=relay.deliver_now if deliver_immediately else None,
         # "Track my request": this kiosk's outbox answers for reports it still holds.
-        lookup=TrackingLookup(lookup, outbox, {s.id: s.title for s in loaded.catalogue}.get),
+        lookup=TrackingLookup(lookup, outbox, {s.id: s.title for s in loaded.catalogue}.get,
+                              {(s.id, d.id): d.label for s in loaded.catalogue
+                               for d in s.deliveries}.get),
         bookings=bookings,
         calls=make_calls(profile),
     )

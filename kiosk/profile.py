@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from kiosk.bookings.settings import BookingSettings
 from kiosk.calls.settings import CallSettings
-from kiosk.config_errors import ConfigError, FieldProblems, Problem, load_model, read_yaml
+from kiosk.config_errors import ConfigError, FieldProblems, Problem, dotted, load_model, read_yaml
 from kiosk.destinations import EmailDestination, WebhookDestination
 from kiosk.heartbeat_settings import HeartbeatSettings
 from kiosk.localtext import LocalText
@@ -350,14 +350,21 @@ def load_services(profile: Profile, path: Path) -> LoadedProfile:
                                     f"a service in {folder} ({', '.join(sorted(known))})",
                                     repr(sid), lines.line_of(("catalogue", "services", index))))
     for service in catalogue:
-        if service.destination is not None and service.destination.to not in profile.destinations:
+        # A service's own destination, or each of its deliveries' (`deliveries[2].destination`).
+        unknown = [(("destination",) if not part else
+                    ("deliveries", [d.id for d in service.deliveries].index(part), "destination"),
+                    part, mapping.to)
+                   for part, mapping in service.mappings() if mapping.to not in profile.destinations]
+        if unknown:
             service_file = folder / f"{service.id}.yaml"
             _, service_lines = read_yaml(service_file)
+        for at, part, to in unknown:
+            named = f" for service {service.id!r}, delivery {part!r}" if part else ""
             problems.append(Problem(
-                str(service_file), "destination.to",
+                str(service_file), dotted((*at, "to")),
                 f"a destination named in the profile {path} "
-                f"({', '.join(sorted(profile.destinations))})",
-                repr(service.destination.to), service_lines.line_of(("destination", "to")),
+                f"({', '.join(sorted(profile.destinations))}){named}",
+                repr(to), service_lines.line_of((*at, "to")),
             ))
     if problems:
         raise ConfigError(problems)

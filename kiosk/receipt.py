@@ -35,6 +35,9 @@ class Receipt:
     evidence: tuple[str, ...] = ()
     """What to bring or post: the service's evidence labels that apply (generic words, no
     answer), so the resident takes the list away."""
+    # "Tell us once": each service told (its label) and whether it had the report when the
+    # receipt printed. Names of council services, never anything the resident said.
+    services: tuple[tuple[str, bool], ...] = ()
 
     def __post_init__(self) -> None:
         if self.created.utcoffset() is None:
@@ -76,6 +79,7 @@ def receipt_document(receipt: Receipt, texts: Texts) -> ReceiptDocument:
             "normal",
             "center",
         ),
+        *_services(receipt, texts),
         RuleBlock(),
         TextBlock(texts("receipt.next_steps_label"), "heading"),
         TextBlock(receipt.next_steps),
@@ -85,3 +89,13 @@ def receipt_document(receipt: Receipt, texts: Texts) -> ReceiptDocument:
         TextBlock(texts("receipt.keep"), "small"),
     ]
     return ReceiptDocument(tuple(blocks), cut=True)
+
+
+def _services(receipt: Receipt, texts: Texts) -> list[Block]:
+    """One line per service told, with its state when the receipt printed."""
+    if not receipt.services:
+        return []
+    lines = [texts("receipt.service_sent" if sent else "receipt.service_waiting", service=name)
+             for name, sent in receipt.services]
+    return [RuleBlock(), TextBlock(texts("receipt.services_label"), "heading"),
+            TextBlock("\n".join(lines))]

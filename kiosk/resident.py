@@ -7,7 +7,7 @@ nothing else that outlives it; dropping the object drops every answer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
@@ -39,12 +39,24 @@ log = logging.getLogger(__name__)
 
 
 class Accepts(Protocol):
-    """The outbox as this module needs it: a durable enqueue."""
+    """The outbox as this module needs it: a durable enqueue (of one row, or of all the rows
+    of a "tell us once" submission in one transaction)."""
 
     def enqueue(self, submission: Submission) -> object: ...
 
+    def enqueue_all(self, submissions: Sequence[Submission]) -> object: ...
+
 
 DeliverNow = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class PartState:
+    """One delivery of a "tell us once" submission as Send left it: its id (the catalogue's
+    delivery id), and whether its back office already has it."""
+
+    part: str
+    delivered: bool
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,8 @@ class SubmitOutcome:
     print_error: str | None
     receipt: ReceiptDocument
     preview_png: bytes
+    # Each delivery's state at print time ("tell us once"); empty for one destination.
+    parts: tuple[PartState, ...] = ()
 
     @property
     def qr_payload(self) -> str | None:
@@ -186,30 +200,46 @@ class ResidentSession:
         self.engine = None
 
     def prepare_submission(self) -> Submission:
-        """Freeze the answers into a submission (on the GUI thread, before any I/O)."""
+        """The one submission of a service with one destination (see `prepare_submissions`)."""
+        return self.prepare_submissions()[0]
+
+    def prepare_submissions(self) -> tuple[Submission, ...]:
+        """Freeze the answers into submissions (on the GUI thread, before any I/O): one for a
+        service with one destination, one per chosen delivery of a "tell us once" service,
+        all under the one reference. Each holds only what its own mapping sends."""
         engine = self._engine()
         service = engine.service
-        if not engine.ready_to_submit() or service.destination is None:
+        if not engine.ready_to_submit() or not service.mappings():
             raise SubmitFailed("not on check answers")
+        chosen = [("", service.destination)] if service.destination is not None else [
+            (d.id, d.destination) for d in service.deliveries
+            if d.when is None or engine.holds(d.when)]
+        if not chosen:
+            raise SubmitFailed("no delivery chosen")
         answers = engine.answers()
-        attributes, fields = open311_parameters(
-            service, answers, engine.answer_data(), engine.types,
-            labels={page_id: engine.chosen_labels(page_id) for page_id in answers})
-        return Submission(
-            submission_id=engine.submission_id,
-            reference=self.reference,
-            service_id=service.id,
-            service_version=service.version,
-            created_at=self.parts.clock.now().isoformat(),
-            destination=service.destination.to,
-            service_code=service.destination.service_code,
-            attributes=attributes,
-            fields=fields,
-            language=self.parts.texts.language,
-            assisted=self.assisted,
-            entered_by=self.staff.entered_by(),
-            **self._evidence_seen(engine),
-        )
+        labels = {page_id: engine.chosen_labels(page_id) for page_id in answers}
+        created = self.parts.clock.now().isoformat()
+        made = []
+        for part, mapping in chosen:
+            attributes, fields = open311_parameters(service, answers, engine.answer_data(),
+                                                    engine.types, labels=labels, mapping=mapping)
+            made.append(Submission(
+                submission_id=f"{engine.submission_id}-{part}" if part else engine.submission_id,
+                reference=self.reference,
+                service_id=service.id,
+                service_version=service.version,
+                created_at=created,
+                destination=mapping.to,
+                service_code=mapping.service_code,
+                attributes=attributes,
+                fields=fields,
+                language=self.parts.texts.language,
+                assisted=self.assisted,
+                entered_by=self.staff.entered_by(),
+                part=part,
+                **self._evidence_seen(engine),
+            ))
+        return tuple(made)
 
     def _evidence_seen(self, engine: JourneyEngine) -> dict[str, Any]:
         """What staff ticked on their evidence page, and their role: only while they are
@@ -219,19 +249,21 @@ class ResidentSession:
             return {}
         return {"evidence_seen": list(engine.evidence_seen()), "evidence_seen_by": actor.role}
 
-    def delivery(self, submission: Submission) -> Callable[[], SubmitOutcome]:
+    def delivery(self, submission: Submission | Sequence[Submission]
+                 ) -> Callable[[], SubmitOutcome]:
         """The background half of Send (enqueue, deliver, print), made on the GUI thread. It
-        holds the parts, the submission and the receipt's wording, never the session: a visit
+        holds the parts, the submissions and the receipt's wording, never the session: a visit
         ended while its receipt prints is still provably gone from memory, and its submission
         still reaches the outbox."""
+        submissions = (submission,) if isinstance(submission, Submission) else tuple(submission)
         texts = self._receipt_texts()
         engine = self._engine()
         # The evidence's generic labels only (what to bring), never an answer.
         evidence = tuple(item.label.get(texts.language) for item in engine.evidence())
         receipt = partial(_receipt, self.parts, engine.service, texts.language, evidence)
-        return partial(deliver_and_print, self.parts, submission, receipt, texts)
+        return partial(deliver_and_print, self.parts, submissions, receipt, texts)
 
-    def deliver_and_print(self, submission: Submission) -> SubmitOutcome:
+    def deliver_and_print(self, submission: Submission | Sequence[Submission]) -> SubmitOutcome:
         """`delivery(submission)` run at once (headless callers and tests)."""
         return self.delivery(submission)()
 
@@ -259,7 +291,8 @@ class ResidentSession:
 
     def finish(self, outcome: SubmitOutcome) -> PageModel:
         self.outcome = outcome
-        return self._engine().finish(outcome.reference, outcome.delivered)
+        return self._engine().finish(outcome.reference, outcome.delivered,
+                                     told=tuple(p.part for p in outcome.parts))
 
     def _receipt_texts(self) -> Texts:
         """The session's language, unless receipt printers cannot print its script (Urdu):
@@ -274,45 +307,60 @@ class ResidentSession:
         return self.engine
 
 
-def deliver_and_print(parts: KioskParts, submission: Submission,
-                      receipt: Callable[[str], Receipt], texts: Texts) -> SubmitOutcome:
+def deliver_and_print(parts: KioskParts, submissions: Sequence[Submission],
+                      receipt: Callable[[str, tuple[PartState, ...]], Receipt],
+                      texts: Texts) -> SubmitOutcome:
     """Durably enqueue, ask the relay to deliver at once, print the receipt. Safe off the GUI
     thread.
 
     The outbox's UNIQUE submission id makes a double tap harmless: the second call finds the
-    first row and reuses its reference.
+    first row and reuses its reference. The rows of a "tell us once" submission are enqueued
+    together (all or none), then each delivered on its own: one back office down delays only
+    its own row, and the receipt says which were sent and which wait.
     """
+    first = submissions[0]
     try:
-        accepted = parts.outbox.enqueue(submission)
+        if len(submissions) == 1 and not first.part:
+            accepted: object = parts.outbox.enqueue(first)
+        else:
+            accepted = parts.outbox.enqueue_all(submissions)
     except Exception as exc:
-        log.error("outbox refused submission %s: %s", submission.submission_id,
-                  type(exc).__name__)
+        log.error("outbox refused submission %s: %s", first.submission_id, type(exc).__name__)
         raise SubmitFailed(type(exc).__name__) from exc
-    reference = str(getattr(accepted, "reference", submission.reference))
-    delivered = False
-    if parts.deliver_now is not None:
-        try:
-            delivered = parts.deliver_now(submission.submission_id)
-        # Delivery is retried by the relay; a failure here must never fail the resident.
-        except Exception as exc:  # noqa: BLE001
-            log.warning("immediate delivery of %s failed: %s", submission.submission_id,
-                        type(exc).__name__)
-    document = receipt_document(receipt(reference), texts)
+    reference = str(getattr(accepted, "reference", first.reference))
+    sent = [_deliver_now(parts, s.submission_id) for s in submissions]
+    states = tuple(PartState(s.part, ok) for s, ok in zip(submissions, sent, strict=True)
+                   if s.part)
+    document = receipt_document(receipt(reference, states), texts)
     try:
         result = parts.printer.print_receipt(document, reference)
     except Exception as exc:  # noqa: BLE001 - a printer bug must not lose the confirmation
         log.error("printer raised %s", type(exc).__name__)
         result = PrintResult(False, 0, "printer_error")
     preview = render_preview_png(document, parts.paper)
-    return SubmitOutcome(reference, delivered, result.ok, result.error, document, preview)
+    return SubmitOutcome(reference, all(sent), result.ok, result.error, document, preview,
+                         states)
+
+
+def _deliver_now(parts: KioskParts, submission_id: str) -> bool:
+    if parts.deliver_now is None:
+        return False
+    try:
+        return parts.deliver_now(submission_id)
+    # Delivery is retried by the relay; a failure here must never fail the resident.
+    except Exception as exc:  # noqa: BLE001
+        log.warning("immediate delivery of %s failed: %s", submission_id, type(exc).__name__)
+        return False
 
 
 def _receipt(parts: KioskParts, service: Service, lang: str, evidence: tuple[str, ...],
-             reference: str) -> Receipt:
+             reference: str, states: tuple[PartState, ...] = ()) -> Receipt:
     profile = parts.profile
-    assert service.destination is not None
+    mappings = service.mappings()
+    assert mappings, "only a service that sends prints a receipt"
     assert service.confirmation is not None
-    destination = profile.destinations[service.destination.to]
+    destination = profile.destinations[mappings[0][1].to]
+    labels = {d.id: d.label.get(lang) for d in service.deliveries}
     return Receipt(
         council_name=profile.council.name.get(lang),
         site_name=profile.site.name.get(lang),
@@ -323,6 +371,7 @@ def _receipt(parts: KioskParts, service: Service, lang: str, evidence: tuple[str
         status_url=destination.status_url.format(reference=reference),
         contact_line=profile.council.contact_line.get(lang),
         evidence=evidence,
+        services=tuple((labels.get(s.part, s.part), s.delivered) for s in states),
     )
 
 

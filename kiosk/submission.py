@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kiosk.catalogue.model import Service
+from kiosk.catalogue.model import Service, ServiceDestination
 from kiosk.journey.types import QuestionTypes, builtin_types
 from kiosk.journey.validation import Answer
 
@@ -33,6 +33,10 @@ class Submission:
     # The evidence items staff assisting ticked as seen (`evidence:` ids), and their role.
     evidence_seen: list[str] = field(default_factory=list)
     evidence_seen_by: str = ""
+    # The delivery this row is ("council_tax"): one of a "tell us once" service's deliveries,
+    # each its own row under the one reference; "" for a service with one destination (and
+    # for every payload written before deliveries existed).
+    part: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -47,6 +51,7 @@ def open311_parameters(
     service: Service, answers: Mapping[str, Answer | None],
     data: Mapping[str, Mapping[str, str]] | None = None, types: QuestionTypes | None = None,
     labels: Mapping[str, Mapping[str, str]] | None = None,
+    mapping: ServiceDestination | None = None,
 ) -> tuple[dict[str, str | list[str]], dict[str, str]]:
     """Map answers onto `attribute[code]` values and Open311's standard fields.
 
@@ -55,10 +60,11 @@ def open311_parameters(
     the destination's `data_fields` map by `page.key` (a chosen address's UPRN). `labels`
     (`JourneyEngine.chosen_labels` per page) word a looked-up answer in a standard field: an
     address chosen from the council's list goes as `address_string` in words, never as the
-    UPRN its option stores (that goes in `address_id` by `data_fields`).
+    UPRN its option stores (that goes in `address_id` by `data_fields`). `mapping` is one
+    delivery's destination (default: the service's own): only what it names is sent.
     """
     types = types or builtin_types()
-    mapping = service.destination
+    mapping = mapping or service.destination
     if mapping is None:  # a service that sends nothing
         return {}, {}
     attributes: dict[str, str | list[str]] = {}

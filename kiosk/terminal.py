@@ -275,7 +275,7 @@ class Terminal:
                 or self.bookings.submit() or not engine.ready_to_submit():
             return
         try:
-            submission = self.session.prepare_submission()
+            submissions = self.session.prepare_submissions()
         except SubmitFailed:
             self.events.submit_failed.emit()
             return
@@ -284,7 +284,7 @@ class Terminal:
         serial = self.serial
         # Holds nothing of the session: a visit ended while its receipt prints must still be
         # provably gone from memory, and its submission still goes into the outbox.
-        job = self.session.delivery(submission)
+        job = self.session.delivery(submissions)
         self.events.submitting.emit()
 
         def done(outcome: SubmitOutcome) -> None:

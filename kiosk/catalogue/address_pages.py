@@ -58,6 +58,8 @@ def expand(service: Service) -> Service:
     expanded = service.model_copy(update={
         "pages": (*pages, *added),
         "destination": _destination(service.destination, lists),
+        "deliveries": tuple(d.model_copy(update={"destination": _destination(d.destination, lists)})
+                            for d in service.deliveries),
     })
     expanded.set_leads(lead_of)
     return expanded

@@ -6,6 +6,7 @@ Each problem is (path in the file, what was expected, what was found), for `Fiel
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from kiosk.catalogue.address_checks import address_ids, address_problems
@@ -15,12 +16,13 @@ from kiosk.catalogue.computed_checks import (
     computed_problems,
     evidence_problems,
 )
+from kiosk.catalogue.deliveries import delivery_problems
 from kiosk.catalogue.offers import offer_problems
 from kiosk.config_errors import Loc
 from kiosk.journey.types import QuestionTypes
 
 if TYPE_CHECKING:
-    from kiosk.catalogue.model import Condition, Page, Service
+    from kiosk.catalogue.model import Condition, Page, Service, ServiceDestination
 
 CHECK_ANSWERS = "check_answers"
 EVIDENCE_SEEN = "evidence_seen"
@@ -48,7 +50,11 @@ def reference_problems(service: Service, types: QuestionTypes) -> Problems:
             problems.extend(_when_problems(service, item.when, ("evidence", index, "when"),
                                            types))
     if service.destination is not None:
-        problems.extend(_destination_problems(service))
+        problems.extend(_destination_problems(service, service.destination, ("destination",)))
+    elif service.deliveries:
+        problems.extend(delivery_problems(
+            service, partial(_destination_problems, service),
+            lambda when, where: _condition_problems(service, when, where, types)))
     elif not service.sends:
         problems.extend(_ending_problems(service))
     if service.booking is not None:
@@ -170,38 +176,37 @@ def _ending_problems(service: Service) -> Problems:
     return problems
 
 
-def _destination_problems(service: Service) -> Problems:
+def _destination_problems(service: Service, destination: ServiceDestination, at: Loc
+                          ) -> Problems:
+    """A mapping's page ids (the service's `destination`, or a delivery's, `at` either)."""
     questions = _questions(service)
     expected = f"a question page id ({', '.join(questions)})"
-    destination = service.destination
-    assert destination is not None  # only asked of a service that sends
     problems: Problems = []
     for code, pid in destination.attributes.items():
         if pid not in questions:
-            problems.append((("destination", "attributes", code), expected, repr(pid)))
+            problems.append(((*at, "attributes", code), expected, repr(pid)))
     for name, pids in destination.fields.items():
         for f_index, pid in enumerate(pids):
             if pid not in questions:
-                problems.append((("destination", "fields", name, f_index), expected, repr(pid)))
+                problems.append(((*at, "fields", name, f_index), expected, repr(pid)))
     for code, keys in destination.values.items():
-        problems.extend(_value_problems(service, code, keys))
+        problems.extend(_value_problems(service, destination, at, code, keys))
     # An address question's chosen address carries its data too (its UPRN, lat, long).
     looked_up = [p.id for p in service.pages if p.kind == "question" and p.lookup() is not None]
     looked_up += address_ids(service)
     for name, ref in destination.data_fields.items():
         pid = ref.partition(".")[0]
         if pid not in looked_up:
-            problems.append((("destination", "data_fields", name),
+            problems.append(((*at, "data_fields", name),
                              f"page.key of a question with options_from or an address "
                              f"({', '.join(looked_up) or 'none defined'})", repr(ref)))
     return problems
 
 
-def _value_problems(service: Service, code: str, keys: dict[str, str]) -> Problems:
+def _value_problems(service: Service, mapping: ServiceDestination, where: Loc, code: str,
+                    keys: dict[str, str]) -> Problems:
     """`values` renames the options of a mapped question with listed options, to real keys."""
-    at: Loc = ("destination", "values", code)
-    mapping = service.destination
-    assert mapping is not None  # only asked of a service that sends
+    at: Loc = (*where, "values", code)
     page_id = mapping.attributes.get(code)
     page = service.page(page_id) if page_id in {p.id for p in service.pages} else None
     if page is None or page.asks is None or page.asks.options_from is not None \

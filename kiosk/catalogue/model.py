@@ -33,7 +33,7 @@ from kiosk.localtext import LocalText
 
 __all__ = [
     "CHECK_ANSWERS", "ERROR_PARAMS", "EVIDENCE_SEEN", "IDENTIFIER", "OPEN311_FIELDS", "AgeAtLeast",
-    "CheckAnswers", "Computed", "Condition", "Confirmation", "EvidenceItem", "ExitPageSpec",
+    "CheckAnswers", "Computed", "Condition", "Confirmation", "Delivery", "EvidenceItem", "ExitPageSpec",
     "InfoSpec", "LookupSpec", "Offer", "Option", "Page", "PageKind", "Question", "ResultSpec",
     "Route", "Rules", "Service", "ServiceDestination", "override_names",
 ]
@@ -180,6 +180,16 @@ class ServiceDestination(Strict):
         return [keys.get(v, v) for v in value] if isinstance(value, list) else keys.get(value, value)
 
 
+class Delivery(Strict):
+    """One back office a "tell us once" service tells (`deliveries:`): its own outbox row,
+    sent when `when` holds (always without one). Checked in `kiosk.catalogue.deliveries`."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    label: LocalText
+    when: Condition | None = None
+    destination: ServiceDestination
+
+
 class CheckAnswers(Strict):
     title: LocalText = LocalText.of("Check your answers before sending")
     submit_label: LocalText = LocalText.of("Send")
@@ -208,6 +218,9 @@ class Service(Strict):
     """Where the answers are sent. A service without one (and without a confirmation) sends
     nothing: it only looks things up ("Track my request"), so it has no check answers, and
     ends on an information or result page whose button is Finish."""
+    deliveries: tuple[Delivery, ...] = ()
+    """Instead of `destination`: one submission told to several back offices, one delivery
+    (outbox row) each, under the one reference the resident is given."""
     booking: BookingSpec | None = None
     """A booking journey (`kiosk.catalogue.booking`): it ends with check answers and a
     confirmation like a service that sends, but books with the hub, not the outbox."""
@@ -223,7 +236,14 @@ class Service(Strict):
     def sends(self) -> bool:
         """Ends with check answers and a confirmation: the answers go to a destination (the
         outbox) or make a booking with the hub."""
-        return self.destination is not None or self.booking is not None
+        return self.destination is not None or bool(self.deliveries) or self.booking is not None
+
+    def mappings(self) -> tuple[tuple[str, ServiceDestination], ...]:
+        """Where the service sends, as (part, mapping): ("", its destination) for a service
+        with one, (delivery id, its destination) for each of its deliveries."""
+        if self.destination is not None:
+            return (("", self.destination),)
+        return tuple((d.id, d.destination) for d in self.deliveries)
 
     def lead(self, page_id: str) -> str:
         """The page whose check answers row shows `page_id`'s answer: the address question's
@@ -240,7 +260,7 @@ class Service(Strict):
         """A service that sends has a check answers page (default words unless given); one
         that sends nothing has none, so no words for it that nobody would ever see."""
         if isinstance(data, dict) and (data.get("destination") is not None
-                                       or data.get("booking") is not None) \
+                                       or data.get("deliveries") or data.get("booking") is not None) \
                 and data.get("check_answers") is None:
             return {**data, "check_answers": {}}
         return data
@@ -251,9 +271,13 @@ class Service(Strict):
             raise FieldProblems([(("check_answers",), "no check_answers in a service without a "
                                   "destination (it sends nothing, so it has no such page)",
                                   "check_answers")])
+        ends = [n for n, v in (("destination", self.destination), ("deliveries", self.deliveries),
+                               ("booking", self.booking)) if v]
+        if len(ends) > 1:
+            raise FieldProblems([((), "exactly one of destination, deliveries or booking",
+                                  " and ".join(ends))])
         if self.sends != (self.confirmation is not None):
-            given = "confirmation" if self.confirmation is not None else (
-                "destination" if self.destination is not None else "booking")
+            given = "confirmation" if self.confirmation is not None else ends[0]
             raise FieldProblems([((), "destination and confirmation together (a service that "
                                   "sends), or neither (one that only looks things up)",
                                   f"only {given}")])

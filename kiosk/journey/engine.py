@@ -77,6 +77,7 @@ class JourneyEngine(RouteRules):
         self._changing = False
         self._exit_from = ""
         self._confirmation: tuple[str, bool] | None = None
+        self._told: tuple[str, ...] = ()
         self._lookups = LookupState()
         # Information and result pages passed with Continue (result pages: for which lookup).
         self._continued: dict[str, LookupKey | None] = {}
@@ -377,12 +378,14 @@ class JourneyEngine(RouteRules):
     def ready_to_submit(self) -> bool:
         return self._where == CHECK and self.service.sends
 
-    def finish(self, reference: str, delivered: bool) -> PageModel:
-        """After the outbox has durably accepted the submission: the confirmation page."""
+    def finish(self, reference: str, delivered: bool, told: tuple[str, ...] = ()) -> PageModel:
+        """After the outbox has durably accepted the submission: the confirmation page.
+        `told`: the ids of the deliveries sent ("tell us once"), which the page lists."""
         if self._where not in (CHECK, DONE):
             raise JourneyError(f"cannot finish from {self._where}")
         self._where = DONE
         self._confirmation = (reference, delivered)
+        self._told = told
         return self.current()
 
     # ----- page models ---------------------------------------------------------------------
@@ -419,6 +422,10 @@ class JourneyEngine(RouteRules):
 
     def confirmation(self) -> tuple[str, bool] | None:
         return self._confirmation
+
+    def told(self) -> tuple[str, ...]:
+        """The deliveries the finished submission went to (empty for one destination)."""
+        return self._told
 
     def answer_value(self, page_id: str) -> Answer | None:
         return self._answers.get(page_id)

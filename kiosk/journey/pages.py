@@ -168,6 +168,8 @@ class ConfirmationPage:
     """What the resident needs to bring or post (as on check answers)."""
     evidence_heading: str = ""
     kind: Literal["confirmation"] = "confirmation"
+    # The services told ("tell us once"), by their labels in the page's language.
+    told: tuple[str, ...] = ()
 
 
 PageModel = (QuestionPage | InfoPage | ResultPage | WaitingPage | LookupFailedPage

@@ -59,9 +59,11 @@ class Renderer:
         assert confirmation is not None
         assert service.confirmation is not None
         reference, delivered = confirmation
+        told = engine.told()
         return ConfirmationPage(
             title, service.confirmation.title.get(lang), reference,
             service.confirmation.next_steps.get(lang), delivered, *self._evidence(),
+            told=tuple(d.label.get(lang) for d in service.deliveries if d.id in told),
         )
 
     def _evidence(self) -> tuple[tuple[EvidenceView, ...], str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -49,12 +49,19 @@ class KnownRow(Protocol):
     @property
     def delivered_at(self) -> float | None: ...
 
+    @property
+    def part(self) -> str: ...
+
 
 class KnowsReferences(Protocol):
-    def find(self, reference: str) -> KnownRow | None: ...
+    def find_all(self, reference: str) -> Sequence[KnownRow]: ...
 
 
 Titles = Callable[[str], LocalText | None]
+# (service id, delivery id) -> the delivery's label ("Council Tax"), for "tell us once".
+PartLabels = Callable[[tuple[str, str]], LocalText | None]
+_STATES: dict[str, LocalState] = {"pending": "waiting", "dead": "not_sent",
+                                  "delivered": "received"}
 
 
 def _date(moment: float, texts: Translator) -> str:
@@ -67,10 +74,12 @@ class TrackingLookup:
     """A `Lookup` that answers `request-status` from the outbox when it knows best, and asks
     `inner` (the hub client) for everything else."""
 
-    def __init__(self, inner: Lookup | None, outbox: KnowsReferences, titles: Titles) -> None:
+    def __init__(self, inner: Lookup | None, outbox: KnowsReferences, titles: Titles,
+                 part_labels: PartLabels | None = None) -> None:
         self._inner = inner
         self._outbox = outbox
         self._titles = titles
+        self._part_labels = part_labels
 
     @property
     def inner(self) -> Lookup | None:
@@ -86,7 +95,10 @@ class TrackingLookup:
         if request.source != SOURCE:
             return self._ask(request)
         reference = _SPACES.sub("", request.inputs.get("reference", "")).upper()
-        row = self._row(reference)
+        rows = self._rows(reference)
+        if any(r.part for r in rows):
+            return self._parts(request, reference, rows)
+        row = rows[0] if rows else None
         if row is not None and row.state in ("pending", "dead"):
             state: LocalState = "waiting" if row.state == "pending" else "not_sent"
             return self._local(request, reference, row, state)
@@ -106,12 +118,30 @@ class TrackingLookup:
             raise LookupUnavailable("not_configured")
         return self._inner.lookup(request)
 
-    def _row(self, reference: str) -> KnownRow | None:
+    def _rows(self, reference: str) -> Sequence[KnownRow]:
         try:
-            return self._outbox.find(reference)
+            return self._outbox.find_all(reference)
         except Exception as exc:  # noqa: BLE001 - the hub may still know: ask it
             log.warning("outbox could not be read for tracking: %s", type(exc).__name__)
-            return None
+            return ()
+
+    def _parts(self, request: LookupRequest, reference: str, rows: Sequence[KnownRow]
+               ) -> LookupResult:
+        """A "tell us once" reference: the whole first (waiting while any service waits),
+        then one row per service told with its own state, as this kiosk's outbox knows it."""
+        states = [_STATES.get(r.state, "waiting") for r in rows]
+        whole: LocalState = ("waiting" if "waiting" in states else
+                             "not_sent" if "not_sent" in states else "received")
+        result = self._local(request, reference, rows[0], whole)
+        t = Translator(request.language)
+        items = list(result.items)
+        for row, state in zip(rows, states, strict=True):
+            label = (self._part_labels((row.service_id or "", row.part))
+                     if self._part_labels is not None else None)
+            items.append(LookupItem(f"part:{row.part}",
+                                    label.get(request.language) if label else row.part,
+                                    t(f"track.status.{state}"), {"state": state}))
+        return LookupResult(SOURCE, tuple(items))
 
     def _local(self, request: LookupRequest, reference: str, row: KnownRow,
                state: LocalState) -> LookupResult:

@@ -10,7 +10,14 @@ import os
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+
+# Every column of schema 3's tables but `id`, copied as they are by the rebuild to schema 4.
+_V3_OUTBOX = ("submission_id, reference, destination, created_at, accepted_at, state, "
+              "attempts, next_attempt_at, last_error, remote_id, remote_token, delivered_at, "
+              "payload, service_id, dead_at, erased_at, discarded_at, sending_at, ambiguous, "
+              "poison_strikes, last_reason")
+_V3_REFS = "reference, destination, remote_id, remote_token, recorded_at, token_polls, next_poll_at"
 
 # _MIGRATIONS[n] takes a database from user_version n to n + 1, inside one transaction.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -81,6 +88,65 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             next_poll_at REAL
         ) STRICT
         """,
+        "CREATE INDEX remote_refs_polls ON remote_refs (next_poll_at) "
+        "WHERE next_poll_at IS NOT NULL",
+    ),
+    # 3 -> 4: "tell us once" (docs/integrations.md, "Outbox schema"). One submission, one
+    # reference, one row per delivery: the reference is unique per (reference, part), not per
+    # row, and each part's remote id is kept. SQLite cannot drop a UNIQUE constraint, so both
+    # tables are rebuilt, inside this migration's transaction, keeping every row and its id
+    # (the history and the relay's paging refer to them). Old rows are part "".
+    (
+        """
+        CREATE TABLE outbox_v4 (
+            id INTEGER PRIMARY KEY,
+            submission_id TEXT UNIQUE NOT NULL,
+            reference TEXT NOT NULL,
+            part TEXT NOT NULL DEFAULT '',
+            destination TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            accepted_at REAL NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL,
+            last_error TEXT,
+            remote_id TEXT,
+            remote_token TEXT,
+            delivered_at REAL,
+            payload BLOB,
+            service_id TEXT,
+            dead_at REAL,
+            erased_at REAL,
+            discarded_at REAL,
+            sending_at REAL,
+            ambiguous INTEGER NOT NULL DEFAULT 0,
+            poison_strikes INTEGER NOT NULL DEFAULT 0,
+            last_reason TEXT,
+            UNIQUE (reference, part),
+            CHECK (state <> 'pending' OR (next_attempt_at IS NOT NULL AND payload IS NOT NULL)),
+            CHECK (state <> 'delivered' OR payload IS NULL)
+        ) STRICT
+        """,
+        f"INSERT INTO outbox_v4 (id, {_V3_OUTBOX}) SELECT id, {_V3_OUTBOX} FROM outbox",
+        "DROP TABLE outbox",
+        "ALTER TABLE outbox_v4 RENAME TO outbox",
+        "CREATE INDEX outbox_due ON outbox (state, next_attempt_at)",
+        """
+        CREATE TABLE remote_refs_v4 (
+            reference TEXT NOT NULL,
+            part TEXT NOT NULL DEFAULT '',
+            destination TEXT NOT NULL,
+            remote_id TEXT,
+            remote_token TEXT,
+            recorded_at REAL NOT NULL,
+            token_polls INTEGER NOT NULL DEFAULT 0,
+            next_poll_at REAL,
+            PRIMARY KEY (reference, part)
+        ) STRICT
+        """,
+        f"INSERT INTO remote_refs_v4 ({_V3_REFS}) SELECT {_V3_REFS} FROM remote_refs",
+        "DROP TABLE remote_refs",
+        "ALTER TABLE remote_refs_v4 RENAME TO remote_refs",
         "CREATE INDEX remote_refs_polls ON remote_refs (next_poll_at) "
         "WHERE next_poll_at IS NOT NULL",
     ),

@@ -48,51 +48,58 @@ def history_of(conn: sqlite3.Connection, submission_id: str) -> list[HistoryEntr
     return [HistoryEntry(float(at), cast(Event, event), detail) for at, event, detail in found]
 
 
-def _lookup(conn: sqlite3.Connection, reference: str) -> tuple[str, str, bool, bool] | None:
+def _lookup(conn: sqlite3.Connection, reference: str) -> list[tuple[str, str, bool, bool]]:
+    """Every row of a reference: one, or one per delivery of a "tell us once" submission."""
     found = conn.execute(
         "SELECT submission_id, state, payload IS NOT NULL, discarded_at IS NOT NULL "
-        "FROM outbox WHERE reference = ?", (reference,)).fetchone()
-    if found is None:
-        return None
-    sid, state, has_payload, discarded = found
-    return str(sid), str(state), bool(has_payload), bool(discarded)
+        "FROM outbox WHERE reference = ? ORDER BY id", (reference,)).fetchall()
+    return [(str(sid), str(state), bool(has_payload), bool(discarded))
+            for sid, state, has_payload, discarded in found]
 
 
 def requeue_row(conn: sqlite3.Connection, reference: str, now: float) -> RequeueResult:
-    """A dead letter back to pending, due now, with its attempts reset (so it gets the whole
-    retry budget again once IT has fixed the cause)."""
+    """A reference's dead letters back to pending, due now, with their attempts reset (so
+    each gets the whole retry budget again once IT has fixed the cause). The other rows of a
+    "tell us once" reference (delivered, or still waiting) are left as they are."""
     found = _lookup(conn, reference)
-    if found is None:
+    if not found:
         return "unknown"
-    sid, state, has_payload, _ = found
-    if state != "dead":
+    dead = [(sid, has_payload) for sid, state, has_payload, _ in found if state == "dead"]
+    if not dead:
         return "not_dead"
-    if not has_payload:
+    if not any(has_payload for _, has_payload in dead):
         return "erased"
-    conn.execute(
-        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, "
-        "last_error = NULL, last_reason = NULL, poison_strikes = 0, dead_at = NULL "
-        "WHERE submission_id = ? AND state = 'dead' "
-        "AND payload IS NOT NULL", (now, sid))
-    note(conn, sid, now, "requeued")
+    for sid, has_payload in dead:
+        if not has_payload:
+            continue
+        conn.execute(
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, "
+            "last_error = NULL, last_reason = NULL, poison_strikes = 0, dead_at = NULL "
+            "WHERE submission_id = ? AND state = 'dead' "
+            "AND payload IS NOT NULL", (now, sid))
+        note(conn, sid, now, "requeued")
     return "requeued"
 
 
 def discard_row(conn: sqlite3.Connection, reference: str, now: float) -> DiscardResult:
-    """Dismiss a dead letter and overwrite its payload (step one of two; see the module)."""
+    """Dismiss a reference's dead letters and overwrite their payloads (step one of two; see
+    the module)."""
     found = _lookup(conn, reference)
-    if found is None:
+    if not found:
         return "unknown"
-    sid, state, _, discarded = found
-    if state != "dead":
+    dead = [(sid, discarded) for sid, state, _, discarded in found if state == "dead"]
+    if not dead:
         return "not_dead"
-    if discarded:
+    if all(discarded for _, discarded in dead):
         return "already_discarded"
-    conn.execute(
-        "UPDATE outbox SET discarded_at = ?, erased_at = coalesce(erased_at, ?), "
-        "payload = CASE WHEN payload IS NULL THEN NULL ELSE zeroblob(length(payload)) END "
-        "WHERE submission_id = ?", (now, now, sid))
-    note(conn, sid, now, "discarded")
+    for sid, discarded in dead:
+        if discarded:
+            continue
+        conn.execute(
+            "UPDATE outbox SET discarded_at = ?, erased_at = coalesce(erased_at, ?), "
+            "payload = CASE WHEN payload IS NULL THEN NULL ELSE zeroblob(length(payload)) END "
+            "WHERE submission_id = ?", (now, now, sid))
+        note(conn, sid, now, "discarded")
     return "discarded"
 
 
@@ -110,7 +117,7 @@ def expire_rows(conn: sqlite3.Connection, accepted_before: float, now: float,
             "next_attempt_at = NULL, last_error = ?, payload = zeroblob(length(payload)) "
             "WHERE submission_id = ?", (now, now, reason, sid))
         note(conn, sid, now, "expired", reason)
-    return [str(reference) for _, reference in found]
+    return list(dict.fromkeys(str(reference) for _, reference in found))
 
 
 def erase_marked(conn: sqlite3.Connection) -> int:

@@ -17,7 +17,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import Literal, cast
 
 from kiosk.outbox import remote_refs
+from kiosk.outbox.accept import DuplicateReference, Enqueued, check_batch, insert_rows
 from kiosk.outbox.crypto import PayloadCipher, PayloadUnreadable
 from kiosk.outbox.db import OutboxError, connect, create_private_file, migrate
 from kiosk.outbox.dead_letters import (
@@ -50,24 +51,14 @@ _COLUMNS = (
     "submission_id, reference, destination, created_at, accepted_at, state, attempts, "
     "next_attempt_at, last_error, remote_id, remote_token, delivered_at, payload IS NOT NULL, "
     "service_id, dead_at, erased_at, discarded_at, "
-    "sending_at IS NOT NULL, ambiguous, poison_strikes, last_reason"
+    "sending_at IS NOT NULL, ambiguous, poison_strikes, last_reason, part"
 )
+__all__ = ["DuplicateReference", "Enqueued", "Outbox", "OutboxRow", "State", "UnknownSubmission"]
 
-
-
-class DuplicateReference(OutboxError):
-    """Another submission already holds this reference: generate a new one and retry."""
 
 
 class UnknownSubmission(LookupError):
     """No row has this submission id."""
-
-
-@dataclass(frozen=True)
-class Enqueued:
-    submission_id: str
-    reference: str
-    duplicate: bool
 
 
 @dataclass(frozen=True)
@@ -101,6 +92,8 @@ class OutboxRow:
     poison_strikes: int = 0
     # The last failure as a sentence for staff: plain text, nothing the resident typed.
     last_reason: str | None = None
+    # Which delivery of a "tell us once" submission this row is ("" for one destination).
+    part: str = ""
 
     @property
     def expired(self) -> bool:
@@ -111,10 +104,10 @@ class OutboxRow:
 def _row(values: tuple[object, ...]) -> OutboxRow:
     v = cast(tuple[str, str, str, str, float, State, int, float | None, str | None,
                    str | None, str | None, float | None, int, str | None, float | None,
-                   float | None, float | None, int, int, int, str | None], values)
+                   float | None, float | None, int, int, int, str | None, str], values)
     return OutboxRow(*v[:12], has_payload=bool(v[12]), service_id=v[13], dead_at=v[14],
                      erased_at=v[15], discarded_at=v[16], in_flight=bool(v[17]),
-                     ambiguous=v[18], poison_strikes=v[19], last_reason=v[20])
+                     ambiguous=v[18], poison_strikes=v[19], last_reason=v[20], part=v[21])
 
 
 class Outbox:
@@ -181,29 +174,17 @@ class Outbox:
         A repeat of a submission id already accepted (a double tap, a re-render) returns
         the original row's reference with `duplicate=True` and changes nothing.
         """
-        sid, destination = submission.submission_id, submission.destination
-        payload = self._cipher.seal(sid, destination, submission.to_json().encode())
-        now = self._clock()
+        return self.enqueue_all((submission,))
+
+    def enqueue_all(self, submissions: Sequence[Submission]) -> Enqueued:
+        """Accept every row of one submission ("tell us once": one per delivery, sharing the
+        reference) in ONE transaction: all are durably committed, or none is. A repeat is a
+        duplicate, as for `enqueue` (the answer names the first row)."""
+        check_batch(submissions)
+        payloads = [self._cipher.seal(s.submission_id, s.destination, s.to_json().encode())
+                    for s in submissions]
         with self._transaction() as conn:
-            found = conn.execute(
-                "SELECT reference FROM outbox WHERE submission_id = ?", (sid,)
-            ).fetchone()
-            if found is not None:
-                return Enqueued(sid, str(found[0]), duplicate=True)
-            try:
-                conn.execute(
-                    "INSERT INTO outbox (submission_id, reference, destination, created_at, "
-                    "accepted_at, state, next_attempt_at, payload, service_id) "
-                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
-                    (sid, submission.reference, destination, submission.created_at,
-                     now, now, payload, submission.service_id),
-                )
-            except sqlite3.IntegrityError:
-                raise DuplicateReference(
-                    f"reference {submission.reference} is already in use"
-                ) from None
-            note(conn, sid, now, "accepted")
-        return Enqueued(sid, submission.reference, duplicate=False)
+            return insert_rows(conn, submissions, payloads, self._clock())
 
     def get(self, submission_id: str) -> OutboxRow | None:
         found = self._query(f"SELECT {_COLUMNS} FROM outbox WHERE submission_id = ?",
@@ -325,11 +306,12 @@ class Outbox:
             ).rowcount == 1
             if changed:
                 note(conn, submission_id, now, "delivered")
-                reference, destination = conn.execute(
-                    "SELECT reference, destination FROM outbox WHERE submission_id = ?",
+                reference, part, destination = conn.execute(
+                    "SELECT reference, part, destination FROM outbox WHERE submission_id = ?",
                     (submission_id,)).fetchone()
-                remote_refs.record(conn, reference, destination, remote_id, remote_token, now,
-                                   next_poll_at if remote_id is None and remote_token else None)
+                remote_refs.record(conn, reference, part, destination, remote_id, remote_token,
+                                   now, next_poll_at if remote_id is None and remote_token
+                                   else None)
         if changed and checkpoint:
             self.checkpoint()
         return changed
@@ -378,13 +360,13 @@ class Outbox:
         return int(cast(int, self._query(
             "SELECT count(*) FROM outbox WHERE ambiguous > 0")[0][0]))
 
-    def remote_for(self, reference: str) -> RemoteRef | None:
-        """Where a delivered reference went and the back office's own id (or token) for it;
-        kept after the row itself is deleted. None if it was never delivered."""
+    def remote_for(self, reference: str, part: str = "") -> RemoteRef | None:
+        """Where a delivered reference (one part of it) went and the back office's own id
+        (or token) for it; kept after the row itself is deleted. None if never delivered."""
         with self._lock:
             if self._conn is None:
                 raise OutboxError("outbox is closed")
-            return remote_refs.find(self._conn, reference)
+            return remote_refs.find(self._conn, reference, part)
 
     def tokens_due(self, now: float, limit: int = 20) -> list[RemoteRef]:
         """Delivered references whose token is due to be asked about again."""
@@ -394,13 +376,13 @@ class Outbox:
             return remote_refs.polls_due(self._conn, now, limit)
 
     def token_polled(self, reference: str, *, remote_id: str | None,
-                     next_poll_at: float | None) -> None:
+                     next_poll_at: float | None, part: str = "") -> None:
         """Record one token poll: the id it gave, or when to ask next (None: stop asking)."""
         with self._transaction() as conn:
-            remote_refs.polled(conn, reference, remote_id, next_poll_at)
+            remote_refs.polled(conn, reference, part, remote_id, next_poll_at)
             if remote_id is not None:
-                conn.execute("UPDATE outbox SET remote_id = ? WHERE reference = ? "
-                             "AND remote_id IS NULL", (remote_id, reference))
+                conn.execute("UPDATE outbox SET remote_id = ? WHERE reference = ? AND part = ? "
+                             "AND remote_id IS NULL", (remote_id, reference, part))
 
     def checkpoint(self) -> bool:
         """Copy the WAL into the database and truncate it; False if a reader prevented it."""
@@ -410,8 +392,14 @@ class Outbox:
     # --- dead letters (`kiosk outbox`, the staff panel, retention) ----------------------------
 
     def find(self, reference: str) -> OutboxRow | None:
-        found = self._query(f"SELECT {_COLUMNS} FROM outbox WHERE reference = ?", (reference,))
-        return _row(found[0]) if found else None
+        """The reference's first row (its only one, unless it is a "tell us once" one)."""
+        found = self.find_all(reference)
+        return found[0] if found else None
+
+    def find_all(self, reference: str) -> list[OutboxRow]:
+        """Every row of a reference, one per delivery, in the order they were accepted."""
+        return [_row(r) for r in self._query(
+            f"SELECT {_COLUMNS} FROM outbox WHERE reference = ? ORDER BY id", (reference,))]
 
     def delivered_since(self, moment: float) -> list[OutboxRow]:
         """Rows delivered at or after `moment`, oldest delivery first (metadata only)."""

@@ -26,7 +26,8 @@ def poll_tokens(outbox: Outbox, senders: Mapping[str, Sender], now: float, *,
     for ref in outbox.tokens_due(now):
         sender = senders.get(ref.destination)
         if not isinstance(sender, TokenResolver) or ref.remote_token is None:
-            outbox.token_polled(ref.reference, remote_id=None, next_poll_at=None)
+            outbox.token_polled(ref.reference, remote_id=None, next_poll_at=None,
+                                 part=ref.part)
             continue
         answer: TokenAnswer | None
         try:
@@ -36,14 +37,17 @@ def poll_tokens(outbox: Outbox, senders: Mapping[str, Sender], now: float, *,
             answer = None
         done = ref.token_polls + 1
         if answer is not None and answer.kind == "resolved":
-            outbox.token_polled(ref.reference, remote_id=answer.remote_id, next_poll_at=None)
+            outbox.token_polled(ref.reference, remote_id=answer.remote_id, next_poll_at=None,
+                                part=ref.part)
             logger.info("reference %s: its token became service request %s", ref.reference,
                         answer.remote_id)
         elif (answer is not None and answer.kind == "failed") or done >= polls:
-            outbox.token_polled(ref.reference, remote_id=None, next_poll_at=None)
+            outbox.token_polled(ref.reference, remote_id=None, next_poll_at=None,
+                                 part=ref.part)
             logger.warning("reference %s: no id for its token after %d polls (%s); the token "
                            "is kept for tracking", ref.reference, done,
                            answer.reason if answer is not None else "sender error")
         else:
             delay = min(cap, TOKEN_POLL_BASE * 2.0 ** done)
-            outbox.token_polled(ref.reference, remote_id=None, next_poll_at=now + delay)
+            outbox.token_polled(ref.reference, remote_id=None, next_poll_at=now + delay,
+                                part=ref.part)

@@ -18,6 +18,7 @@ import random
 import threading
 import time
 import uuid
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -33,32 +34,42 @@ def outbox_path(state_dir: str) -> Path:
     return Path(state_dir) / "outbox.db"
 
 
-def run_relay(state_dir: str, url: str, seed: int) -> None:
+# "Tell us once" rounds: each submission is one row per delivery, to three destinations (all
+# this test's recording server, each with its own sender, health and backoff).
+PARTS = (("council_tax", "council"), ("electoral", "elections"), ("libraries", "libraries"))
+
+
+def run_relay(state_dir: str, url: str, seed: int, multi: bool = False) -> None:
     """The relay process: deliver until killed. Quick backoff, so rows move within a round."""
     outbox = Outbox(outbox_path(state_dir), KEY)
-    sender = Open311Sender(url, "kill-key", timeout_seconds=2.0)
-    relay = Relay(outbox, {"council": sender}, time.time, random.Random(seed), base_delay=0.01,
+    names = [to for _, to in PARTS] if multi else ["council"]
+    senders = {name: Open311Sender(url, "kill-key", timeout_seconds=2.0) for name in names}
+    relay = Relay(outbox, senders, time.time, random.Random(seed), base_delay=0.01,
                   max_delay=0.05, max_attempts=1_000_000)
     service = RelayService(relay, socket_path(Path(state_dir)), interval_seconds=0.01)
     service.start()
     threading.Event().wait()
 
 
-def run_submissions(state_dir: str, log_path: str, seed: int) -> None:
-    """The screen's side: enqueue, note "saved", sometimes ask for delivery at once and note
-    "sent"; until killed."""
+def run_submissions(state_dir: str, log_path: str, seed: int, multi: bool = False) -> None:
+    """The screen's side: enqueue (all the rows of a "tell us once" submission together, with
+    `multi`), note "saved" for each row, sometimes ask for delivery at once and note "sent";
+    until killed."""
     rng = random.Random(seed)
     outbox = Outbox(outbox_path(state_dir), KEY)
     client = RelayClient(socket_path(Path(state_dir)), wait=0.05, connect_timeout=0.2)
     fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     while True:
         submission = _submission(rng)
-        outbox.enqueue(submission)
-        os.write(fd, f"saved {submission.submission_id}\n".encode())
+        rows = [replace(submission, submission_id=f"{submission.submission_id}-{part}",
+                        destination=to, part=part) for part, to in PARTS] if multi else [submission]
+        outbox.enqueue_all(rows)
+        os.write(fd, "".join(f"saved {r.submission_id}\n" for r in rows).encode())
         # Not after every one: a kiosk in a busy library queues reports faster than a slow
         # back office takes them, and the relay's own passes must carry some.
-        if rng.random() < 0.4 and client.deliver_now(submission.submission_id):
-            os.write(fd, f"sent {submission.submission_id}\n".encode())
+        for row in rows:
+            if rng.random() < 0.4 and client.deliver_now(row.submission_id):
+                os.write(fd, f"sent {row.submission_id}\n".encode())
 
 
 def _submission(rng: random.Random) -> Submission:

@@ -58,6 +58,7 @@ def test_receipt_fields_are_exactly_these() -> None:
     assert [field.name for field in dataclasses.fields(Receipt)] == [
         "council_name", "site_name", "service_title", "reference", "created",
         "next_steps", "status_url", "contact_line", "evidence",
+        "services",  # "tell us once": the council services told, and whether each was sent
     ]
 
 

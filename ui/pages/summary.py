@@ -108,6 +108,10 @@ class ConfirmationView(Page):
         state = "confirmation.sent" if model.delivered else "confirmation.queued"
         self.body.addWidget(label(texts(state),
                                   name="deliveryState"))
+        if model.told:  # "tell us once": each service told, by its name
+            self.body.addWidget(label(texts("confirmation.told_label"), "heading"))
+            for service in model.told:
+                self.body.addWidget(label(service, name="serviceTold"))
         receipt_key = "confirmation.receipt_printed" if printed else "confirmation.receipt_failed"
         self.body.addWidget(label(texts(receipt_key), "value" if not printed else "",
                                   name="receiptState"))
