@@ -253,6 +253,8 @@ class Service(Strict):
     booking: BookingSpec | None = None
     """A booking journey (`kiosk.catalogue.booking`): it ends with check answers and a
     confirmation like a service that sends, but books with the hub, not the outbox."""
+    save_and_return: bool = False
+    """Its question pages offer "Save and come back later" (kiosk/saved/, docs/catalogue.md)."""
 
     _leads: dict[str, str] = PrivateAttr(default_factory=dict)
 
