@@ -20,8 +20,8 @@ from kiosk.destinations import EmailDestination, WebhookDestination
 from kiosk.heartbeat_settings import HeartbeatSettings
 from kiosk.localtext import LocalText
 from kiosk.lookups.settings import LookupSettings
-from kiosk.saved.settings import SavedSettings
 from kiosk.remote_commands import RemoteCommandSettings
+from kiosk.saved.settings import SavedSettings
 from kiosk.secrets import Secret, SecretsError, literal_secrets, secrets_beside
 from kiosk.staff import StaffSettings
 

@@ -16,8 +16,8 @@ from kiosk.reference import new_reference
 from kiosk.saved.base import (
     MAX_TRIES,
     Gone,
-    ResumeOutcome,
     Resumed,
+    ResumeOutcome,
     SavedForLater,
     SaveOutcome,
     Unavailable,

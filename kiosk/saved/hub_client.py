@@ -21,8 +21,8 @@ from kiosk.hub_http import HubCallFailed, post_json
 from kiosk.lookups.base import UnavailableReason
 from kiosk.saved.base import (
     Gone,
-    ResumeOutcome,
     Resumed,
+    ResumeOutcome,
     SavedForLater,
     SaveOutcome,
     Unavailable,

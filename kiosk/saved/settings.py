@@ -4,7 +4,7 @@ back). No section: no service offers "Save and come back later", and the menu ha
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
