@@ -154,10 +154,9 @@ class SavedStore:
                     plain = self._aead.decrypt(row.nonce, row.sealed,
                                                _AAD + reference.encode("ascii"))
                 except InvalidTag:
-                    # Another key, or a row moved: unreadable for ever, so it goes.
+                    # Another key file than the one it was sealed with (a misconfigured hub):
+                    # kept, for the right key to open, until it expires.
                     log.error("saved application could not be opened: wrong key file?")
-                    self._delete(connection, reference)
-                    deleted = True
                     return Gone()
                 token = secrets.token_urlsafe(24)
                 connection.execute(update(_TABLE).where(_TABLE.c.reference == reference)
