@@ -36,12 +36,13 @@ def test_environment(tmp_path: Path) -> None:
         "KIOSK_HUB_API_KEYS": " one, two ,,",
         "KIOSK_HUB_COUNCIL_NAME": "Testshire County Council",
         "KIOSK_HUB_PUBLIC_URL": "https://hub.example.gov.uk/",
+        "KIOSK_HUB_SAVED_KEY_FILE": str(tmp_path / "saved.key"),
     })
     assert settings == HubSettings(
         database_url="postgresql://hub@db/hub", host="0.0.0.0", port=9000,
         catalogue_dir=tmp_path, api_keys=frozenset({"one", "two"}),
         council_name="Testshire County Council",
-        public_base_url="https://hub.example.gov.uk",
+        public_base_url="https://hub.example.gov.uk", saved_key_file=tmp_path / "saved.key",
     )
     assert not settings.on_loopback
 
