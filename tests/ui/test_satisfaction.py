@@ -27,8 +27,8 @@ def test_rating_and_contact_on_the_confirmation_page(make_kiosk, qtbot) -> None:
         assert isinstance(choice, QPushButton)
         assert choice.isVisibleTo(window)
         assert max(choice.sizeHint().height(), choice.minimumHeight()) >= window.theme.target_px
-    assert widget(window, "rate-1").text() == "Very dissatisfied"
-    assert widget(window, "rate-5").text() == "Very satisfied"
+    assert widget(window, "rate-1").caption() == "Very dissatisfied"  # type: ignore[attr-defined]
+    assert widget(window, "rate-5").caption() == "Very satisfied"  # type: ignore[attr-defined]
     assert not widget(window, "rateThanks").isVisibleTo(window)
     tap(window, "rate-4")
     assert widget(window, "rateThanks").isVisibleTo(window)

@@ -82,7 +82,7 @@ class BookingDoneView(Page):
         self._say_printed(model.printed)
         self.body.addWidget(label(texts("confirmation.next_steps_label"), "heading"))
         self.body.addWidget(label(model.next_steps, name="nextSteps"))
-        self.body.addWidget(FeedbackPanel(texts, intents))
+        self.body.addWidget(FeedbackPanel(texts, theme, intents))
         # 60 mm square, always dark on light as QR readers expect.
         code = QLabel()
         code.setObjectName("bookingCode")

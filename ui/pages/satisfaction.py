@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
+from accessibility.themes import Theme
 from kiosk.texts import Texts
 from ui.pages.base import Intents
-from ui.widgets import button, label
+from ui.widgets import WrapButton, label
 
 RATINGS = ((1, "feedback.very_dissatisfied"), (2, "feedback.dissatisfied"),
            (3, "feedback.neutral"), (4, "feedback.satisfied"), (5, "feedback.very_satisfied"))
@@ -21,31 +22,37 @@ CONTACTS = (("yes", "feedback.yes"), ("no", "feedback.no"), ("not_sure", "feedba
 
 
 class FeedbackPanel(QFrame):
-    def __init__(self, texts: Texts, intents: Intents) -> None:
+    def __init__(self, texts: Texts, theme: Theme, intents: Intents) -> None:
         super().__init__()
         self.setObjectName("feedbackPanel")
         self.texts = texts
         self.intents = intents
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(theme.gap_px)
+        padding = (theme.gap_px * 2, theme.gap_px)
         layout.addWidget(label(texts("feedback.rate_question"), "heading", name="rateQuestion"))
         layout.addWidget(label(texts("feedback.optional"), "hint", name="feedbackHint"))
-        self.rate_row = QHBoxLayout()
+        # One under another, as GOV.UK's scale is: five words in a row do not fit large text.
+        self.rate_column = QVBoxLayout()
+        self.rate_column.setSpacing(theme.gap_px)
         self.rate_buttons = []
         for score, key in RATINGS:
-            choice = button(texts(key), name=f"rate-{score}")
+            choice = WrapButton(texts(key), name=f"rate-{score}", padding=padding)
             choice.clicked.connect(lambda _=False, s=score: self._rate(s))
-            self.rate_row.addWidget(choice)
+            self.rate_column.addWidget(choice)
             self.rate_buttons.append(choice)
-        layout.addLayout(self.rate_row)
+        layout.addLayout(self.rate_column)
         self.rate_thanks = label(texts("feedback.thanks"), "value", name="rateThanks")
         layout.addWidget(self.rate_thanks)
         layout.addWidget(label(texts("feedback.contact_question"), "heading",
                                name="contactQuestion"))
         self.contact_row = QHBoxLayout()
+        self.contact_row.setSpacing(theme.gap_px)
         self.contact_buttons = []
         for answer, key in CONTACTS:
-            choice = button(texts(key), name=f"contacted-{answer}")
+            choice = WrapButton(texts(key), name=f"contacted-{answer}", padding=padding)
+            choice.setMinimumWidth(theme.target_px * 2)
             choice.clicked.connect(lambda _=False, a=answer: self._contacted(a))
             self.contact_row.addWidget(choice)
             self.contact_buttons.append(choice)
