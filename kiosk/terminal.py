@@ -51,8 +51,8 @@ from kiosk.terminal_events import (
     WipeCheck,
     call_now,
 )
-from kiosk.terminal_saved import SavedDesk
 from kiosk.terminal_feedback import FeedbackDesk
+from kiosk.terminal_saved import SavedDesk
 from kiosk.terminal_staff import StaffDesk
 from kiosk.terminal_wipe import audit_failed, collect, guarded, ignore, verify
 
