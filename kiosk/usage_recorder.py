@@ -26,6 +26,7 @@ from kiosk.journey.booking_pages import BookingDonePage
 from kiosk.journey.engine import JourneyEngine
 from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, ExitPage
 from kiosk.preferences import Preferences
+from kiosk.saved.screens import SavedScreen
 from kiosk.session import EndReason
 from kiosk.staff import Actor
 from kiosk.terminal_events import AttractScreen, MenuScreen, Shown, TerminalEvents
@@ -76,8 +77,8 @@ def accessibility_changes(new: Preferences, old: Preferences) -> list[tuple[Choi
 
 def page_of(shown: Shown) -> tuple[Kind, str] | None:
     """The event a page shown makes, and the page's id; None for what is not a journey page
-    (the attract screen, the menu, a call's screens)."""
-    if isinstance(shown, AttractScreen | MenuScreen | CallScreen):
+    (the attract screen, the menu, a call's screens, save and come back's screens)."""
+    if isinstance(shown, AttractScreen | MenuScreen | CallScreen | SavedScreen):
         return None
     if isinstance(shown, ExitPage):
         return "exit_page", shown.page_id
