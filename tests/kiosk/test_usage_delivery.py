@@ -101,7 +101,8 @@ def test_the_file_is_private_and_in_wal_mode(tmp_path: Path) -> None:
     fill(buffer, 1)
     assert buffer.path.stat().st_mode & 0o777 == 0o600
     assert buffer._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert buffer._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    # NORMAL: no fsync per event on the GUI thread; WAL still survives a killed process.
+    assert buffer._conn.execute("PRAGMA synchronous").fetchone()[0] == 1
     buffer.close()
 
 
