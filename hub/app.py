@@ -66,6 +66,9 @@ from hub.sign_in import sign_in_router
 from hub.state import HubState
 from hub.status_page import status_router
 from hub.tracked import resolved
+from hub.usage.report_page import report_router
+from hub.usage.retention import RetentionTimer
+from hub.usage.route import events_router
 from kiosk.catalogue.loader import load_catalogue
 
 
@@ -158,14 +161,17 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
             partial(status_of, sessions, tracker), titles, settings.timezone))
 
     purges = PurgeTimer(book, settings.appointment_retention_days)
+    usage_purges = RetentionTimer(engine, settings.usage_retention_months)
     calls = make_desk(engine, settings.database_url, settings.calls, clock or system_clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         purges.start()
+        usage_purges.start()
         await calls.start()
         yield
         await calls.close()
+        usage_purges.close()
         purges.close()
         heartbeats.close()
         tracker.close()
@@ -200,6 +206,8 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(lookups_router())
     app.include_router(references_router())
     app.include_router(heartbeat_router(heartbeats))
+    app.include_router(events_router())
+    app.include_router(report_router())
     app.include_router(fleet_router())
     app.include_router(requests_router())
     app.include_router(appointments_api_router())

@@ -61,6 +61,10 @@ class HubSettings:
     appointment_retention_days: int = 30
     # Advisor calls: the ICE servers each peer is given (the settings file's `calls`).
     calls: IceSettings = field(default_factory=IceSettings)
+    # Usage events (docs/measures.md): months raw events are kept (aggregates are kept), and
+    # each site's running cost a month in pounds, for cost per transaction (the settings file).
+    usage_retention_months: int = 13
+    site_costs: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.secure_cookies and not self.on_loopback:
@@ -113,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         "KIOSK_HUB_API_KEYS as a comma list, KIOSK_HUB_COUNCIL_NAME, KIOSK_HUB_PUBLIC_URL, "
         "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL, KIOSK_HUB_INSECURE_COOKIES=1, "
         "KIOSK_HUB_SETTINGS, KIOSK_HUB_APPOINTMENT_HORIZON_WEEKS, "
-        "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS), then to the demo defaults. `kiosk-hub account --help`, "
+        "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS, KIOSK_HUB_USAGE_RETENTION_MONTHS), then to the demo defaults. `kiosk-hub account --help`, "
         "`kiosk-hub device --help` and `kiosk-hub db --help` manage staff accounts, "
         "terminals and the database.",
     )
@@ -143,6 +147,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--appointment-retention-days", metavar="DAYS",
                         help="days after an appointment its resident's details are blanked "
                         "(default 30)")
+    parser.add_argument("--usage-retention-months", metavar="MONTHS",
+                        help="months raw usage events are kept; the report's aggregates are "
+                        "kept (default 13)")
     parser.add_argument("--insecure-cookies", action="store_true", default=None,
                         help="send staff sign-in cookies over plain http: only for a hub on "
                         "a loopback address (tests, the demo); never behind a real address")
@@ -197,6 +204,8 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
         args.appointment_horizon_weeks, "KIOSK_HUB_APPOINTMENT_HORIZON_WEEKS") or "8", 52)
     retention = _whole(parser, "appointment retention days", pick(
         args.appointment_retention_days, "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS") or "30", 3650)
+    usage_months = _whole(parser, "usage retention months", pick(
+        args.usage_retention_months, "KIOSK_HUB_USAGE_RETENTION_MONTHS") or "13", 120)
     insecure = bool(args.insecure_cookies) or environ.get("KIOSK_HUB_INSECURE_COOKIES") == "1"
     settings_file = pick(args.settings, "KIOSK_HUB_SETTINGS")
     try:
@@ -220,6 +229,8 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
             calls=from_file.calls,
             appointment_horizon_weeks=horizon,
             appointment_retention_days=retention,
+            usage_retention_months=usage_months,
+            site_costs=from_file.site_costs,
         )
     except ValueError as exc:
         parser.error(str(exc))

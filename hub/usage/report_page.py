@@ -1,0 +1,6 @@
+"""placeholder"""
+from fastapi import APIRouter
+
+
+def report_router() -> APIRouter:
+    return APIRouter()
