@@ -37,7 +37,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from hub.fleet_db import Device
-from hub.usage.measures import Event, Key, visit_counts
+from hub.usage.measures import ALL, Event, Key, visit_counts
 from hub.usage.tables import UsageBatch, UsageCount, UsageEventRow
 from kiosk.device_identity import unb64, valid_device_id
 from kiosk.usage_events import MAX_BATCH_BYTES, MAX_ENVELOPE_BYTES, EventBatch, UsageEvent
@@ -145,8 +145,8 @@ def _delta(before: Iterable[Event], after: Iterable[Event], zone: ZoneInfo
 def add_counts(conn: Connection, site: str, device_id: str,
                change: Counter[tuple[str, Key]]) -> None:
     """Add to the aggregates (an upsert; a negative change takes away)."""
-    rows = [{"month": month, "site": site, "device_id": device_id, "service": service,
-             "measure": measure, "key": key, "count": n}
+    rows = [{"month": month, "site": site, "device_id": device_id if service == ALL else "",
+             "service": service, "measure": measure, "key": key, "count": n}
             for (month, (service, measure, key)), n in change.items() if n]
     if not rows:
         return
@@ -263,7 +263,8 @@ def recount(engine: Engine, zone: ZoneInfo) -> Counter[tuple[str, str, str, str,
         counted = visit_counts(events, zone)
         assert counted is not None
         for (service, measure, key), n in counted.counts.items():
-            total[(counted.month, site, device_id, service, measure, key)] += n
+            total[(counted.month, site, device_id if service == ALL else "", service, measure,
+                   key)] += n
     return total
 
 

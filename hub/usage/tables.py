@@ -54,8 +54,9 @@ class UsageEventRow(Base):
 
 
 class UsageCount(Base):
-    """How many visits (or journeys) of one month, terminal and service had one measure's key.
-    `service` is "" for all services together."""
+    """How many visits (or journeys) of one month had one measure's key: per terminal for all
+    services together (`service` ""), per site for each service (`device_id` ""). The report
+    shows terminals only for all services, so finer rows would only be read to be added up."""
 
     __tablename__ = "usage_counts"
 
