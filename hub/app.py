@@ -66,7 +66,7 @@ from hub.sign_in import sign_in_router
 from hub.state import HubState
 from hub.status_page import status_router
 from hub.tracked import resolved
-from hub.usage.report_page import report_router
+from hub.usage.report_page import page_order, report_router
 from hub.usage.retention import RetentionTimer
 from hub.usage.route import events_router
 from kiosk.catalogue.loader import load_catalogue
@@ -207,7 +207,7 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(references_router())
     app.include_router(heartbeat_router(heartbeats))
     app.include_router(events_router())
-    app.include_router(report_router())
+    app.include_router(report_router(page_order(catalogue)))
     app.include_router(fleet_router())
     app.include_router(requests_router())
     app.include_router(appointments_api_router())

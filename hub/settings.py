@@ -117,7 +117,8 @@ def _parser() -> argparse.ArgumentParser:
         "KIOSK_HUB_API_KEYS as a comma list, KIOSK_HUB_COUNCIL_NAME, KIOSK_HUB_PUBLIC_URL, "
         "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL, KIOSK_HUB_INSECURE_COOKIES=1, "
         "KIOSK_HUB_SETTINGS, KIOSK_HUB_APPOINTMENT_HORIZON_WEEKS, "
-        "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS, KIOSK_HUB_USAGE_RETENTION_MONTHS), then to the demo defaults. `kiosk-hub account --help`, "
+        "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS, KIOSK_HUB_USAGE_RETENTION_MONTHS), then to the "
+        "demo defaults. `kiosk-hub account --help`, "
         "`kiosk-hub device --help` and `kiosk-hub db --help` manage staff accounts, "
         "terminals and the database.",
     )

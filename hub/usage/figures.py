@@ -50,6 +50,7 @@ class Figures:
     hidden: set[Hashable]
     sites: dict[str, list[str]]  # site -> its terminals
     services: list[str]
+    index: dict[tuple[Place, str, str], list[str]]  # (place, service, measure) -> its keys
 
     def get(self, place: Place, service: str, measure: str, key: str = "") -> int | None:
         cell = (place, service, measure, key)
@@ -58,9 +59,7 @@ class Figures:
         return self.values.get(cell, 0)
 
     def keys(self, place: Place, service: str, measure: str) -> list[str]:
-        return sorted({cast(Cell, c)[3] for c in self.values
-                       if not isinstance(c[0], str) and c[0] == place and c[1] == service
-                       and c[2] == measure})
+        return sorted(self.index.get((place, service, measure), ()))
 
     def site_of(self, terminal: str) -> str | None:
         return next((s for s, ts in self.sites.items() if terminal in ts), None)
@@ -100,13 +99,13 @@ def build(rows: Iterable[tuple[str, str, str, str, str, int]], period: Period) -
         for place in places:
             values[(place, service, measure, key)] += n
     table = Lines(dict(values))
-    _lines(table, sites)
+    index = _lines(table, sites)
     hidden = suppress(table)
     return Figures(period, table.values, hidden, {s: sorted(t) for s, t in sorted(sites.items())},
-                   sorted(services))
+                   sorted(services), index)
 
 
-def _lines(table: Lines, sites: dict[str, set[str]]) -> None:
+def _lines(table: Lines, sites: dict[str, set[str]]) -> dict[tuple[Place, str, str], list[str]]:
     by_service_measure: dict[tuple[str, str, str], None] = {}
     by_place_measure: dict[tuple[Place, str, str], list[str]] = defaultdict(list)
     by_place_service_measure: dict[tuple[Place, str, str], list[str]] = defaultdict(list)
@@ -135,6 +134,7 @@ def _lines(table: Lines, sites: dict[str, set[str]]) -> None:
             base_measure, base_key = BASE[measure]
             table.add_line((place, service, base_measure, base_key),
                            [(place, service, measure, k) for k in sorted(keys)])
+    return by_place_service_measure
 
 
 def figures(engine: Engine, period: Period) -> Figures:

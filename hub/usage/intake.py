@@ -227,12 +227,15 @@ def store_batch(engine: Engine, device_id: str, site: str, batch: EventBatch, no
         except IntegrityError:
             conn.rollback()
             return False
-        _store(conn, device_id, site, batch, zone)
+        store_rows(conn, device_id, site, batch, zone)
         conn.commit()
     return True
 
 
-def _store(conn: Connection, device_id: str, site: str, batch: EventBatch, zone: ZoneInfo) -> None:
+def store_rows(conn: Connection, device_id: str, site: str, batch: EventBatch, zone: ZoneInfo
+               ) -> None:
+    """The batch's events and the change to the aggregates, on `conn`'s open transaction
+    (whose batch row is already inserted)."""
     if conn.dialect.name == "postgresql":
         conn.execute(select(_devices.c.id).where(_devices.c.id == device_id).with_for_update())
     arriving: dict[str, list[Event]] = defaultdict(list)
@@ -270,8 +273,10 @@ def recount(engine: Engine, zone: ZoneInfo) -> Counter[tuple[str, str, str, str,
 
 def stored_counts(engine: Engine) -> Counter[tuple[str, str, str, str, str, str]]:
     with engine.connect() as conn:
-        rows = conn.execute(select(_counts).where(_counts.c.count != 0)).all()
-    return Counter({(r.month, r.site, r.device_id, r.service, r.measure, r.key): int(r.count)
+        rows = conn.execute(select(_counts.c.month, _counts.c.site, _counts.c.device_id,
+                                   _counts.c.service, _counts.c.measure, _counts.c.key,
+                                   _counts.c.count.label("n")).where(_counts.c.count != 0)).all()
+    return Counter({(r.month, r.site, r.device_id, r.service, r.measure, r.key): int(r.n)
                     for r in rows})
 
 

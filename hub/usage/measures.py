@@ -2,7 +2,8 @@
 the visit's events together (a pure function, so ingest and a recount agree by construction).
 
 A visit counts once under "" (all services) and once under each service it started a
-journey in, for every *visit measure* (`slot` under "" only: the heat map is of visits): `visits`, `assisted`, `read_aloud`, `large_print`,
+journey in, for every *visit measure* (`slot` under "" only: the heat map is of visits):
+`visits`, `assisted`, `read_aloud`, `large_print`,
 `high_contrast` (each "yes" or "no"), `language` (the last one chosen, or "default"),
 `satisfaction` ("1".."5" or "none", the last answer), `avoidable` ("yes", "no",
 "not_sure" or "none"), `duration` and `ended` (from visit_ended, else "unknown"), and
@@ -12,7 +13,8 @@ Each journey (a service the visit chose) counts under its service and under "" f
 *journey measures*: `journeys` ("started"), `outcome` (exactly one of "submitted",
 "advisor", "exit", "timeout", "left") and `stopped` (where it ended: "submitted",
 "advisor", "exit", or "at:<page>" for the last page reached by an abandoned journey,
-"at:start" if none; under its service only: a funnel is one service's pages). So every measure's keys add up exactly to its base (visits or
+"at:start" if none; under its service only: a funnel is one service's pages). So every
+measure's keys add up exactly to its base (visits or
 journeys started): the lines small-cell suppression protects (`hub.usage.suppression`).
 """
 

@@ -86,11 +86,11 @@ def suppress(table: Table) -> set[Hashable]:
     while queue:
         index = queue.popleft()
         queued[index] = False
-        cell = _violation(numbers, hidden, residual, lines[index])
-        if cell is None:
+        found = _violation(numbers, hidden, residual, lines[index])
+        if found is None:
             continue
-        hidden[cell] = True
-        for again in (*member[cell], index):
+        hidden[found] = True
+        for again in (*member[found], index):
             if not queued[again]:
                 queued[again] = True
                 queue.append(again)
