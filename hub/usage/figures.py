@@ -10,7 +10,8 @@ minus another's never reveal a hidden one.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import cast
@@ -20,9 +21,10 @@ from sqlalchemy import Engine, Table, func, select
 from hub.usage.measures import ALL, JOURNEY_MEASURES, VISIT_MEASURES
 from hub.usage.suppression import Table as Lines
 from hub.usage.suppression import suppress
-from hub.usage.tables import UsageCount
+from hub.usage.tables import UsageBatch, UsageCount
 
 _counts = cast(Table, UsageCount.__table__)
+_batches = cast(Table, UsageBatch.__table__)
 COUNCIL = ("council", "")
 Place = tuple[str, str]  # ("council", ""), ("site", id) or ("terminal", id)
 Cell = tuple[Place, str, str, str]  # (place, service, measure, key)
@@ -139,3 +141,33 @@ def _lines(table: Lines, sites: dict[str, set[str]]) -> dict[tuple[Place, str, s
 
 def figures(engine: Engine, period: Period) -> Figures:
     return build(read_counts(engine, period), period)
+
+
+def data_version(engine: Engine) -> tuple[object, ...]:
+    """Changes whenever a batch is stored (its received time; the index makes it cheap)."""
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(func.max(_batches.c.received_at))).one())
+
+
+class FiguresCache:
+    """A period's figures, kept until a batch arrives: every filter of a period shares one
+    suppression, so a manager looking at site after site reads and suppresses once."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[Period, tuple[object, ...]], Figures] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, engine: Engine, period: Period) -> Figures:
+        key = (period, data_version(engine))
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        made = figures(engine, period)
+        with self._lock:
+            self._kept[key] = made
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return made

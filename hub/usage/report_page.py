@@ -27,7 +27,7 @@ from hub.auth import SignedIn, require_role
 from hub.pages import HEADERS, page_response, staff_page
 from hub.state import HubState, hub_state
 from hub.usage import charts
-from hub.usage.figures import COUNCIL, Period, Place, figures, months
+from hub.usage.figures import COUNCIL, FiguresCache, Period, Place, months
 from hub.usage.measures import ALL
 from hub.usage.report import HIDDEN, Filter, Report, Section, build_report
 from hub.usage.suppression import THRESHOLD
@@ -174,13 +174,13 @@ def pdf_bytes(hub: HubState, report: Report) -> bytes:
     return charts.pdf(title, sections)
 
 
-def _report(hub: HubState, request: Request, catalogue: ServiceOrder
+def _report(hub: HubState, request: Request, catalogue: ServiceOrder, kept: FiguresCache
             ) -> tuple[list[str], Report | None]:
     available = months(hub.engine)
     period, chosen = _choice(request, available)
     if period is None:
         return available, None
-    found = figures(hub.engine, period)
+    found = kept.get(hub.engine, period)
     return available, build_report(found, chosen, hub.settings.site_costs, catalogue.pages,
                                    catalogue.sends)
 
@@ -207,12 +207,13 @@ def report_router(order: ServiceOrder | None = None) -> APIRouter:
     """`order`: the catalogue's pages and sending services (none known: no funnel order)."""
     order = order or ServiceOrder({}, frozenset())
     drawn = charts.SvgCache()
+    kept = FiguresCache()
 
     async def page(request: Request, account: Manager) -> HTMLResponse:
         hub = hub_state(request)
 
         def build() -> str:
-            available, report = _report(hub, request, order)
+            available, report = _report(hub, request, order, kept)
             return _EMPTY if report is None else page_body(available, report, drawn)
 
         body = await run_in_threadpool(build)
@@ -221,7 +222,7 @@ def report_router(order: ServiceOrder | None = None) -> APIRouter:
 
     async def as_csv(request: Request, account: Manager) -> Response:
         hub = hub_state(request)
-        _, report = await run_in_threadpool(_report, hub, request, order)
+        _, report = await run_in_threadpool(_report, hub, request, order, kept)
         text = "" if report is None else csv_text(report)
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={**HEADERS, "Content-Disposition":
@@ -231,7 +232,7 @@ def report_router(order: ServiceOrder | None = None) -> APIRouter:
         hub = hub_state(request)
 
         def build() -> bytes | None:
-            _, report = _report(hub, request, order)
+            _, report = _report(hub, request, order, kept)
             return None if report is None else pdf_bytes(hub, report)
 
         data = await run_in_threadpool(build)

@@ -71,9 +71,13 @@ def test_every_chart_has_its_table_beside_it(manager: TestClient) -> None:
     for section in SECTIONS:
         assert f'id="chart-{section}" src="data:image/svg+xml;base64,' in text, section
         table = text.split(f'id="table-{section}"')[1].split("</table>")[0]
-        assert "<caption>" in table and '<th scope="col">' in table and '<th scope="row">' in table
-    assert "Completion rate" in text and "User satisfaction" in text
-    assert "Digital take-up" in text and "Cost per transaction" in text
+        assert "<caption>" in table
+        assert '<th scope="col">' in table
+        assert '<th scope="row">' in table
+    assert "Completion rate" in text
+    assert "User satisfaction" in text
+    assert "Digital take-up" in text
+    assert "Cost per transaction" in text
     assert "img-src data:" in page.headers["content-security-policy"]
     assert "<script" not in text
 
@@ -94,7 +98,8 @@ def test_the_csv_has_the_figures_of_the_filter(manager: TestClient) -> None:
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")
     lines = answer.text.splitlines()
-    assert lines[0].startswith("report,") and "site town-hall" in lines[0]
+    assert lines[0].startswith("report,")
+    assert "site town-hall" in lines[0]
     assert any(line.startswith("key figures,Visits,value,") for line in lines)
     assert any(line.startswith("Busiest hours by weekday,Monday,") for line in lines)
 
@@ -116,7 +121,8 @@ def test_the_pdf_renders_with_every_chart(manager: TestClient, tmp_path: Path) -
         with Image.open(page) as image:
             grey = image.convert("L")
             width, height = grey.size
-            assert width > 100 and height > 100
+            assert width > 100
+            assert height > 100
             top = grey.crop((0, int(height * 0.08), width, int(height * 0.55)))
             assert top.getextrema()[0] < 128, f"{page.name}: nothing drawn where the chart goes"
 
