@@ -55,6 +55,8 @@ from kiosk.profile import Printer as PrinterSettings
 from kiosk.resident import KioskParts
 from kiosk.screen_status import ScreenStatusFile
 from kiosk.staff import StaffDirectory
+from kiosk.usage_buffer import UsageBuffer
+from kiosk.usage_sender import UsageSender
 from peripherals.cards import CardReader, make_card_reader
 from peripherals.printer import make_printer
 from peripherals.printer.base import PaperSpec, ReceiptPrinter
@@ -99,6 +101,8 @@ class Assembly:
     relay_service: RelayService | None = None
     # The screen's side of the relay socket (deliver now, status, IT's retry of a dead letter).
     relay_client: RelayClient | None = None
+    # Usage events waiting for the hub (kiosk.usage_buffer); None without a heartbeat section.
+    usage: UsageBuffer | None = None
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -116,7 +120,8 @@ class Assembly:
                                interval_seconds, make_heartbeat(loaded, self.state_dir, self.outbox),
                                retention_days=loaded.profile.outbox.retention_days,
                                reporter=reporter_for(loaded.profile, loaded.catalogue,
-                                                     self.state_dir, self.outbox))
+                                                     self.state_dir, self.outbox),
+                               usage=make_usage_sender(loaded, self.state_dir))
         service.start()
         self.relay_service = service
 
@@ -128,6 +133,8 @@ class Assembly:
             self.relay_service.stop(10.0)
         if self.card_reader is not None:
             self.card_reader.stop()
+        if self.usage is not None:
+            self.usage.close()
         self.printer.close()
         for backend in (self.parts.lookup, self.parts.bookings, self.parts.calls):
             close_backend = getattr(backend, "close", None)
@@ -173,6 +180,21 @@ def make_heartbeat(loaded: LoadedProfile, state_dir: Path, outbox: Outbox) -> He
                            settings.timeout_seconds)
 
 
+def make_usage_sender(loaded: LoadedProfile, state_dir: Path) -> UsageSender | None:
+    """The relay's usage-event sender, beside the heartbeat and to the same hub (its
+    `{endpoint}/events`): None when the heartbeat is (no section, or not enrolled)."""
+    settings = loaded.profile.heartbeat
+    if settings is None:
+        return None
+    try:
+        keys = DeviceKeys.load(key_folder(state_dir))
+    except IdentityError:
+        return None  # make_heartbeat says so once
+    return UsageSender(UsageBuffer.in_state_dir(state_dir), keys, settings.events_url,
+                       interval_seconds=settings.interval_seconds,
+                       timeout_seconds=settings.timeout_seconds, wall=time.time)
+
+
 def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
              texts: Translator | None = None, deliver_immediately: bool = True) -> Assembly:
     """Open the outbox (creating its key), pick the printer, wire the immediate delivery to
@@ -215,8 +237,9 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
                            versions(loaded.source.read_bytes(),
                                     [(s.id, s.version) for s in loaded.catalogue]),
                            on_status=ScreenStatusFile(state_dir).write)
+    usage = UsageBuffer.in_state_dir(state_dir) if profile.heartbeat is not None else None
     return Assembly(loaded, state_dir, parts, outbox, printer, audit, health, staff, reader,
-                    relay_client=relay)
+                    relay_client=relay, usage=usage)
 
 
 def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,

@@ -132,6 +132,9 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     wait_for(lambda: isinstance(window.page, ConfirmationView), seconds=SUBMIT_SECONDS,
              what="the confirmation page")
     shot("confirmation")
+    # The optional questions below it (issue 14): one touch, then "Thank you".
+    tap(window, "rate-5")
+    shot("satisfaction")
     outcome = window.session.outcome
     reference = outcome.reference if outcome else "?"
     delivered = bool(outcome and outcome.delivered)

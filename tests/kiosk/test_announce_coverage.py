@@ -586,7 +586,10 @@ def test_confirmation_spells_the_reference() -> None:
     # Not printed: the page offers the receipt's code on screen, and says so.
     assert [u.item for u in script] == [
         "title", "reference", "delivery-state", "receipt-state", "photo-code-hint",
-        "next-steps-label", "next-steps", "finish-hint", "button:finish",
+        "next-steps-label", "next-steps", "rate-question", "feedback-hint",
+        *(f"button:rate-{n}" for n in range(1, 6)), "contact-question",
+        "button:contacted-yes", "button:contacted-no", "button:contacted-not_sure",
+        "finish-hint", "button:finish",
     ]
     assert TEXTS("confirmation.receipt_failed") in [u.text for u in script]
     printed = script_for(page, TEXTS, read_personal=False, printed=True)
