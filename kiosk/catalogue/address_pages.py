@@ -85,7 +85,10 @@ def _parts(page: Page, after: str, words: AppTexts) -> list[Page]:
     list_id, manual_id, none_id = part_ids(lead)
     own = tuple(r for r in page.routes if not _unanswered(r, lead))
     shared = {"personal": question.personal}
+    # A page passed by for its `when` takes the pages it was expanded into with it.
+    when = {"when": page.when} if page.when is not None else {}
     chooser = Page.model_validate({
+        **when,
         "id": list_id,
         "question": {"type": ADDRESS_LIST, "label": words("address.choose.title"), **shared,
                      "options_from": {"source": SOURCE, "inputs": {"postcode": lead}},
@@ -95,10 +98,10 @@ def _parts(page: Page, after: str, words: AppTexts) -> list[Page]:
         "next": after,
     })
     typed = {"type": ADDRESS_MANUAL, "label": words("address.manual.title"), **shared}
-    manual = Page.model_validate({"id": manual_id, "question": typed, "routes": own,
+    manual = Page.model_validate({**when, "id": manual_id, "question": typed, "routes": own,
                                   "next": after})
     none_found = Page.model_validate({
-        "id": none_id, "question": {**typed, "hint": words("address.none_found")},
+        **when, "id": none_id, "question": {**typed, "hint": words("address.none_found")},
         "routes": own, "next": after})
     return [chooser, manual, none_found]
 

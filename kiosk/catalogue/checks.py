@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING
 
 from kiosk.catalogue.address_checks import address_ids, address_problems
 from kiosk.catalogue.booking import booking_problems
+from kiosk.catalogue.computed_checks import (
+    computed_condition_problems,
+    computed_problems,
+    evidence_problems,
+)
 from kiosk.catalogue.deliveries import delivery_problems
 from kiosk.catalogue.offers import offer_problems
 from kiosk.config_errors import Loc
@@ -20,6 +25,9 @@ if TYPE_CHECKING:
     from kiosk.catalogue.model import Condition, Page, Service, ServiceDestination
 
 CHECK_ANSWERS = "check_answers"
+EVIDENCE_SEEN = "evidence_seen"
+"""The staff's evidence page a service with `evidence` gets (`kiosk.catalogue.evidence_page`)."""
+RESERVED = (CHECK_ANSWERS, EVIDENCE_SEEN)
 Problems = list[tuple[Loc, str, str]]
 
 
@@ -30,11 +38,17 @@ def reference_problems(service: Service, types: QuestionTypes) -> Problems:
         if page_ids.index(page.id) != index:
             problems.append((("pages", index, "id"), "unique page ids",
                              f"{page.id!r} again (also pages[{page_ids.index(page.id)}])"))
-        if page.id == CHECK_ANSWERS:
+        if page.id in RESERVED:
             problems.append((("pages", index, "id"), f"a page id other than the reserved "
-                             f"{CHECK_ANSWERS!r}", repr(page.id)))
+                             f"{' and '.join(map(repr, RESERVED))}", repr(page.id)))
     for index, page in enumerate(service.pages):
         problems.extend(_page_problems(service, page, ("pages", index), types))
+    problems.extend(computed_problems(service, RESERVED))
+    problems.extend(evidence_problems(service))
+    for index, item in enumerate(service.evidence):
+        if item.when is not None:
+            problems.extend(_when_problems(service, item.when, ("evidence", index, "when"),
+                                           types))
     if service.destination is not None:
         problems.extend(_destination_problems(service, service.destination, ("destination",)))
     elif service.deliveries:
@@ -63,7 +77,7 @@ def _lookups(service: Service) -> list[str]:
 def _page_problems(service: Service, page: Page, at: Loc, types: QuestionTypes) -> Problems:
     page_ids = [p.id for p in service.pages]
     exit_ids = [e.id for e in service.exits]
-    questions, lookups = _questions(service), _lookups(service)
+    questions = _questions(service)
     targets = set(page_ids) | {CHECK_ANSWERS}
     pages_expected = f"a page id ({', '.join(page_ids)}) or {CHECK_ANSWERS}"
     problems: Problems = []
@@ -77,16 +91,13 @@ def _page_problems(service: Service, page: Page, at: Loc, types: QuestionTypes) 
             problems.append(((*where, "exit"),
                              f"an exit page id ({', '.join(exit_ids) or 'none defined'})",
                              repr(route.exit)))
-        when = route.when
-        if when.answer is not None and when.answer not in questions:
-            problems.append(((*where, "when", "answer"),
-                             f"a question page id ({', '.join(questions)})", repr(when.answer)))
-        elif when.result is not None and when.result not in lookups:
-            problems.append(((*where, "when", "result"), "a page id with options_from or "
-                             f"rows_from ({', '.join(lookups) or 'none defined'})",
-                             repr(when.result)))
-        elif when.answer is not None:
-            problems.extend(_condition_problems(service, when, (*where, "when"), types))
+        problems.extend(_when_problems(service, route.when, (*where, "when"), types))
+    if page.when is not None:
+        if page.id in (page.when.answer, page.when.result):
+            problems.append(((*at, "when"), "a condition on an earlier page or a computed value",
+                             f"page {page.id!r} itself"))
+        else:
+            problems.extend(_when_problems(service, page.when, (*at, "when"), types))
     spec = page.lookup()
     if spec is None:
         return problems
@@ -103,6 +114,24 @@ def _page_problems(service: Service, page: Page, at: Loc, types: QuestionTypes) 
         problems.append(((*at, "routes"), f"a route for when the lookup finds nothing "
                          f"(when: {{result: {page.id}, empty: true}})", "none"))
     return problems
+
+
+def _when_problems(service: Service, when: Condition, where: Loc,
+                   types: QuestionTypes) -> Problems:
+    """A condition's subject must exist and fit: a question for `answer`, a page that looks
+    something up for `result`, a computed value for `computed`."""
+    questions, lookups = _questions(service), _lookups(service)
+    if when.computed is not None:
+        return computed_condition_problems(service, when, where)
+    if when.answer is not None and when.answer not in questions:
+        return [((*where, "answer"), f"a question page id ({', '.join(questions)})",
+                 repr(when.answer))]
+    if when.result is not None and when.result not in lookups:
+        return [((*where, "result"), "a page id with options_from or rows_from "
+                 f"({', '.join(lookups) or 'none defined'})", repr(when.result))]
+    if when.answer is not None:
+        return _condition_problems(service, when, where, types)
+    return []
 
 
 def _condition_problems(service: Service, when: Condition, where: Loc,

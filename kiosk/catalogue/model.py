@@ -13,7 +13,9 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from kiosk.catalogue.booking import BookingSpec
-from kiosk.catalogue.checks import CHECK_ANSWERS, reference_problems
+from kiosk.catalogue.checks import CHECK_ANSWERS, EVIDENCE_SEEN, reference_problems
+from kiosk.catalogue.computed import AgeAtLeast, Computed, EvidenceItem
+from kiosk.catalogue.condition import Condition
 from kiosk.catalogue.question import (
     ERROR_PARAMS,
     LookupSpec,
@@ -30,62 +32,15 @@ from kiosk.journey.types import types_in
 from kiosk.localtext import LocalText
 
 __all__ = [
-    "CHECK_ANSWERS", "ERROR_PARAMS", "IDENTIFIER", "OPEN311_FIELDS", "CheckAnswers", "Condition",
-    "Confirmation", "Delivery", "ExitPageSpec", "InfoSpec", "LookupSpec", "Offer", "Option", "Page",
-    "PageKind", "Question", "ResultSpec", "Route", "Rules", "Service", "ServiceDestination", "override_names",
+    "CHECK_ANSWERS", "ERROR_PARAMS", "EVIDENCE_SEEN", "IDENTIFIER", "OPEN311_FIELDS", "AgeAtLeast",
+    "CheckAnswers", "Computed", "Condition", "Confirmation", "Delivery", "EvidenceItem", "ExitPageSpec",
+    "InfoSpec", "LookupSpec", "Offer", "Option", "Page", "PageKind", "Question", "ResultSpec",
+    "Route", "Rules", "Service", "ServiceDestination", "override_names",
 ]
 
 OPEN311_FIELDS = ("address_string", "description", "email", "phone", "first_name", "last_name",
                   "address_id", "lat", "long")
 PageKind = Literal["question", "info", "result"]
-_ANSWER_OPERATORS = ("equals", "not_equals", "one_of", "includes", "answered")
-
-
-class Condition(Strict):
-    """A test on an earlier answer (`answer:` and exactly one operator), or on what a page's
-    lookup found (`result:` and `empty: true|false`)."""
-
-    answer: str | None = Field(default=None, pattern=IDENTIFIER)
-    result: str | None = Field(default=None, pattern=IDENTIFIER)
-    equals: str | None = None
-    not_equals: str | None = None
-    one_of: tuple[str, ...] | None = None
-    includes: str | None = None
-    answered: bool | None = None
-    empty: bool | None = None
-
-    @model_validator(mode="after")
-    def _one_operator(self) -> Condition:
-        given = [n for n in (*_ANSWER_OPERATORS, "empty") if getattr(self, n) is not None]
-        if (self.answer is None) == (self.result is None):
-            raise FieldProblems([((), "exactly one of answer (a page id) or result (a page id)",
-                                  "both" if self.answer is not None else "neither")])
-        if self.result is not None:
-            if given != ["empty"]:
-                raise FieldProblems([((), "empty: true or false with result",
-                                      " and ".join(given) if given else "none")])
-        elif len(given) != 1 or given == ["empty"]:
-            raise FieldProblems([((), "exactly one of equals, not_equals, one_of, includes, answered",
-                                  " and ".join(given) if given else "none of them")])
-        return self
-
-    @property
-    def page(self) -> str:
-        """The page this condition looks at."""
-        page = self.answer if self.answer is not None else self.result
-        assert page is not None  # the validator requires one
-        return page
-
-    def values(self) -> tuple[str, ...]:
-        """The answer values this condition compares with."""
-        if self.one_of is not None:
-            return self.one_of
-        return tuple(v for v in (self.equals, self.not_equals, self.includes) if v is not None)
-
-    def operator(self) -> str:
-        return next(n for n in (*_ANSWER_OPERATORS, "empty") if getattr(self, n) is not None)
-
-
 class Route(Strict):
     when: Condition
     goto: str | None = None
@@ -148,6 +103,9 @@ class Page(Strict):
     result: ResultSpec | None = None
     next: str | None = None
     routes: tuple[Route, ...] = ()
+    when: Condition | None = None
+    """The page is on the route only while this holds; otherwise it is passed by (the journey
+    goes on by its `next`, or the following page) and its answer is neither shown nor sent."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Page:
@@ -266,6 +224,11 @@ class Service(Strict):
     booking: BookingSpec | None = None
     """A booking journey (`kiosk.catalogue.booking`): it ends with check answers and a
     confirmation like a service that sends, but books with the hub, not the outbox."""
+    computed: tuple[Computed, ...] = ()
+    """Values worked out from the answers, never asked (`kiosk.catalogue.computed`)."""
+    evidence: tuple[EvidenceItem, ...] = ()
+    """What the resident needs to bring or post; with it, staff assisting get a page
+    (`evidence_seen`) to tick the documents they have seen (`kiosk.catalogue.evidence_page`)."""
 
     _leads: dict[str, str] = PrivateAttr(default_factory=dict)
 
@@ -321,9 +284,17 @@ class Service(Strict):
         problems = reference_problems(self, types_in(info.context))
         if problems:
             raise FieldProblems(problems)
-        # Imported here: it builds this module's models (pages for each address question).
+        # Imported here: they build this module's models (pages for each address question,
+        # the staff's evidence page).
         from kiosk.catalogue.address_pages import expand
-        return expand(self)
+        from kiosk.catalogue.evidence_page import with_evidence_page
+        return with_evidence_page(expand(self))
+
+    def computed_value(self, value_id: str) -> Computed:
+        for value in self.computed:
+            if value.id == value_id:
+                return value
+        raise KeyError(value_id)
 
     def page(self, page_id: str) -> Page:
         for page in self.pages:

@@ -36,7 +36,7 @@ ERROR_PARAMS: dict[str, frozenset[str]] = {
         "error.too_long": ("max",), "error.too_short": ("min",), "error.pattern": (),
         "error.email": (), "error.phone": (), "error.postcode": (), "error.number": (),
         "error.whole_number": (), "error.number_min": ("min",), "error.number_max": ("max",),
-        "error.reference": (), "error.booking_reference": (),
+        "error.reference": (), "error.booking_reference": (), "error.ni_number": (),
         "error.date.required": (), "error.date.missing_day": (), "error.date.missing_month": (),
         "error.date.missing_year": (), "error.date.real": (), "error.date.future": (),
         "error.date.past": (), "error.date.too_old": ("days",), "error.date.too_far": ("days",),
@@ -185,6 +185,10 @@ class Question(Strict):
             if self.options_from is not None:
                 problems.append((("options_from",), f"no options_from for a {self.type} question",
                                  f"source {self.options_from.source!r}"))
+        if qtype.personal_required and not self.personal:
+            problems.append((("personal",), f"personal: true for a {self.type} question (its "
+                             "answer is never read aloud or shown unasked)",
+                             "false" if "personal" in self.model_fields_set else "nothing"))
         problems.extend(self._error_problems())
         if problems:
             raise FieldProblems(problems)

@@ -17,7 +17,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.catalogue.model import CHECK_ANSWERS, Condition, Page, Service
+from kiosk.catalogue.model import (
+    CHECK_ANSWERS,
+    EVIDENCE_SEEN,
+    Condition,
+    EvidenceItem,
+    Page,
+    Service,
+)
+from kiosk.journey.computed import computed_values
 from kiosk.journey.conditions import condition_holds
 from kiosk.journey.lookup_state import LookupKey, LookupState, lookup_key
 from kiosk.journey.pages import PageModel, SummaryRow
@@ -45,6 +53,10 @@ CHECK = Where("check_answers")
 DONE = Where("done")
 
 
+def _never() -> bool:
+    return False
+
+
 def _as_input(value: Answer | None) -> str:
     if value is None:
         return ""
@@ -55,11 +67,15 @@ class JourneyEngine:
     """One resident's walk through one service. Dropped whole when the session ends."""
 
     def __init__(self, service: Service, texts: Texts, today: Callable[[], date],
-                 types: QuestionTypes | None = None) -> None:
+                 types: QuestionTypes | None = None, *,
+                 assisted: Callable[[], bool] | None = None) -> None:
         self.service = service
         self.texts = texts
         self.types = types or builtin_types()
         self._today = today
+        # Whether staff are assisting now: the staff's evidence page is on the route only
+        # then. Asked, not held, so staff arriving or leaving changes the route at once.
+        self._assisted = assisted or _never
         self.submission_id = uuid.uuid4().hex
         self._raw: dict[str, RawAnswer] = {}
         self._accepted_raw: dict[str, RawAnswer] = {}
@@ -145,23 +161,77 @@ class JourneyEngine:
                 empties[page_id] = not found.items
         return empties
 
+    def _chosen_data(self) -> dict[str, Mapping[str, str]]:
+        """The data of the option each looked-up answer chose, for the lookup its page asks
+        now (a chosen address's `in_area`)."""
+        data: dict[str, Mapping[str, str]] = {}
+        for page in self.service.pages:
+            if page.lookup() is None or page.id not in self._answers:
+                continue
+            chosen = self._lookups.chosen(page.id, self.request_for(page.id))
+            if chosen:
+                data[page.id] = chosen[0].data
+        return data
+
+    def computed(self) -> dict[str, str]:
+        """The service's computed values that have one now (`kiosk.journey.computed`)."""
+        if not self.service.computed:
+            return {}
+        return computed_values(self.service, self._answers, self._chosen_data(), self._today())
+
     def holds(self, condition: Condition) -> bool:
-        """Whether a condition on this journey's answers holds now: a delivery's `when`
-        (which of a "tell us once" service's back offices the submission goes to)."""
-        return condition_holds(condition, self._answers, self._empties())
+        """Whether `condition` holds on the answers, lookups and computed values so far (also a
+        delivery's `when`: which of a "tell us once" service's back offices are told)."""
+        return condition_holds(condition, self._answers, self._empties(), self.computed())
 
     def _route(self, page_id: str) -> Where:
-        empties = self._empties()
-        for route in self.service.page(page_id).routes:
-            if condition_holds(route.when, self._answers, empties):
-                if route.exit is not None:
-                    return Where("exit", route.exit)
-                return CHECK if route.goto == CHECK_ANSWERS else Where("page", str(route.goto))
+        target = self._routed(page_id)
+        if target == CHECK and self._has_evidence_page() and page_id != EVIDENCE_SEEN:
+            return Where("page", EVIDENCE_SEEN)  # staff's page, passed by unless assisting
+        return target
+
+    def _routed(self, page_id: str) -> Where:
+        if not self.skipped(page_id):
+            for route in self.service.page(page_id).routes:
+                if self.holds(route.when):
+                    if route.exit is not None:
+                        return Where("exit", route.exit)
+                    return CHECK if route.goto == CHECK_ANSWERS else Where("page", str(route.goto))
         target = self.service.default_next(page_id)
         return CHECK if target == CHECK_ANSWERS else Where("page", target)
 
+    def _has_evidence_page(self) -> bool:
+        return bool(self.service.evidence)
+
+    def skipped(self, page_id: str) -> bool:
+        """A page off the route: its `when` does not hold, or it is the staff's evidence page
+        and no staff are assisting. Passed by on its `next` (its routes are not used), its
+        answer kept but neither shown nor sent."""
+        if page_id == EVIDENCE_SEEN and self._has_evidence_page() and not self._assisted():
+            return True
+        when = self.service.page(page_id).when
+        return when is not None and not self.holds(when)
+
+    def evidence(self) -> tuple[EvidenceItem, ...]:
+        """The evidence items that apply on the answers so far (their `when` holds)."""
+        return tuple(item for item in self.service.evidence
+                     if item.when is None or self.holds(item.when))
+
+    def evidence_seen(self) -> tuple[str, ...]:
+        """The evidence items staff ticked as seen, while the page is on the route (staff
+        still assisting): "None of these", and items no longer applying, left out."""
+        if not self._has_evidence_page() or not self.asked(EVIDENCE_SEEN) \
+                or EVIDENCE_SEEN not in self.path():
+            return ()
+        ticked = self._answers.get(EVIDENCE_SEEN)
+        applying = {item.id for item in self.evidence()}
+        return tuple(v for v in (ticked if isinstance(ticked, tuple) else ()) if v in applying)
+
     def passed_by(self, page_id: str) -> bool:
-        """A question whose lookup found nothing: never shown, its routes go on at once."""
+        """A page off the route (`skipped`), or a question whose lookup found nothing: never
+        shown, the journey goes on at once."""
+        if self.skipped(page_id):
+            return True
         page = self.service.page(page_id)
         if page.kind != "question" or page.lookup() is None:
             return False
@@ -171,7 +241,7 @@ class JourneyEngine:
     def asked(self, page_id: str) -> bool:
         """A question on the route with a current answer (what check answers lists)."""
         page = self.service.page(page_id)
-        if page.kind != "question" or page_id not in self._answers:
+        if page.kind != "question" or page_id not in self._answers or self.skipped(page_id):
             return False
         request = self.request_for(page_id)
         if request is None:
@@ -231,7 +301,12 @@ class JourneyEngine:
 
     def _settle(self) -> None:
         """Pass by a question whose lookup found nothing: there is nothing to choose, so its
-        routes (`when: {result: <page>, empty: true}`) go on at once."""
+        routes (`when: {result: <page>, empty: true}`) go on at once; and a page off the route
+        (`skipped`). On check answers with staff now assisting and their evidence page not
+        done, go to it: what they tick is sent only from there."""
+        if self._where == CHECK and self._has_evidence_page() \
+                and EVIDENCE_SEEN in self.path() and not self._done(EVIDENCE_SEEN):
+            self._where = Where("page", EVIDENCE_SEEN)
         seen: set[str] = set()
         while self._where.kind == "page" and self.passed_by(self._where.page_id):
             if self._where.page_id in seen:  # cannot happen in a loop-free catalogue
@@ -282,9 +357,15 @@ class JourneyEngine:
         return self.current()
 
     def _items(self, page: Page) -> tuple[tuple[str, str, str | None], ...]:
-        """(value, label, hint) of the options a question offers now."""
+        """(value, label, hint) of the options a question offers now (on the staff's evidence
+        page: the items that apply, then "None of these")."""
         lang = self.texts.language
         question = page.question
+        if page.id == EVIDENCE_SEEN and self._has_evidence_page():
+            applying = {item.id for item in self.evidence()}
+            return tuple((o.value, o.label.get(lang), o.hint.get(lang) if o.hint else None)
+                         for o in question.options
+                         if o.value in applying or o is question.options[-1])
         own = self.types[question.type].own_options(self.texts)
         if own:
             return tuple((v, label, None) for v, label in own)
@@ -379,7 +460,10 @@ class JourneyEngine:
         return tuple(self._render.rows())
 
     def current(self) -> PageModel:
-        """The page for where the journey is, in the current language (re-render at will)."""
+        """The page for where the journey is, in the current language (re-render at will).
+        Staff arriving or leaving since the last page may have changed the route: a page
+        now off it is passed by first."""
+        self._settle()
         return self._render.current()
 
     def display(self, page_id: str) -> str:

@@ -58,6 +58,9 @@ class Checked:
 _POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})$")
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$")
 _UK_PHONE = re.compile(r"^0[1-9][0-9]{8,9}$")
+# HMRC's National Insurance number format: two letters (never D, F, I, Q, U or V; the second
+# never O; never the prefixes BG, GB, KN, NK, NT, TN or ZZ), six digits, a suffix A to D.
+_NI_NUMBER = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]$")
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 YES_NO = ("yes", "no")
 
@@ -157,6 +160,22 @@ def postcode(question: Question, page_id: str, text: str) -> Checked:
     if not _POSTCODE.match(compact):
         return _err(page_id, "error.postcode")
     return Checked(value=f"{compact[:-3]} {compact[-3:]}")
+
+
+def ni_number(question: Question, page_id: str, text: str) -> Checked:
+    """A National Insurance number as typed (any case, spaces anywhere): kept compact and in
+    capitals, `QQ123456C`; shown spaced (`spaced_ni_number`)."""
+    compact = re.sub(r"\s", "", text).upper()
+    if not _NI_NUMBER.match(compact):
+        return _err(page_id, "error.ni_number")
+    return Checked(value=compact)
+
+
+def spaced_ni_number(value: str) -> str:
+    """`QQ123456C` as printed on the card: `QQ 12 34 56 C`."""
+    if len(value) != 9:
+        return value
+    return " ".join((value[:2], value[2:4], value[4:6], value[6:8], value[8]))
 
 
 def reference(question: Question, page_id: str, text: str) -> Checked:

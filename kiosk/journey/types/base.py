@@ -53,6 +53,9 @@ class QuestionType:
     takes_scans: bool = False
     """A barcode scanned while the question shows is its answer (a receipt's QR code holds
     its reference), rather than a library card number kept with the session."""
+    personal_required: bool = False
+    """The answer is always personal (a National Insurance number): a question of this type
+    must say `personal: true`, so it is never read aloud or shown unasked."""
     default_texts: Mapping[str, str] = MappingProxyType({})
     """Message keys for the words a catalogue may leave out (`label`, `hint`,
     `summary_label`): the address question words its pages itself, in every language."""

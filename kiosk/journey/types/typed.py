@@ -1,8 +1,9 @@
-"""Questions answered by typing: text, textarea, number, email, phone, postcode, date, and a
-receipt's reference."""
+"""Questions answered by typing: text, textarea, number, email, phone, postcode, date, a
+receipt's reference and a National Insurance number."""
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from kiosk.journey.speech import speakable, spell
@@ -16,10 +17,12 @@ from kiosk.journey.validation import (
     check_date,
     check_text,
     email,
+    ni_number,
     number,
     phone,
     postcode,
     reference,
+    spaced_ni_number,
 )
 from kiosk.reference import spaced
 
@@ -80,6 +83,21 @@ class ReferenceType(TextType):
         return spaced(value) if isinstance(value, str) else "\n".join(value)
 
 
+class NiNumberType(TextType):
+    """A National Insurance number: spaces and case as the resident likes, kept compact in
+    capitals, shown spaced as on the card. Its hint (where to find it) is the app's unless the
+    catalogue words its own; the question must be `personal: true` (checked at load)."""
+
+    default_texts = MappingProxyType({"hint": "ni_number.hint"})
+    personal_required = True
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, max_length=20, normalise=ni_number, spelled=True)
+
+    def display(self, value: Answer, context: DisplayContext) -> str:
+        return spaced_ni_number(value) if isinstance(value, str) else "\n".join(value)
+
+
 class DateType(QuestionType):
     """GOV.UK's three boxes; the answer is an ISO date, shown as "20 November 2026"."""
 
@@ -119,4 +137,5 @@ TYPES: tuple[QuestionType, ...] = (
     TextType("phone", max_length=30, normalise=phone, spelled=True),
     TextType("postcode", max_length=12, normalise=postcode, spelled=True),
     ReferenceType("reference"),
+    NiNumberType("ni_number"),
 )
