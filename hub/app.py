@@ -61,6 +61,9 @@ from hub.reference_intake import references_router
 from hub.remote_tracking import RemoteTracker
 from hub.request_status import status_of
 from hub.requests_page import requests_router
+from hub.saved.api import saved_api_router
+from hub.saved.keyfile import load_or_create_saved_key
+from hub.saved.store import SavedPurgeTimer, SavedStore
 from hub.settings import HubSettings
 from hub.sign_in import sign_in_router
 from hub.state import HubState
@@ -125,9 +128,12 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     Raises `kiosk.config_errors.ConfigError` for a bad catalogue, ValueError for one that
     cannot be published (two services sharing a service code), `hub.migrate.SchemaNotReady`
     for a database `kiosk-hub db upgrade` has not brought up to date, and SQLAlchemyError for
-    one that cannot be reached.
+    one that cannot be reached, `hub.saved.keyfile.SavedKeyError` for a saved applications
+    key file that cannot be used.
     """
     catalogue = load_catalogue(settings.catalogue_dir)
+    saved_key = (load_or_create_saved_key(settings.saved_key_file)
+                 if settings.saved_key_file is not None else None)
     exported = export_catalogue(catalogue)
     engine = make_engine(settings.database_url)
     try:
@@ -158,14 +164,21 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
             partial(status_of, sessions, tracker), titles, settings.timezone))
 
     purges = PurgeTimer(book, settings.appointment_retention_days)
+    saved = (SavedStore(engine, saved_key, settings.saved_days, clock or system_clock)
+             if saved_key is not None else None)
+    saved_purges = SavedPurgeTimer(saved) if saved is not None else None
     calls = make_desk(engine, settings.database_url, settings.calls, clock or system_clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         purges.start()
+        if saved_purges is not None:
+            saved_purges.start()
         await calls.start()
         yield
         await calls.close()
+        if saved_purges is not None:
+            saved_purges.close()
         purges.close()
         heartbeats.close()
         tracker.close()
@@ -191,6 +204,7 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.state.hub = hub
     app.state.appointments = book
     app.state.calls = calls
+    app.state.saved = saved
     app.add_exception_handler(Open311Error, _open311_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -206,6 +220,7 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(appointments_page_router())
     app.include_router(feed_router())
     app.include_router(kiosk_calls_router())
+    app.include_router(saved_api_router())
     app.include_router(advisor_api_router())
     app.include_router(calls_socket_router())
     app.include_router(console_router())

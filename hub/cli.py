@@ -22,6 +22,7 @@ from hub.appointments import cli as appointments_cli
 from hub.calls.websocket import MAX_MESSAGE
 from hub.db import database_error
 from hub.migrate import SchemaNotReady
+from hub.saved.keyfile import SavedKeyError
 from hub.settings import HubSettings, load_settings
 from kiosk.config_errors import ConfigError
 
@@ -102,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in exc.problems:
                 print(f"  {problem}", file=sys.stderr)
             return 2
-        except (ValueError, SchemaNotReady) as exc:
+        except (ValueError, SchemaNotReady, SavedKeyError) as exc:
             print(f"kiosk-hub: {exc}", file=sys.stderr)
             return 2
         except SQLAlchemyError as exc:

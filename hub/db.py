@@ -161,6 +161,9 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten, not just unlinked: a saved application deleted on
+        # submission or expiry must not stay readable in free pages (hub/saved/store.py).
+        cursor.execute("PRAGMA secure_delete=ON")
     finally:
         cursor.close()
 

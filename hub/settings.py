@@ -61,6 +61,10 @@ class HubSettings:
     appointment_retention_days: int = 30
     # Advisor calls: the ICE servers each peer is given (the settings file's `calls`).
     calls: IceSettings = field(default_factory=IceSettings)
+    # Save and come back (hub/saved/): the 0600 key file sealing saved applications (made on
+    # first use; None: the hub keeps none) and how many days one is kept.
+    saved_key_file: Path | None = None
+    saved_days: int = 7
 
     def __post_init__(self) -> None:
         if not self.secure_cookies and not self.on_loopback:
@@ -113,7 +117,8 @@ def _parser() -> argparse.ArgumentParser:
         "KIOSK_HUB_API_KEYS as a comma list, KIOSK_HUB_COUNCIL_NAME, KIOSK_HUB_PUBLIC_URL, "
         "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL, KIOSK_HUB_INSECURE_COOKIES=1, "
         "KIOSK_HUB_SETTINGS, KIOSK_HUB_APPOINTMENT_HORIZON_WEEKS, "
-        "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS), then to the demo defaults. `kiosk-hub account --help`, "
+        "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS, KIOSK_HUB_SAVED_KEY_FILE, "
+        "KIOSK_HUB_SAVED_DAYS), then to the demo defaults. `kiosk-hub account --help`, "
         "`kiosk-hub device --help` and `kiosk-hub db --help` manage staff accounts, "
         "terminals and the database.",
     )
@@ -143,6 +148,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--appointment-retention-days", metavar="DAYS",
                         help="days after an appointment its resident's details are blanked "
                         "(default 30)")
+    parser.add_argument("--saved-key-file", metavar="FILE",
+                        help="the key sealing residents' saved applications, made on first "
+                        "use (default <state dir>/saved-applications.key)")
+    parser.add_argument("--saved-days", metavar="DAYS",
+                        help="days a saved application is kept before it is deleted (default 7)")
     parser.add_argument("--insecure-cookies", action="store_true", default=None,
                         help="send staff sign-in cookies over plain http: only for a hub on "
                         "a loopback address (tests, the demo); never behind a real address")
@@ -197,6 +207,13 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
         args.appointment_horizon_weeks, "KIOSK_HUB_APPOINTMENT_HORIZON_WEEKS") or "8", 52)
     retention = _whole(parser, "appointment retention days", pick(
         args.appointment_retention_days, "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS") or "30", 3650)
+    saved_days = _whole(parser, "saved days", pick(args.saved_days, "KIOSK_HUB_SAVED_DAYS")
+                        or "7", 90)
+    key_text = pick(args.saved_key_file, "KIOSK_HUB_SAVED_KEY_FILE")
+    state_text = args.state_dir or environ.get("KIOSK_HUB_STATE_DIR") or None
+    saved_key = (Path(key_text).expanduser() if key_text else
+                 (Path(state_text) if state_text else default_state_dir(environ)).expanduser()
+                 / "saved-applications.key")
     insecure = bool(args.insecure_cookies) or environ.get("KIOSK_HUB_INSECURE_COOKIES") == "1"
     settings_file = pick(args.settings, "KIOSK_HUB_SETTINGS")
     try:
@@ -220,6 +237,8 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
             calls=from_file.calls,
             appointment_horizon_weeks=horizon,
             appointment_retention_days=retention,
+            saved_key_file=saved_key,
+            saved_days=saved_days,
         )
     except ValueError as exc:
         parser.error(str(exc))

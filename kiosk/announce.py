@@ -55,7 +55,18 @@ from kiosk.journey.pages import (
 )
 from kiosk.journey.speech import Script, speakable, spell
 from kiosk.journey.types import QuestionTypes, builtin_types
+from kiosk.saved.screens import (
+    ResumeGoneScreen,
+    ResumeScreen,
+    SavedDoneScreen,
+    SavedScreen,
+    SavedWaitScreen,
+    SaveWordScreen,
+)
+from kiosk.saved.speech import saved_script
 from kiosk.texts import Texts
+
+SAVED_SCREENS = (SaveWordScreen, SavedWaitScreen, SavedDoneScreen, ResumeScreen, ResumeGoneScreen)
 
 __all__ = [
     "attract_script", "menu_script", "script_for", "speakable", "spell", "timeout_script",
@@ -63,7 +74,7 @@ __all__ = [
 ]
 
 
-def script_for(model: PageModel | CallScreen, texts: Texts, *, read_personal: bool,
+def script_for(model: PageModel | CallScreen | SavedScreen, texts: Texts, *, read_personal: bool,
                printed: bool | None = None, types: QuestionTypes | None = None) -> list[Utterance]:
     """The utterances for a page model, in page order.
 
@@ -73,6 +84,8 @@ def script_for(model: PageModel | CallScreen, texts: Texts, *, read_personal: bo
     """
     if isinstance(model, CallConsentScreen | CallQueueScreen | CallLiveScreen | CallOverScreen):
         return call_script(model, texts)
+    if isinstance(model, SAVED_SCREENS):
+        return saved_script(model, texts)
     if isinstance(model, QuestionPage):
         return _question(model, texts, read_personal, types or builtin_types())
     if isinstance(model, InfoPage):

@@ -53,6 +53,7 @@ from kiosk.outbox.reference_reports import reporter_for
 from kiosk.profile import LoadedProfile
 from kiosk.profile import Printer as PrinterSettings
 from kiosk.resident import KioskParts
+from kiosk.saved.factory import make_saved
 from kiosk.screen_status import ScreenStatusFile
 from kiosk.staff import StaffDirectory
 from peripherals.cards import CardReader, make_card_reader
@@ -129,7 +130,8 @@ class Assembly:
         if self.card_reader is not None:
             self.card_reader.stop()
         self.printer.close()
-        for backend in (self.parts.lookup, self.parts.bookings, self.parts.calls):
+        for backend in (self.parts.lookup, self.parts.bookings, self.parts.calls,
+                        self.parts.saved):
             close_backend = getattr(backend, "close", None)
             if callable(close_backend):
                 close_backend()
@@ -210,6 +212,7 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
         lookup=TrackingLookup(lookup, outbox, {s.id: s.title for s in loaded.catalogue}.get),
         bookings=bookings,
         calls=make_calls(profile),
+        saved=make_saved(profile.saved, clock),
     )
     health = HealthMonitor(probes(printer, reader, outbox, loaded, relay), clock,
                            versions(loaded.source.read_bytes(),

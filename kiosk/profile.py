@@ -21,6 +21,7 @@ from kiosk.heartbeat_settings import HeartbeatSettings
 from kiosk.localtext import LocalText
 from kiosk.lookups.settings import LookupSettings
 from kiosk.remote_commands import RemoteCommandSettings
+from kiosk.saved.settings import SavedSettings
 from kiosk.secrets import Secret, SecretsError, literal_secrets, secrets_beside
 from kiosk.staff import StaffSettings
 
@@ -246,6 +247,10 @@ class Profile(_Strict):
         default=None, description="Talk to an advisor by video: opening hours, how long a "
         "resident waits before a call back is offered, interpreters (docs/calls.md). No "
         "section: no advisor calls.")
+    saved: SavedSettings | None = Field(
+        default=None, description="Save and come back: who keeps residents' saved "
+        "applications (the hub, usually the `lookups` endpoint and key). No section: no "
+        "service offers it.")
     commands: RemoteCommandSettings | None = Field(
         default=None, description="What IT asks of the terminal: restart, reboot in a window, "
         "out of service, a message for staff (kiosk/remote_commands.py)."
@@ -284,6 +289,8 @@ class Profile(_Strict):
                                  "real camera and microphone)", "true"))
             if self.lookups is not None and self.lookups.type == "fake":
                 problems.append((("lookups", "type"), "hub when mode is production", "fake"))
+            if self.saved is not None and self.saved.type == "fake":
+                problems.append((("saved", "type"), "hub when mode is production", "fake"))
             # The profile is published to the fleet: a secret written into it is a secret
             # published. Production profiles name secrets; the device's sealed document holds them.
             for loc in literal_secrets(self):

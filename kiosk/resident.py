@@ -27,6 +27,7 @@ from kiosk.page_print import Printout, print_job, rows_in
 from kiosk.profile import Profile
 from kiosk.receipt import Receipt, receipt_document
 from kiosk.reference import new_reference
+from kiosk.saved.base import SavedApplications
 from kiosk.staff import StaffSession
 from kiosk.submission import Submission, open311_parameters
 from kiosk.texts import Texts
@@ -100,6 +101,8 @@ class KioskParts:
     bookings: Bookings | None = None
     # The council's advisor call queue; None: "Talk to an advisor" says calls cannot be made.
     calls: Calls | None = None
+    # Who keeps saved applications (save and come back); None: nobody, and it is not offered.
+    saved: SavedApplications | None = None
 
 
 class ResidentSession:

@@ -51,6 +51,7 @@ from kiosk.terminal_events import (
     WipeCheck,
     call_now,
 )
+from kiosk.terminal_saved import SavedDesk
 from kiosk.terminal_staff import StaffDesk
 from kiosk.terminal_wipe import audit_failed, collect, guarded, ignore, verify
 
@@ -95,6 +96,9 @@ class Terminal:
         self.calls = CallDesk(parts.calls, parts.profile.calls, terminal_id=platform.node(),
                               site_id=parts.profile.site.id)
         self.calls.bind(self, self._show)
+        # Save and come back (kiosk/terminal_saved): its screens sit over the visit too.
+        self.saved = SavedDesk(parts.saved)
+        self.saved.bind(self, self._show)
 
     # ----- what is showing -----------------------------------------------------------------
 
@@ -112,6 +116,8 @@ class Terminal:
             return AttractScreen()
         if self.calls.showing is not None:
             return self.calls.showing
+        if self.saved.showing is not None:
+            return self.saved.showing
         engine = self.session.engine
         if engine is None:
             return MenuScreen(self.session.services())
@@ -122,6 +128,7 @@ class Terminal:
         if isinstance(shown, ConfirmationPage | BookingDonePage):
             self.lifecycle.confirm(self.clock.monotonic())
             self._deadline_changed()
+        self.saved.shown(shown)
         self.events.page_changed.emit(shown)
         if isinstance(shown, WaitingPage):
             self._ask_if_waiting()

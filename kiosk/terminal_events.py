@@ -16,6 +16,7 @@ from kiosk.catalogue import Service
 from kiosk.events import Event
 from kiosk.journey.pages import PageModel
 from kiosk.preferences import Preferences
+from kiosk.saved.screens import SavedScreen
 from kiosk.session import EndReason
 
 
@@ -54,7 +55,7 @@ class MenuScreen:
     kind: Literal["menu"] = "menu"
 
 
-Shown = AttractScreen | MenuScreen | PageModel | CallScreen
+Shown = AttractScreen | MenuScreen | PageModel | CallScreen | SavedScreen
 
 WipeCheck = Callable[[], list[str]]
 

@@ -15,6 +15,7 @@ DEMO = Path(__file__).resolve().parent.parent / "kiosk" / "demo"
 # refers to them by.
 SECRET_PLACES = {("destinations", "council", "api_key"): "council-api-key",
                  ("lookups", "api_key"): "lookups-api-key",
+                 ("saved", "api_key"): "lookups-api-key",
                  ("staff", "salt"): "staff-salt"}
 
 

@@ -46,17 +46,20 @@ class ReadAloud:
         session = self.terminal.session
         if isinstance(view, AttractPage):
             return attract_script(texts, profile.council.name.get(lang), profile.site.name.get(lang))
-        shown = self.terminal.calls.showing if self.terminal.in_session else None
+        shown = ((self.terminal.calls.showing or self.terminal.saved.showing)
+                 if self.terminal.in_session else None)
         if shown is not None:
             return script_for(shown, texts, read_personal=prefs.read_personal)
         if isinstance(view, MenuPage):
-            return menu_script(texts, session.services()) + _talk(view, lang)
+            return (menu_script(texts, session.services()) + _saved_entry(view, lang)
+                    + _talk(view, lang))
         engine = session.engine
         if engine is None:
             return []
         outcome = session.outcome
         return script_for(engine.current(), texts, read_personal=prefs.read_personal,
-                          printed=bool(outcome and outcome.printed)) + _talk(view, lang)
+                          printed=bool(outcome and outcome.printed)) + _saved_entry(view, lang) \
+            + _talk(view, lang)
 
     def announce(self) -> None:
         if self.player is not None and self.terminal.prefs.read_aloud:
@@ -105,6 +108,18 @@ class ReadAloud:
         target.style().unpolish(target)
         target.style().polish(target)
         self._highlighted = target
+
+
+def _saved_entry(view: QWidget | None, language: str) -> list[Utterance]:
+    """"Continue a saved application" (menu) or "Save and come back later" (a question
+    page), where the window added it (ui/pages/saved.py)."""
+    if view is None:
+        return []
+    for name in ("continueSaved", "saveForLater"):
+        widget = view.findChild(QPushButton, name)
+        if widget is not None:
+            return [Utterance(widget.text(), language, f"button:{name}")]
+    return []
 
 
 def _talk(view: QWidget | None, language: str) -> list[Utterance]:

@@ -19,6 +19,13 @@ from kiosk.journey.pages import PageModel
 from kiosk.journey.validation import RawAnswer
 from kiosk.preferences import Preferences
 from kiosk.resident import KioskParts, ResidentSession
+from kiosk.saved.screens import (
+    ResumeGoneScreen,
+    ResumeScreen,
+    SavedDoneScreen,
+    SavedWaitScreen,
+    SaveWordScreen,
+)
 from kiosk.session import EndReason, SessionLifecycle
 from kiosk.terminal import AttractScreen, MenuScreen, Shown, Terminal
 from ui.accessibility_panel import AccessibilityPanel
@@ -36,6 +43,7 @@ from ui.pages.info import ResultView
 from ui.pages.menu import MenuPage
 from ui.pages.question import QuestionView
 from ui.pages.registry import view_for
+from ui.pages.saved import SavedIntents, add_menu_entry, add_save_button, saved_view
 from ui.pages.summary import CheckAnswersView
 from ui.qt_app import panel_size
 from ui.read_aloud import ReadAloud
@@ -118,6 +126,10 @@ class KioskWindow(WindowWipe, ReadAloud, QWidget):
             leave_call=lambda: t.calls.end_call(), close_call=lambda: t.calls.close(),
             call_back_instead=lambda: t.calls.call_back(),
         )
+        self.saved_intents = SavedIntents(
+            choose_word=lambda word: t.saved.choose_word(word),
+            resume=lambda reference, word: t.saved.resume(reference, word),
+            close=lambda: t.saved.close(), finish=lambda: t.saved.finish())
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 0, 0, 0)
         self.outer.setSpacing(0)
@@ -370,14 +382,23 @@ class KioskWindow(WindowWipe, ReadAloud, QWidget):
                                self.choose_language, self.welcome, self.clock.monotonic,
                                out_of_service=self.terminal.out_of_service)
         if isinstance(shown, MenuScreen):
-            return MenuPage(t, th, i, shown.services)
+            menu = MenuPage(t, th, i, shown.services)
+            if self.terminal.saved.offered:
+                add_menu_entry(menu, t, lambda: self.terminal.saved.continue_saved())
+            return menu
+        if isinstance(shown, SaveWordScreen | SavedWaitScreen | SavedDoneScreen | ResumeScreen
+                      | ResumeGoneScreen):
+            return saved_view(shown, t, th, i, self.saved_intents)
         if isinstance(shown, CallConsentScreen | CallQueueScreen | CallLiveScreen | CallOverScreen):
             return call_view(shown, t, th, i, self.terminal.calls, self._call_teardown_failed)
         return self._model_view(shown)
 
     def _model_view(self, model: PageModel) -> QWidget:
-        return view_for(model, self.texts, self.theme, self.intents,
+        view = view_for(model, self.texts, self.theme, self.intents,
                         outcome=self.terminal.session.outcome)
+        if isinstance(view, QuestionView) and self.terminal.saved.can_save(model):
+            add_save_button(view, self.texts, lambda: self.terminal.saved.save_for_later())
+        return view
 
     def show_attract(self) -> None:
         self.start_again_button.hide()

@@ -229,6 +229,8 @@ class Service(Strict):
     evidence: tuple[EvidenceItem, ...] = ()
     """What the resident needs to bring or post; with it, staff assisting get a page
     (`evidence_seen`) to tick the documents they have seen (`kiosk.catalogue.evidence_page`)."""
+    save_and_return: bool = False
+    """Its question pages offer "Save and come back later" (kiosk/saved/, docs/catalogue.md)."""
 
     _leads: dict[str, str] = PrivateAttr(default_factory=dict)
 

@@ -475,6 +475,18 @@ class JourneyEngine:
     def raw(self, page_id: str, default: RawAnswer) -> RawAnswer:
         return self._raw.get(page_id, default)
 
+    # What a saved journey keeps (kiosk/journey/snapshot.py): the accepted raw answer, whether
+    # a page is done, and the lookup result the route used (in any language).
+
+    def accepted_raw(self, page_id: str) -> RawAnswer | None:
+        return self._accepted_raw.get(page_id)
+
+    def done(self, page_id: str) -> bool:
+        return self._done(page_id)
+
+    def used_lookup(self, page_id: str) -> LookupResult | None:
+        return self._lookups.found(page_id, self.request_for(page_id))
+
     def items(self, page_id: str) -> tuple[tuple[str, str, str | None], ...]:
         return self._items(self.service.page(page_id))
 
