@@ -199,9 +199,20 @@ def _check_answers(page: CheckAnswersPage, texts: Texts,
         else:
             script.say(item, speakable(row.value))
         script.say(f"change:{row.page_id}", texts("nav.change_hidden", label=row.label))
+    _evidence(script, page)
     script.say("button:back", texts("nav.back"))
     script.say("button:submit", page.submit_label)
     return script.utterances
+
+
+def _evidence(script: Script, page: CheckAnswersPage | ConfirmationPage) -> None:
+    """"What you need to bring or post", each document and its hint, as the page lists them."""
+    if not page.evidence:
+        return
+    script.say("evidence-heading", page.evidence_heading)
+    for index, item in enumerate(page.evidence):
+        script.say(f"evidence:{index}", item.label)
+        script.say(f"evidence-hint:{index}", item.hint)
 
 
 def _exit(page: ExitPage, texts: Texts) -> list[Utterance]:
@@ -231,6 +242,7 @@ def _confirmation(page: ConfirmationPage, texts: Texts, printed: bool) -> list[U
         script.say("photo-code-hint", texts("confirmation.photo_code"))
     script.say("next-steps-label", texts("confirmation.next_steps_label"))
     script.say("next-steps", page.next_steps)
+    _evidence(script, page)
     script.say("finish-hint", texts("confirmation.finish_hint"))
     script.say("button:finish", texts("nav.finish"))
     return script.utterances

@@ -35,6 +35,9 @@ class Receipt:
     # "Tell us once": each service told (its label) and whether it had the report when the
     # receipt printed. Names of council services, never anything the resident said.
     services: tuple[tuple[str, bool], ...] = ()
+    evidence: tuple[str, ...] = ()
+    """What to bring or post: the service's evidence labels that apply (generic words, no
+    answer), so the resident takes the list away."""
 
     def __post_init__(self) -> None:
         if self.created.utcoffset() is None:
@@ -52,6 +55,13 @@ def format_receipt_date(created: datetime) -> str:
     The day is formatted by hand because "%-d" (no leading zero) is not portable.
     """
     return f"{created.day} {created.strftime('%B %Y, %H:%M')}"
+
+
+def _evidence_blocks(receipt: Receipt, texts: Texts) -> list[Block]:
+    if not receipt.evidence:
+        return []
+    return [TextBlock(texts("receipt.evidence_label"), "heading"),
+            TextBlock("\n".join(f"- {label}" for label in receipt.evidence))]
 
 
 def receipt_document(receipt: Receipt, texts: Texts) -> ReceiptDocument:
@@ -73,6 +83,7 @@ def receipt_document(receipt: Receipt, texts: Texts) -> ReceiptDocument:
         RuleBlock(),
         TextBlock(texts("receipt.next_steps_label"), "heading"),
         TextBlock(receipt.next_steps),
+        *_evidence_blocks(receipt, texts),
         QRBlock(receipt.status_url, texts("receipt.scan_to_track")),
         TextBlock(receipt.contact_line, "small"),
         TextBlock(texts("receipt.keep"), "small"),

@@ -10,13 +10,14 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from accessibility.languages import FALLBACK, Translator, language
 from kiosk.bookings.base import Bookings
 from kiosk.bookings.journey import journey_for
 from kiosk.calls.base import Calls
 from kiosk.catalogue import Catalogue, Service
+from kiosk.catalogue.model import EVIDENCE_SEEN
 from kiosk.clock import UK, Clock, uk_today
 from kiosk.journey.carry import carry_answers
 from kiosk.journey.engine import JourneyEngine, JourneyError
@@ -134,7 +135,9 @@ class ResidentSession:
         engine = self._engine()
         model = engine.answer(page_id, raw)
         if engine.service.page(page_id).kind == "question":  # Continue on a page is no entry
-            self.staff.record_entry(page_id, self.staff.entering())
+            # The staff's evidence page is staff's to answer (it shows only while they assist).
+            staff_page = page_id == EVIDENCE_SEEN and self.staff.allows("assist")
+            self.staff.record_entry(page_id, "staff" if staff_page else self.staff.entering())
         return model
 
     # ----- lookups: the UI runs `run_lookup` off the GUI thread, then `lookup_finished` ----
@@ -166,7 +169,8 @@ class ResidentSession:
         # its own engine is a reference cycle that kept ended visits' answers in memory.
         self.engine = journey_for(service, parts.texts, partial(uk_today, parts.clock),
                                   hold_seconds=parts.profile.bookings.hold_seconds,
-                                  offered={s.id for s in parts.catalogue})
+                                  offered={s.id for s in parts.catalogue},
+                                  assisted=self._staff_assisting())
         self.outcome = None
         return self.engine.start()
 
@@ -179,7 +183,8 @@ class ResidentSession:
         if spec is None or spec.offer is None:
             raise JourneyError(f"no offer at {where}")
         following = JourneyEngine(self.parts.catalogue.service(spec.offer.service),
-                                  self.parts.texts, partial(uk_today, self.parts.clock))
+                                  self.parts.texts, partial(uk_today, self.parts.clock),
+                                  assisted=self._staff_assisting())
         known = self.staff.entered_by()
         for page_id, from_id in carry_answers(engine, following, spec.offer.carry).items():
             if from_id in known:  # who entered it then entered it now
@@ -187,6 +192,12 @@ class ResidentSession:
                                         "staff" if known[from_id] == "staff" else "resident")
         self.engine, self.outcome = following, None
         return following.current()
+
+    def _staff_assisting(self) -> Callable[[], bool]:
+        """Whether staff who may assist are signed in now, for the engine (the staff's
+        evidence page is on the route only then). Bound to the staff side, not the session:
+        the session's engine holding the session would be a reference cycle."""
+        return partial(self.staff.allows, "assist")
 
     def leave_service(self) -> None:
         self.engine = None
@@ -229,8 +240,17 @@ class ResidentSession:
                 assisted=self.assisted,
                 entered_by=self.staff.entered_by(),
                 part=part,
+                **self._evidence_seen(engine),
             ))
         return tuple(made)
+
+    def _evidence_seen(self, engine: JourneyEngine) -> dict[str, Any]:
+        """What staff ticked on their evidence page, and their role: only while they are
+        still assisting at Send (the page is then on the route), else nothing."""
+        actor = self.staff.actor
+        if actor is None or EVIDENCE_SEEN not in engine.answers():
+            return {}
+        return {"evidence_seen": list(engine.evidence_seen()), "evidence_seen_by": actor.role}
 
     def delivery(self, submission: Submission | Sequence[Submission]
                  ) -> Callable[[], SubmitOutcome]:
@@ -240,7 +260,10 @@ class ResidentSession:
         still reaches the outbox."""
         submissions = (submission,) if isinstance(submission, Submission) else tuple(submission)
         texts = self._receipt_texts()
-        receipt = partial(_receipt, self.parts, self._engine().service, texts.language)
+        engine = self._engine()
+        # The evidence's generic labels only (what to bring), never an answer.
+        evidence = tuple(item.label.get(texts.language) for item in engine.evidence())
+        receipt = partial(_receipt, self.parts, engine.service, texts.language, evidence)
         return partial(deliver_and_print, self.parts, submissions, receipt, texts)
 
     def deliver_and_print(self, submission: Submission | Sequence[Submission]) -> SubmitOutcome:
@@ -333,8 +356,8 @@ def _deliver_now(parts: KioskParts, submission_id: str) -> bool:
         return False
 
 
-def _receipt(parts: KioskParts, service: Service, lang: str, reference: str,
-             states: tuple[PartState, ...] = ()) -> Receipt:
+def _receipt(parts: KioskParts, service: Service, lang: str, evidence: tuple[str, ...],
+             reference: str, states: tuple[PartState, ...] = ()) -> Receipt:
     profile = parts.profile
     mappings = service.mappings()
     assert mappings, "only a service that sends prints a receipt"
@@ -351,6 +374,7 @@ def _receipt(parts: KioskParts, service: Service, lang: str, reference: str,
         status_url=destination.status_url.format(reference=reference),
         contact_line=profile.council.contact_line.get(lang),
         services=tuple((labels.get(s.part, s.part), s.delivered) for s in states),
+        evidence=evidence,
     )
 
 

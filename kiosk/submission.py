@@ -34,6 +34,9 @@ class Submission:
     # each its own row under the one reference; "" for a service with one destination (and
     # for every payload written before deliveries existed).
     part: str = ""
+    # The evidence items staff assisting ticked as seen (`evidence:` ids), and their role.
+    evidence_seen: list[str] = field(default_factory=list)
+    evidence_seen_by: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)

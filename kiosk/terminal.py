@@ -89,6 +89,7 @@ class Terminal:
         self._asking: LookupRequest | None = None
         self.staff = staff or StaffDesk(None, parts.clock)
         self.staff.bind(self)
+        self.staff.changed.connect(self._staff_changed)
         # Booking journeys' calls to the council's diary (holds, bookings): kiosk/terminal_bookings.
         self.bookings = BookingDesk()
         self.bookings.bind(self, self._show)
@@ -133,6 +134,19 @@ class Terminal:
         if isinstance(shown, WaitingPage):
             self._ask_if_waiting()
         self.bookings.step_if_waiting()
+
+    def _staff_changed(self, _actor: object) -> None:
+        """Staff arriving or leaving puts their evidence page on the route or takes it off
+        (`JourneyEngine.skipped`): show where the journey now is at once, so the page is
+        never left on screen for the resident alone."""
+        engine = self.session.engine
+        if not self.in_session or engine is None or self.submitting \
+                or self.calls.showing is not None:
+            return
+        before = engine.where
+        shown = engine.current()
+        if engine.where != before:
+            self._show(shown)
 
     # ----- asking the council --------------------------------------------------------------
 

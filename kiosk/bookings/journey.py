@@ -497,11 +497,12 @@ class BookingJourney(JourneyEngine):
 
 
 def journey_for(service: Service, texts: Texts, today: Callable[[], date], *,
-                hold_seconds: int, offered: Collection[str]) -> JourneyEngine:
+                hold_seconds: int, offered: Collection[str],
+                assisted: Callable[[], bool] | None = None) -> JourneyEngine:
     """The engine for a service: a booking journey for a service with a `booking:` section
     (offering its call back when `offered` holds that service), the plain engine otherwise."""
     spec = service.booking
     if spec is None:
-        return JourneyEngine(service, texts, today)
+        return JourneyEngine(service, texts, today, assisted=assisted)
     return BookingJourney(service, texts, today, hold_seconds=hold_seconds,
                           call_back=spec.call_back in offered)

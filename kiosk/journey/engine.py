@@ -17,19 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.catalogue.model import (
-    CHECK_ANSWERS,
-    EVIDENCE_SEEN,
-    Condition,
-    EvidenceItem,
-    Page,
-    Service,
-)
-from kiosk.journey.computed import computed_values
-from kiosk.journey.conditions import condition_holds
+from kiosk.catalogue.model import CHECK_ANSWERS, EVIDENCE_SEEN, Page, Service
 from kiosk.journey.lookup_state import LookupKey, LookupState, lookup_key
 from kiosk.journey.pages import PageModel, SummaryRow
 from kiosk.journey.render import Renderer
+from kiosk.journey.route_rules import RouteRules
 from kiosk.journey.types import CheckContext, QuestionTypes, builtin_types
 from kiosk.journey.validation import Answer, FieldError, RawAnswer
 from kiosk.lookups.base import LookupRequest, LookupResult, UnavailableReason
@@ -63,7 +55,7 @@ def _as_input(value: Answer | None) -> str:
     return ",".join(value) if isinstance(value, tuple) else value
 
 
-class JourneyEngine:
+class JourneyEngine(RouteRules):
     """One resident's walk through one service. Dropped whole when the session ends."""
 
     def __init__(self, service: Service, texts: Texts, today: Callable[[], date],
@@ -153,37 +145,6 @@ class JourneyEngine:
 
     # ----- routing -------------------------------------------------------------------------
 
-    def _empties(self) -> dict[str, bool]:
-        empties = {}
-        for page_id in self._lookups.pages():
-            found = self._lookups.found(page_id, self.request_for(page_id))
-            if found is not None:
-                empties[page_id] = not found.items
-        return empties
-
-    def _chosen_data(self) -> dict[str, Mapping[str, str]]:
-        """The data of the option each looked-up answer chose, for the lookup its page asks
-        now (a chosen address's `in_area`)."""
-        data: dict[str, Mapping[str, str]] = {}
-        for page in self.service.pages:
-            if page.lookup() is None or page.id not in self._answers:
-                continue
-            chosen = self._lookups.chosen(page.id, self.request_for(page.id))
-            if chosen:
-                data[page.id] = chosen[0].data
-        return data
-
-    def computed(self) -> dict[str, str]:
-        """The service's computed values that have one now (`kiosk.journey.computed`)."""
-        if not self.service.computed:
-            return {}
-        return computed_values(self.service, self._answers, self._chosen_data(), self._today())
-
-    def holds(self, condition: Condition) -> bool:
-        """Whether `condition` holds on the answers, lookups and computed values so far (also a
-        delivery's `when`: which of a "tell us once" service's back offices are told)."""
-        return condition_holds(condition, self._answers, self._empties(), self.computed())
-
     def _route(self, page_id: str) -> Where:
         target = self._routed(page_id)
         if target == CHECK and self._has_evidence_page() and page_id != EVIDENCE_SEEN:
@@ -199,33 +160,6 @@ class JourneyEngine:
                     return CHECK if route.goto == CHECK_ANSWERS else Where("page", str(route.goto))
         target = self.service.default_next(page_id)
         return CHECK if target == CHECK_ANSWERS else Where("page", target)
-
-    def _has_evidence_page(self) -> bool:
-        return bool(self.service.evidence)
-
-    def skipped(self, page_id: str) -> bool:
-        """A page off the route: its `when` does not hold, or it is the staff's evidence page
-        and no staff are assisting. Passed by on its `next` (its routes are not used), its
-        answer kept but neither shown nor sent."""
-        if page_id == EVIDENCE_SEEN and self._has_evidence_page() and not self._assisted():
-            return True
-        when = self.service.page(page_id).when
-        return when is not None and not self.holds(when)
-
-    def evidence(self) -> tuple[EvidenceItem, ...]:
-        """The evidence items that apply on the answers so far (their `when` holds)."""
-        return tuple(item for item in self.service.evidence
-                     if item.when is None or self.holds(item.when))
-
-    def evidence_seen(self) -> tuple[str, ...]:
-        """The evidence items staff ticked as seen, while the page is on the route (staff
-        still assisting): "None of these", and items no longer applying, left out."""
-        if not self._has_evidence_page() or not self.asked(EVIDENCE_SEEN) \
-                or EVIDENCE_SEEN not in self.path():
-            return ()
-        ticked = self._answers.get(EVIDENCE_SEEN)
-        applying = {item.id for item in self.evidence()}
-        return tuple(v for v in (ticked if isinstance(ticked, tuple) else ()) if v in applying)
 
     def passed_by(self, page_id: str) -> bool:
         """A page off the route (`skipped`), or a question whose lookup found nothing: never
@@ -250,6 +184,8 @@ class JourneyEngine:
                 or self._lookups.chosen(page_id, request) is not None)
 
     def _done(self, page_id: str) -> bool:
+        if self.skipped(page_id):
+            return True
         page = self.service.page(page_id)
         if page.kind == "question":
             return self.passed_by(page_id) or self.asked(page_id)

@@ -129,11 +129,22 @@ class SummaryRow:
 
 
 @dataclass(frozen=True)
+class EvidenceView:
+    """A document to bring or post (the service's `evidence` that applies), as worded."""
+
+    label: str
+    hint: str | None
+
+
+@dataclass(frozen=True)
 class CheckAnswersPage:
     service_title: str
     title: str
     rows: tuple[SummaryRow, ...]
     submit_label: str
+    evidence: tuple[EvidenceView, ...] = ()
+    """What the resident needs to bring or post, listed after the answers."""
+    evidence_heading: str = ""
     kind: Literal["check_answers"] = "check_answers"
 
 
@@ -153,6 +164,9 @@ class ConfirmationPage:
     reference: str
     next_steps: str
     delivered: bool
+    evidence: tuple[EvidenceView, ...] = ()
+    """What the resident needs to bring or post (as on check answers)."""
+    evidence_heading: str = ""
     kind: Literal["confirmation"] = "confirmation"
     # The services told ("tell us once"), by their labels in the page's language.
     told: tuple[str, ...] = ()

@@ -15,6 +15,7 @@ from kiosk.journey.pages import (
     CheckAnswersPage,
     ConfirmationPage,
     ErrorView,
+    EvidenceView,
     ExitPage,
     InfoPage,
     LookupFailedPage,
@@ -53,7 +54,7 @@ class Renderer:
             words = service.check_answers
             assert words is not None  # only a service that sends reaches check answers
             return CheckAnswersPage(title, words.title.get(lang), tuple(self.rows()),
-                                    words.submit_label.get(lang))
+                                    words.submit_label.get(lang), *self._evidence())
         confirmation = engine.confirmation()
         assert confirmation is not None
         assert service.confirmation is not None
@@ -61,9 +62,17 @@ class Renderer:
         told = engine.told()
         return ConfirmationPage(
             title, service.confirmation.title.get(lang), reference,
-            service.confirmation.next_steps.get(lang), delivered,
+            service.confirmation.next_steps.get(lang), delivered, *self._evidence(),
             told=tuple(d.label.get(lang) for d in service.deliveries if d.id in told),
         )
+
+    def _evidence(self) -> tuple[tuple[EvidenceView, ...], str]:
+        """The evidence that applies, and its heading (none: no heading either)."""
+        engine = self.engine
+        lang = engine.texts.language
+        items = tuple(EvidenceView(item.label.get(lang), item.hint.get(lang) if item.hint else None)
+                      for item in engine.evidence())
+        return items, engine.texts("evidence.heading") if items else ""
 
     def _page(self, page: Page) -> PageModel:
         engine, t = self.engine, self.engine.texts

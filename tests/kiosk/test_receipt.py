@@ -59,7 +59,19 @@ def test_receipt_fields_are_exactly_these() -> None:
         "council_name", "site_name", "service_title", "reference", "created",
         "next_steps", "status_url", "contact_line",
         "services",  # "tell us once": the council services told, and whether each was sent
+        "evidence",
     ]
+
+
+def test_evidence_is_listed_after_what_happens_next() -> None:
+    doc = receipt_document(make_receipt(evidence=("A recent photo", "Proof of address")),
+                           DictTexts({**ENGLISH, "receipt.evidence_label": "What to bring or post"}))
+    texts = [getattr(block, "text", None) for block in doc.blocks]
+    at = texts.index("What to bring or post")
+    assert texts[at - 1] == CANARY
+    assert texts[at + 1] == "- A recent photo\n- Proof of address"
+    assert "What to bring or post" not in [getattr(b, "text", None) for b in
+                                           receipt_document(make_receipt(), DictTexts(ENGLISH)).blocks]
 
 
 def test_layout_top_to_bottom() -> None:

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import base64
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit
 
 from kiosk.journey.pages import CheckAnswersPage, ExitPage, QuestionPage, WaitingPage
+from tests.kiosk.eligibility_service import SERVICE_DATA
+from tests.kiosk_fixtures import DEMO
+from tests.ui.test_staff_ui import panel_shown, reader_of
+from ui.demo_controls import DEMO_STAFF_CARD
 from ui.driving import page_name, tap, type_text, widget
 from ui.wipe import leftovers
 
@@ -38,7 +44,8 @@ def _fill(qtbot, kiosk, model: QuestionPage) -> None:
             widget(window, f"answer-{part}").setText("")
         type_text(window, "answer-day", "20")
         type_text(window, "answer-month", "11")
-        type_text(window, "answer-year", "2026")
+        # A date of birth: old enough for the applications that ask one (issue 13's).
+        type_text(window, "answer-year", "1950" if model.personal else "2026")
     else:
         type_text(window, "answer", CANARY + " " * (q == "textarea"))
         edit = widget(window, "answer")
@@ -47,7 +54,7 @@ def _fill(qtbot, kiosk, model: QuestionPage) -> None:
             edit.copy()  # a resident may copy with Ctrl+C: the clipboard must be wiped too
         valid = {
             "email": f"{CANARY}@example.org", "postcode": "DE99 1AA", "phone": "07700 900982",
-            "number": "3", "address": "DE99 1AB",
+            "number": "3", "address": "DE99 1AB", "ni_number": "ab 12 34 56 c",
         }.get(q)
         if valid is not None:
             tap(window, "continue")  # rejected: the canary stays on the page as typed
@@ -64,9 +71,13 @@ def _fill(qtbot, kiosk, model: QuestionPage) -> None:
     tap(window, "continue")
 
 
-def _walk_to_check_answers(qtbot, kiosk, service_id: str) -> None:
+def _walk_to_check_answers(qtbot, kiosk, service_id: str, *, staff: bool = False) -> None:
     window = kiosk.window
     tap(window, "start")
+    if staff:  # a staff card on the reader for the whole visit; the panel is put away
+        reader_of(kiosk).insert(DEMO_STAFF_CARD)
+        qtbot.waitUntil(lambda: panel_shown(window))
+        tap(window, "staffClose")
     tap(window, f"service-{service_id}")
     for _ in range(40):
         model = window.session.engine.current()
@@ -91,20 +102,40 @@ def _forms(text: str) -> list[bytes]:
     return [raw, text.encode("utf-16-le"), base64.b64encode(raw), text.upper().encode()]
 
 
+def _with_application(tmp_path: Path) -> dict[str, object]:
+    """Profile overrides: the demo's services plus issue 13's test application (computed
+    values, a page shown only when it applies, an NI number, evidence and the staff page)."""
+    folder = tmp_path / "catalogue"
+    shutil.copytree(DEMO / "catalogue", folder)
+    (folder / "pass-test.yaml").write_text(yaml.safe_dump(SERVICE_DATA), encoding="utf-8")
+    return {"catalogue": {"path": str(folder), "services": ["pass-test", "feedback"]}}
+
+
 @pytest.mark.parametrize("ending", ["finish", "timeout", "start_again"])
-@pytest.mark.parametrize("service_id", ["missed-bin", "street-problem", "feedback"])
+@pytest.mark.parametrize("service_id", ["missed-bin", "street-problem", "feedback",
+                                        "pass-test", "pass-test-assisted"])
 def test_nothing_survives_the_session(make_kiosk, qtbot, clock, tmp_path: Path, caplog,
                                       service_id: str, ending: str) -> None:
     caplog.set_level(logging.DEBUG)
-    kiosk = make_kiosk()
+    assisted = service_id.endswith("-assisted")
+    service_id = service_id.removesuffix("-assisted")
+    kiosk = make_kiosk(**(_with_application(tmp_path) if service_id == "pass-test" else {}))
     window = kiosk.window
-    _walk_to_check_answers(qtbot, kiosk, service_id)
+    _walk_to_check_answers(qtbot, kiosk, service_id, staff=assisted)
+    if assisted:  # the staff page was on the route, and what staff ticked is on check answers
+        assert window.session.engine.answers().get("evidence_seen") == ("photo",)
+    evidence = ["A recent photo of you", "Proof of your address"]  # the address typed by hand
+    if service_id == "pass-test":  # check answers lists what to bring or post
+        assert widget(window, "evidenceHeading").text() == "What you need to bring or post"
+        assert [widget(window, f"evidence-{n}").text() for n in range(2)] == evidence
     shown = [lbl.text() for lbl in window.findChildren(QLabel) if lbl.objectName().startswith("value-")]
     assert any(CANARY in text for text in shown)  # the canary really was entered
     assert QGuiApplication.clipboard().text(QClipboard.Mode.Clipboard)  # the copy happened
     if ending == "finish":
         tap(window, "submit")
         qtbot.waitUntil(lambda: page_name(window) == "confirmation", timeout=15000)
+        if service_id == "pass-test":  # and so does the confirmation page
+            assert [widget(window, f"evidence-{n}").text() for n in range(2)] == evidence
         tap(window, "finish")
     elif ending == "timeout":
         idle = kiosk.assembly.loaded.profile.session

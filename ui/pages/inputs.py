@@ -127,10 +127,11 @@ _HINTS = {
     "address": Qt.InputMethodHint.ImhPreferUppercase,
     "reference": Qt.InputMethodHint.ImhPreferUppercase,
     "booking_reference": Qt.InputMethodHint.ImhPreferUppercase,
+    "ni_number": Qt.InputMethodHint.ImhPreferUppercase,
 }
 _KEYBOARD = {"email": "email", "phone": "digits", "number": "digits"}
 _WIDTH_CHARS = {"postcode": 10, "address": 10, "phone": 16, "number": 8, "email": 34, "text": 34,
-                "reference": 12, "booking_reference": 14}
+                "reference": 12, "booking_reference": 14, "ni_number": 16}
 
 
 class LineInput(QuestionInput):
@@ -220,6 +221,7 @@ def builtin_inputs() -> dict[str, InputFactory]:
         "postcode": LineInput,
         "reference": LineInput,
         "booking_reference": LineInput,
+        "ni_number": LineInput,
         "number": LineInput,
         "textarea": AreaInput,
         "date": DateInput,

@@ -4,15 +4,31 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from accessibility.themes import Theme
-from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, ExitPage
+from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, EvidenceView, ExitPage
 from kiosk.reference import spaced
 from kiosk.texts import Texts
 from ui.pages.base import Intents, Page, talk_button
 from ui.qr import qr_pixmap
 from ui.widgets import button, label
+
+
+def evidence_list(items: tuple[EvidenceView, ...], heading: str) -> QWidget | None:
+    """"What you need to bring or post": the heading, each document, its hint (if any)."""
+    if not items:
+        return None
+    box = QWidget()
+    box.setObjectName("evidence")
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addWidget(label(heading, "heading", name="evidenceHeading"))
+    for index, item in enumerate(items):
+        column.addWidget(label(item.label, "value", name=f"evidence-{index}"))
+        if item.hint:
+            column.addWidget(label(item.hint, "hint", name=f"evidence-hint-{index}"))
+    return box
 
 
 class CheckAnswersView(Page):
@@ -47,6 +63,9 @@ class CheckAnswersView(Page):
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(1, 3)
         self.body.addLayout(grid)
+        evidence = evidence_list(model.evidence, model.evidence_heading)
+        if evidence is not None:
+            self.body.addWidget(evidence)
         self.submit_button = button(model.submit_label, "primary", name="submit")
         self.submit_button.clicked.connect(intents.submit)
         self.action_row.addWidget(self.submit_button)
@@ -94,6 +113,9 @@ class ConfirmationView(Page):
                                   name="receiptState"))
         self.body.addWidget(label(texts("confirmation.next_steps_label"), "heading"))
         self.body.addWidget(label(model.next_steps, name="nextSteps"))
+        evidence = evidence_list(model.evidence, model.evidence_heading)
+        if evidence is not None:
+            self.body.addWidget(evidence)
         if printed and preview_png:
             self._preview(preview_png, theme)
         elif not printed and qr_payload:
