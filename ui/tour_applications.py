@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from kiosk.clock import uk_today
 from ui.built import Kiosk
-from ui.driving import on_page, page_name, tap, type_text, wait_for
+from ui.driving import on_page, page_name, tap, type_text, wait_for, widget
 from ui.pages.summary import ConfirmationView
 
 
@@ -89,6 +89,11 @@ def applications_tour(kiosk: Kiosk, shot: Callable[[str], None], seconds: float,
     type_text(window, "answer", "07700 900982")
     tap(window, "continue")
     shot("blue-badge-check-answers")
+    for _ in range(12):  # down to "What you need to bring or post"
+        if not widget(window, "scrollDown").isEnabled():
+            break
+        tap(window, "scrollDown")
+    shot("blue-badge-evidence")
     _submitted(kiosk, seconds)
     shot("blue-badge-confirmation")
     _end_visit(kiosk, "finish", after_visit)

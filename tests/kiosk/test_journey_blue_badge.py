@@ -195,3 +195,4 @@ def test_a_visit_sends_the_application_with_its_answers(tmp_path: Path) -> None:
             "name": "Ann Example", "date_of_birth": "1961-04-02", "ni_number": "JK123456C"}
         assert submission.fields == {"address_string": "14 Library Lane, Demo Town, DE99 1AB",
                                      "phone": "07700900982", "address_id": "990000001014"}
+        assert (submission.evidence_seen, submission.evidence_seen_by) == ([], "")  # no staff
