@@ -23,6 +23,7 @@ from ui.driving import (
     wait_for,
 )
 from ui.pages.summary import ConfirmationView
+from ui.tour_applications import applications_tour
 from ui.tour_booking import booking_tour
 from ui.tour_call import call_tour
 from ui.tour_staff import staff_tour
@@ -173,6 +174,8 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     apply()
     # Book an appointment, then find it again by its reference.
     booking_tour(kiosk, shot, SUBMIT_SECONDS, apply)
+    # A Blue Badge application, the bus pass's "not yet", and "tell us once" (issue 13).
+    applications_tour(kiosk, shot, SUBMIT_SECONDS, apply)
     # An exit page: garden waste without a subscription.
     tap(window, "start")
     tap(window, "service-missed-bin")
