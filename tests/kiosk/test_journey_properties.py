@@ -21,9 +21,11 @@ from kiosk.journey.pages import (
     CheckAnswersPage,
     ConfirmationPage,
     ExitPage,
+    InfoPage,
     LookupFailedPage,
     PageModel,
     QuestionPage,
+    ResultPage,
     WaitingPage,
 )
 from kiosk.journey.types.address import AddressParts
@@ -38,7 +40,8 @@ CATALOGUE = load_profile(Path(kiosk.__file__).parent / "demo" / "profile.yaml").
 # The question journeys: Track my request waits for the council (tests/kiosk/test_track_request.py).
 # Services whose every question is the resident's (booking services wait on the hub's diary:
 # tests/kiosk/test_booking_journey.py).
-SERVICE_IDS = [service.id for service in CATALOGUE if service.destination is not None]
+SERVICE_IDS = [service.id for service in CATALOGUE
+               if service.destination is not None or service.deliveries]
 
 VALID_TEXT = {
     "text": ["Ann", "14 Rose Cottage", "  Ann  "], "textarea": ["Outside the school gates"],
@@ -46,6 +49,7 @@ VALID_TEXT = {
     "phone": ["07700 900982", "+44 1632 960001"], "postcode": ["de1 2ab", "SW1A1AA"],
     # Addresses found (the demo's canned answers), and none found.
     "address": ["de99 1ab", "DE99 2DE", "DE99 9ZZ"],
+    "ni_number": ["AB 12 34 56 C", "ab123456d"],  # QQ, GOV.UK's example, is never issued
 }
 TYPED_ADDRESS = AddressParts("Flat 3, The Old Mill", "Mill Lane", "Demo Town", "de99 9zz")
 # Weighted towards progress, so random journeys reach check answers, exits and confirmation.
@@ -58,8 +62,12 @@ NASTY = st.one_of(
 
 
 def valid_for(engine: JourneyEngine, page_id: str) -> st.SearchStrategy[RawAnswer]:
-    """Answers the page accepts (an address from those the page offers now)."""
-    question = engine.service.page(page_id).question
+    """Answers the page accepts (an address from those the page offers now); an information
+    or result page takes no answer (Continue)."""
+    page = engine.service.page(page_id)
+    if page.kind != "question":
+        return st.just("")
+    question = page.question
     good: st.SearchStrategy[RawAnswer]
     if question.type == "address_list":
         offered = [v for v, _, _ in engine.items(page_id)]
@@ -100,7 +108,8 @@ def check_invariants(engine: JourneyEngine, shown: PageModel | None) -> None:
     assert list(answers) == [p for p in path if p in answers]
     assert not any(engine.passed_by(p) for p in answers)
     if where.kind == "page":
-        assert isinstance(page, QuestionPage | WaitingPage | LookupFailedPage)
+        assert isinstance(page, QuestionPage | InfoPage | ResultPage | WaitingPage
+                          | LookupFailedPage)
         assert page.page_id == where.page_id
         assert where.page_id in path
         assert not isinstance(page, QuestionPage) or all(e.message for e in page.errors)
@@ -116,13 +125,13 @@ def check_invariants(engine: JourneyEngine, shown: PageModel | None) -> None:
     else:
         assert where == DONE
         assert isinstance(page, ConfirmationPage)
-    attributes, fields = open311_parameters(
-        engine.service, answers, engine.answer_data(), engine.types,
-        labels={pid: engine.chosen_labels(pid) for pid in answers})
-    assert "not_listed" not in fields.get("address_string", "")
-    mapped = engine.service.destination.attributes
-    assert all(mapped[code] in answers for code in attributes)
-    assert all(isinstance(v, str) for v in fields.values())
+    for _part, mapping in engine.service.mappings():  # one, or one per "tell us once" service
+        attributes, fields = open311_parameters(
+            engine.service, answers, engine.answer_data(), engine.types,
+            labels={pid: engine.chosen_labels(pid) for pid in answers}, mapping=mapping)
+        assert "not_listed" not in fields.get("address_string", "")
+        assert all(mapping.attributes[code] in answers for code in attributes)
+        assert all(isinstance(v, str) for v in fields.values())
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
