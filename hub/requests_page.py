@@ -124,7 +124,7 @@ def _status_form(account: SignedIn, view: StatusView, chosen: str, note: str,
         f"over Open311. Never a name or an address. At most {MAX_NOTE} characters.</span>"
         + (f'<span class="error-message">{escape(note_error)}</span>' if note_error else "")
         + f'<textarea class="input textarea" id="note{suffix}" name="note" rows="4">'
-        f"{escape(note)}'
+        f"{escape(note)}"
         "</textarea></div>"
         '<button class="button" type="submit">Save the status</button></form>\n')
 

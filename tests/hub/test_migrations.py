@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -233,3 +234,53 @@ def _exists(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"  # a zombie has exited; only its parent's bookkeeping remains
+
+
+def _insert_request(connection: Any, request_id: str, reference: str | None,
+                    part: str | None = None) -> None:
+    columns = ("service_request_id, service_code, service_name, status, status_notes, "
+               "service_notice, description, address_string, address_id, email, phone, "
+               "first_name, last_name, device_id, account_id, media_url, attributes, "
+               "kiosk_reference, requested_datetime, updated_datetime, agency_responsible")
+    values = (":id, 'FEEDBACK', 'Feedback', 'open', '', '', 'kept', '', '', '', '', '', '', "
+              "'', '', '', '{}', :reference, '2026-03-01 09:00:00', '2026-03-01 09:00:00', ''")
+    if part is not None:
+        columns, values = columns + ", kiosk_part", values + ", :part"
+    connection.execute(text(f"INSERT INTO service_requests ({columns}) VALUES ({values})"),
+                       {"id": request_id, "reference": reference, "part": part})
+
+
+def test_request_parts_revision_keeps_every_request_and_keys_by_reference_and_part(
+        engine: Engine) -> None:
+    """0010: a reference is unique per part ("tell us once"), on a database in use."""
+    upgrade(engine, "0009")
+    with engine.begin() as connection:
+        _insert_request(connection, "1000000001", "AB2CD3EF")
+        _insert_request(connection, "1000000002", None)
+        _insert_request(connection, "1000000003", None)
+    assert upgrade(engine, "0010").after == "0010"
+    with engine.begin() as connection:
+        rows = connection.execute(text("SELECT service_request_id, kiosk_reference, kiosk_part, "
+                                       "description FROM service_requests "
+                                       "ORDER BY service_request_id")).all()
+        assert [tuple(r) for r in rows] == [("1000000001", "AB2CD3EF", "", "kept"),
+                                            ("1000000002", None, "", "kept"),
+                                            ("1000000003", None, "", "kept")]
+        _insert_request(connection, "1000000004", "AB2CD3EF", "council_tax")
+        _insert_request(connection, "1000000005", "AB2CD3EF", "electoral")
+        _insert_request(connection, "1000000006", "XY2ZA3BC")  # an older hub: no part given
+        for twin in (("1000000007", "AB2CD3EF", "electoral"), ("1000000008", "AB2CD3EF", "")):
+            duplicate = connection.begin_nested()
+            with pytest.raises(IntegrityError):
+                _insert_request(connection, *twin)
+            duplicate.rollback()
+    assert _differences(engine) == []
+    with engine.begin() as connection:  # back down needs one request per reference again
+        connection.execute(text("DELETE FROM service_requests WHERE kiosk_part <> ''"))
+    downgrade(engine, "0009")
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM service_requests")).scalar() == 4
+        duplicate = connection.begin_nested()
+        with pytest.raises(IntegrityError):
+            _insert_request(connection, "1000000009", "AB2CD3EF")
+        duplicate.rollback()
