@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = ("cold_start", "tap_latency", "wipe_time", "memory_growth", "outbox_enqueue",
               "theme_switch", "speech_latency", "receipt_build", "card_to_panel", "send_to_sent",
               "hub_post_requests", "heartbeat_ingest", "provision_refresh", "profile_apply",
-              "outbox_backlog", "call_times")
+              "outbox_backlog", "call_times", "usage_events")
 
 
 def _load() -> str:

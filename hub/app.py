@@ -69,6 +69,9 @@ from hub.sign_in import sign_in_router
 from hub.state import HubState
 from hub.status_page import status_router
 from hub.tracked import resolved
+from hub.usage.report_page import page_order, report_router
+from hub.usage.retention import RetentionTimer
+from hub.usage.route import events_router
 from kiosk.catalogue.loader import load_catalogue
 
 
@@ -169,6 +172,7 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     saved = (SavedStore(engine, saved_key, settings.saved_days, clock or system_clock)
              if saved_key is not None else None)
     saved_purges = SavedPurgeTimer(saved) if saved is not None else None
+    usage_purges = RetentionTimer(engine, settings.usage_retention_months)
     calls = make_desk(engine, settings.database_url, settings.calls, clock or system_clock)
 
     @asynccontextmanager
@@ -176,9 +180,11 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
         purges.start()
         if saved_purges is not None:
             saved_purges.start()
+        usage_purges.start()
         await calls.start()
         yield
         await calls.close()
+        usage_purges.close()
         if saved_purges is not None:
             saved_purges.close()
         purges.close()
@@ -216,6 +222,8 @@ def create_app(settings: HubSettings, *, lookup_sources: SourceRegistry | None =
     app.include_router(lookups_router())
     app.include_router(references_router())
     app.include_router(heartbeat_router(heartbeats))
+    app.include_router(events_router())
+    app.include_router(report_router(page_order(catalogue)))
     app.include_router(fleet_router())
     app.include_router(requests_router())
     app.include_router(appointments_api_router())

@@ -24,6 +24,7 @@ from hub.db import database_error
 from hub.migrate import SchemaNotReady
 from hub.saved.keyfile import SavedKeyError
 from hub.settings import HubSettings, load_settings
+from hub.usage import demo_cli
 from kiosk.config_errors import ConfigError
 
 
@@ -88,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return collections_cli.main(args[1:])
     if args[:1] == ["appointments"]:
         return appointments_cli.main(args[1:])
+    if args[:1] == ["demo-events"]:
+        return demo_cli.main(args[1:])
     settings = load_settings(args, os.environ)
     try:
         sock = _bind(settings.host, settings.port)

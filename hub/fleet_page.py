@@ -108,7 +108,8 @@ def _fleet_body(hub: HubState, terminals: list[Terminal], now: datetime) -> str:
         body = t.body
         rows.append(
             f'<tr id="terminal-{escape(t.id)}">'
-            f'<td><a href="/fleet/{escape(t.id)}">{escape(t.id)}</a><br>{escape(t.site)}</td>'
+            f'<td><a href="/fleet/{escape(t.id)}">{escape(t.id)}</a><br>{escape(t.site)}<br>'
+            f'<a href="/report?terminal={escape(t.id)}">usage</a></td>'
             f"<td>{_tag(t.condition)}{_problems(t)}</td>"
             f"<td>{escape(_when(hub, t.last_seen, now))}</td>"
             f"<td>{_code(body.profile_version if body else None)}</td>"
@@ -191,7 +192,9 @@ def _terminal_body(hub: HubState, t: Terminal, history: list[tuple[datetime, Hea
               '<th scope="col">Last profile update</th></tr></thead><tbody>'
               + "".join(rows) + "</tbody></table>\n") if rows else "<p>No heartbeats yet.</p>\n"
     return (f'<p><a href="/fleet">Back to the fleet</a></p>\n<h1>Terminal {escape(t.id)}</h1>\n'
-            f'<dl class="summary">{summary}</dl>\n<h2>Recent heartbeats</h2>\n{recent}')
+            f'<dl class="summary">{summary}</dl>\n'
+            f'<p><a href="/report?terminal={escape(t.id)}">Usage report for this terminal</a></p>\n'
+            f"<h2>Recent heartbeats</h2>\n{recent}")
 
 
 async def _fleet(request: Request, account: IT) -> HTMLResponse:

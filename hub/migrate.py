@@ -42,7 +42,7 @@ _BEFORE_MIGRATIONS = (
 # Every module that defines tables on hub.db.Base: the migrations are checked against all.
 TABLE_MODULES = ("hub.db", "hub.fleet_db", "hub.tracking_db", "hub.gazetteer_db",
                  "hub.collections_db", "hub.appointments.tables", "hub.calls.tables",
-                 "hub.saved.tables")
+                 "hub.saved.tables", "hub.usage.tables")
 
 
 def all_tables() -> MetaData:

@@ -65,6 +65,10 @@ class HubSettings:
     # first use; None: the hub keeps none) and how many days one is kept.
     saved_key_file: Path | None = None
     saved_days: int = 7
+    # Usage events (docs/measures.md): months raw events are kept (aggregates are kept), and
+    # each site's running cost a month in pounds, for cost per transaction (the settings file).
+    usage_retention_months: int = 13
+    site_costs: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.secure_cookies and not self.on_loopback:
@@ -118,7 +122,8 @@ def _parser() -> argparse.ArgumentParser:
         "KIOSK_HUB_TIMEZONE, KIOSK_HUB_LOG_LEVEL, KIOSK_HUB_INSECURE_COOKIES=1, "
         "KIOSK_HUB_SETTINGS, KIOSK_HUB_APPOINTMENT_HORIZON_WEEKS, "
         "KIOSK_HUB_APPOINTMENT_RETENTION_DAYS, KIOSK_HUB_SAVED_KEY_FILE, "
-        "KIOSK_HUB_SAVED_DAYS), then to the demo defaults. `kiosk-hub account --help`, "
+        "KIOSK_HUB_SAVED_DAYS, KIOSK_HUB_USAGE_RETENTION_MONTHS), then to the demo defaults. "
+        "`kiosk-hub account --help`, "
         "`kiosk-hub device --help` and `kiosk-hub db --help` manage staff accounts, "
         "terminals and the database.",
     )
@@ -153,6 +158,9 @@ def _parser() -> argparse.ArgumentParser:
                         "use (default <state dir>/saved-applications.key)")
     parser.add_argument("--saved-days", metavar="DAYS",
                         help="days a saved application is kept before it is deleted (default 7)")
+    parser.add_argument("--usage-retention-months", metavar="MONTHS",
+                        help="months raw usage events are kept; the report's aggregates are "
+                        "kept (default 13)")
     parser.add_argument("--insecure-cookies", action="store_true", default=None,
                         help="send staff sign-in cookies over plain http: only for a hub on "
                         "a loopback address (tests, the demo); never behind a real address")
@@ -214,6 +222,8 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
     saved_key = (Path(key_text).expanduser() if key_text else
                  (Path(state_text) if state_text else default_state_dir(environ)).expanduser()
                  / "saved-applications.key")
+    usage_months = _whole(parser, "usage retention months", pick(
+        args.usage_retention_months, "KIOSK_HUB_USAGE_RETENTION_MONTHS") or "13", 120)
     insecure = bool(args.insecure_cookies) or environ.get("KIOSK_HUB_INSECURE_COOKIES") == "1"
     settings_file = pick(args.settings, "KIOSK_HUB_SETTINGS")
     try:
@@ -239,6 +249,8 @@ def load_settings(argv: Sequence[str] | None, environ: Mapping[str, str]) -> Hub
             appointment_retention_days=retention,
             saved_key_file=saved_key,
             saved_days=saved_days,
+            usage_retention_months=usage_months,
+            site_costs=from_file.site_costs,
         )
     except ValueError as exc:
         parser.error(str(exc))

@@ -15,6 +15,9 @@
           turn_secret_file: /etc/kiosk-hub/turn-secret
       credential_ttl_seconds: 3600
       relay_only: false
+    report:                        # the usage report (docs/measures.md)
+      monthly_cost:                # each site's kiosk running cost a month, in pounds
+        central-library: 450.00
 
 A kiosk that delivers a request to `county` tells the hub its reference and the id the
 county's server gave it; the hub then answers status pages and "Track my request" by asking
@@ -58,9 +61,16 @@ class TrackedDestination(_Strict):
         return str(self.endpoint).rstrip("/")
 
 
+class ReportSection(_Strict):
+    # Pounds a month per site id: what the kiosks there cost to run (lease, support, paper,
+    # staff time), divided by completed transactions for cost per transaction.
+    monthly_cost: dict[str, float] = Field(default_factory=dict)
+
+
 class SettingsFile(_Strict):
     destinations: dict[str, TrackedDestination] = Field(default_factory=dict)
     calls: CallsSection = Field(default_factory=CallsSection)
+    report: ReportSection = Field(default_factory=ReportSection)
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,7 @@ class HubSettingsFile:
 
     destinations: Mapping[str, TrackedDestination] = field(default_factory=dict)
     calls: IceSettings = field(default_factory=IceSettings)
+    site_costs: Mapping[str, float] = field(default_factory=dict)
 
 
 class SettingsFileError(ValueError):
@@ -122,4 +133,9 @@ def load_hub_settings_file(path: Path) -> HubSettingsFile:
     if bad:
         raise SettingsFileError(f"{path}: destinations: names are letters, digits, . _ - "
                                 f"(up to 64), like the kiosks' profile uses; found {bad[0][:64]!r}")
-    return HubSettingsFile(dict(settings.destinations), _calls(path, settings.calls))
+    negative = [site for site, cost in settings.report.monthly_cost.items() if not cost >= 0]
+    if negative:
+        raise SettingsFileError(f"{path}: report.monthly_cost.{negative[0][:64]}: expected a "
+                                "cost in pounds, 0 or more")
+    return HubSettingsFile(dict(settings.destinations), _calls(path, settings.calls),
+                           dict(settings.report.monthly_cost))

@@ -100,7 +100,12 @@ def script_for(model: PageModel | CallScreen | SavedScreen, texts: Texts, *, rea
         return _check_answers(model, texts, read_personal)
     if isinstance(model, ExitPage):
         return _exit(model, texts)
-    if isinstance(model, BookingWaitingPage | BookingUnavailablePage | BookingDonePage):
+    if isinstance(model, BookingDonePage):
+        done = Script(texts)
+        done.utterances.extend(booking_script(model, texts))
+        _feedback(done, texts)
+        return done.utterances
+    if isinstance(model, BookingWaitingPage | BookingUnavailablePage):
         return booking_script(model, texts)
     if printed is None:
         raise ValueError("the confirmation page's script needs printed=True or False")
@@ -220,6 +225,7 @@ def _exit(page: ExitPage, texts: Texts) -> list[Utterance]:
     script.say("caption", page.service_title)
     script.say("title", page.title)
     script.say("body", page.body)
+    _feedback(script, texts)
     script.say("start-again-hint", texts("exit.start_again_hint"))
     script.say("button:back", texts("nav.back"))
     script.say("button:start-again", texts("nav.start_again"))
@@ -247,9 +253,23 @@ def _confirmation(page: ConfirmationPage, texts: Texts, printed: bool) -> list[U
     script.say("next-steps-label", texts("confirmation.next_steps_label"))
     script.say("next-steps", page.next_steps)
     _evidence(script, page)
+    _feedback(script, texts)
     script.say("finish-hint", texts("confirmation.finish_hint"))
     script.say("button:finish", texts("nav.finish"))
     return script.utterances
+
+
+def _feedback(script: Script, texts: Texts) -> None:
+    """The optional questions (ui/pages/satisfaction.py), said as the page shows them."""
+    script.say("rate-question", texts("feedback.rate_question"))
+    script.say("feedback-hint", texts("feedback.optional"))
+    for score, key in ((1, "feedback.very_dissatisfied"), (2, "feedback.dissatisfied"),
+                       (3, "feedback.neutral"), (4, "feedback.satisfied"),
+                       (5, "feedback.very_satisfied")):
+        script.say(f"button:rate-{score}", texts(key))
+    script.say("contact-question", texts("feedback.contact_question"))
+    for answer in ("yes", "no", "not_sure"):
+        script.say(f"button:contacted-{answer}", texts(f"feedback.{answer}"))
 
 
 def attract_script(texts: Texts, council: str, site: str) -> list[Utterance]:

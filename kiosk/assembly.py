@@ -56,6 +56,8 @@ from kiosk.resident import KioskParts
 from kiosk.saved.factory import make_saved
 from kiosk.screen_status import ScreenStatusFile
 from kiosk.staff import StaffDirectory
+from kiosk.usage_buffer import UsageBuffer
+from kiosk.usage_sender import UsageSender
 from peripherals.cards import CardReader, make_card_reader
 from peripherals.printer import make_printer
 from peripherals.printer.base import PaperSpec, ReceiptPrinter
@@ -100,6 +102,8 @@ class Assembly:
     relay_service: RelayService | None = None
     # The screen's side of the relay socket (deliver now, status, IT's retry of a dead letter).
     relay_client: RelayClient | None = None
+    # Usage events waiting for the hub (kiosk.usage_buffer); None without a heartbeat section.
+    usage: UsageBuffer | None = None
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -117,7 +121,8 @@ class Assembly:
                                interval_seconds, make_heartbeat(loaded, self.state_dir, self.outbox),
                                retention_days=loaded.profile.outbox.retention_days,
                                reporter=reporter_for(loaded.profile, loaded.catalogue,
-                                                     self.state_dir, self.outbox))
+                                                     self.state_dir, self.outbox),
+                               usage=make_usage_sender(loaded, self.state_dir))
         service.start()
         self.relay_service = service
 
@@ -129,6 +134,8 @@ class Assembly:
             self.relay_service.stop(10.0)
         if self.card_reader is not None:
             self.card_reader.stop()
+        if self.usage is not None:
+            self.usage.close()
         self.printer.close()
         for backend in (self.parts.lookup, self.parts.bookings, self.parts.calls,
                         self.parts.saved):
@@ -173,6 +180,21 @@ def make_heartbeat(loaded: LoadedProfile, state_dir: Path, outbox: Outbox) -> He
                              screen_stale_after=3 * poll + 60, wall=time.time)
     return HeartbeatSender(source.next_envelope, settings.url, settings.interval_seconds,
                            settings.timeout_seconds)
+
+
+def make_usage_sender(loaded: LoadedProfile, state_dir: Path) -> UsageSender | None:
+    """The relay's usage-event sender, beside the heartbeat and to the same hub (its
+    `{endpoint}/events`): None when the heartbeat is (no section, or not enrolled)."""
+    settings = loaded.profile.heartbeat
+    if settings is None:
+        return None
+    try:
+        keys = DeviceKeys.load(key_folder(state_dir))
+    except IdentityError:
+        return None  # make_heartbeat says so once
+    return UsageSender(UsageBuffer.in_state_dir(state_dir), keys, settings.events_url,
+                       interval_seconds=settings.interval_seconds,
+                       timeout_seconds=settings.timeout_seconds, wall=time.time)
 
 
 def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
@@ -220,8 +242,9 @@ def assemble(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = No
                            versions(loaded.source.read_bytes(),
                                     [(s.id, s.version) for s in loaded.catalogue]),
                            on_status=ScreenStatusFile(state_dir).write)
+    usage = UsageBuffer.in_state_dir(state_dir) if profile.heartbeat is not None else None
     return Assembly(loaded, state_dir, parts, outbox, printer, audit, health, staff, reader,
-                    relay_client=relay)
+                    relay_client=relay, usage=usage)
 
 
 def probes(printer: ReceiptPrinter, reader: CardReader | None, outbox: Outbox,

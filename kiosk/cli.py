@@ -132,7 +132,7 @@ def _cmd_relay(args: argparse.Namespace) -> int:
     loaded = _load(Path(args.profile), state_dir)
     if loaded is None:
         return 2
-    from kiosk.assembly import make_heartbeat, make_relay, open_outbox
+    from kiosk.assembly import make_heartbeat, make_relay, make_usage_sender, open_outbox
     from kiosk.outbox import RelayBusy, RelayService, RelaySocketError, socket_path
     from kiosk.outbox.reference_reports import reporter_for
     from kiosk.sd_notify import Notifier, serve_until
@@ -142,7 +142,8 @@ def _cmd_relay(args: argparse.Namespace) -> int:
                            make_heartbeat(loaded, state_dir, outbox),
                            retention_days=loaded.profile.outbox.retention_days,
                            reporter=reporter_for(loaded.profile, loaded.catalogue, state_dir,
-                                                 outbox))
+                                                 outbox),
+                           usage=make_usage_sender(loaded, state_dir))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

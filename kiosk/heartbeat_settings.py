@@ -17,7 +17,8 @@ class HeartbeatSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     endpoint: HttpUrl = Field(
-        description="The hub's kiosk API, e.g. https://hub/kiosk/v1; beats go to {endpoint}/heartbeat")
+        description="The hub's kiosk API, e.g. https://hub/kiosk/v1; beats go to "
+                    "{endpoint}/heartbeat, usage events to {endpoint}/events")
     interval_seconds: int = Field(default=60, ge=1, le=3600,
                                   description="Seconds between two heartbeats.")
     timeout_seconds: float = Field(default=10.0, gt=0, le=60,
@@ -33,3 +34,8 @@ class HeartbeatSettings(BaseModel):
     @property
     def url(self) -> str:
         return str(self.endpoint).rstrip("/") + "/heartbeat"
+
+    @property
+    def events_url(self) -> str:
+        """Where the relay sends usage events (kiosk.usage_sender): the same hub."""
+        return str(self.endpoint).rstrip("/") + "/events"

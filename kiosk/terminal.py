@@ -51,6 +51,7 @@ from kiosk.terminal_events import (
     WipeCheck,
     call_now,
 )
+from kiosk.terminal_feedback import FeedbackDesk
 from kiosk.terminal_saved import SavedDesk
 from kiosk.terminal_staff import StaffDesk
 from kiosk.terminal_wipe import audit_failed, collect, guarded, ignore, verify
@@ -100,6 +101,9 @@ class Terminal:
         # Save and come back (kiosk/terminal_saved): its screens sit over the visit too.
         self.saved = SavedDesk(parts.saved)
         self.saved.bind(self, self._show)
+        # The satisfaction and "contacted before" questions (kiosk/terminal_feedback).
+        self.feedback = FeedbackDesk()
+        self.feedback.bind(self)
 
     # ----- what is showing -----------------------------------------------------------------
 
@@ -315,6 +319,14 @@ class Terminal:
 
     def finish(self) -> None:
         self.end(EndReason.FINISHED)
+
+    def rate_visit(self, score: int) -> None:
+        """"How was using this screen today?": 1 (very dissatisfied) … 5 (very satisfied)."""
+        self.feedback.rate(score)
+
+    def contacted_before(self, answer: str) -> None:
+        """"Did you phone or visit us about this before today?": yes, no or not_sure."""
+        self.feedback.answer_contacted(answer)
 
     def start_again(self) -> None:
         self.end(EndReason.START_AGAIN)

@@ -87,6 +87,10 @@ class TerminalEvents:
         # "Print this" on a result page: started, then whether the printer took it.
         self.page_printing: Event[[]] = Event("page_printing")
         self.page_printed: Event[[bool]] = Event("page_printed")
+        # The optional questions on a confirmation or exit page (kiosk/terminal_feedback):
+        # a score 1..5, then yes / no / not_sure. Views show "Thank you"; usage events count it.
+        self.visit_rated: Event[[int]] = Event("visit_rated")
+        self.contacted_before: Event[[str]] = Event("contacted_before")
 
 
 class Hold:

@@ -28,6 +28,7 @@ from kiosk.profile_trial import managed_store
 from kiosk.remote_commands import CommandLedger
 from kiosk.terminal import Terminal
 from kiosk.terminal_staff import StaffDesk
+from kiosk.usage_recorder import UsageRecorder
 from ui.background import Background
 from ui.boot import BootShell
 from ui.built import Kiosk
@@ -86,6 +87,8 @@ def build(loaded: LoadedProfile, state_dir: Path, *, clock: Clock | None = None,
                         on_fatal=lambda problems: _wipe_failed(app),
                         staff=StaffDesk(assist, clock))
     terminal.calls.devices_ready = call_devices_ready(loaded.profile.calls)
+    if assembly.usage is not None:  # usage events for the hub's report (kiosk.usage_recorder)
+        UsageRecorder(terminal, assembly.usage, clock)
     between = BetweenSessions(loaded.profile.commands, CommandLedger(state_dir),
                               local_time=local_now,
                               restart=lambda: app.exit(RESTART_EXIT_CODE), reboot=_reboot,

@@ -23,6 +23,7 @@ from ui.driving import (
     wait_for,
 )
 from ui.pages.summary import ConfirmationView
+from ui.tour_applications import applications_tour
 from ui.tour_booking import booking_tour
 from ui.tour_call import call_tour
 from ui.tour_staff import staff_tour
@@ -132,6 +133,9 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     wait_for(lambda: isinstance(window.page, ConfirmationView), seconds=SUBMIT_SECONDS,
              what="the confirmation page")
     shot("confirmation")
+    # The optional questions below it (issue 14): one touch, then "Thank you".
+    tap(window, "rate-5")
+    shot("satisfaction")
     outcome = window.session.outcome
     reference = outcome.reference if outcome else "?"
     delivered = bool(outcome and outcome.delivered)
@@ -170,6 +174,8 @@ def journey_tour(kiosk: Kiosk, out: Path, prefs: Preferences | None = None) -> T
     apply()
     # Book an appointment, then find it again by its reference.
     booking_tour(kiosk, shot, SUBMIT_SECONDS, apply)
+    # A Blue Badge application, the bus pass's "not yet", and "tell us once" (issue 13).
+    applications_tour(kiosk, shot, SUBMIT_SECONDS, apply)
     # An exit page: garden waste without a subscription.
     tap(window, "start")
     tap(window, "service-missed-bin")

@@ -125,6 +125,8 @@ class KioskWindow(WindowWipe, ReadAloud, QWidget):
             join_call=lambda interpreter, share: t.calls.join(interpreter, share),
             leave_call=lambda: t.calls.end_call(), close_call=lambda: t.calls.close(),
             call_back_instead=lambda: t.calls.call_back(),
+            rate_visit=t.rate_visit, contacted_before=t.contacted_before,
+            feedback_state=lambda: (t.feedback.rating, t.feedback.contacted),
         )
         self.saved_intents = SavedIntents(
             choose_word=lambda word: t.saved.choose_word(word),

@@ -80,7 +80,12 @@ _DEMO_ADDRESSES: dict[str, tuple[tuple[str, str], ...]] = {
                                  "DE99 2DE"),
                 ("990000002007", "7 Orchard Rise, Little Demo, Demo Town, DE99 2DE")),
     "DE999ZZ": (),
+    # Across the boundary: the council's list holds them (shared streets), but they are in the
+    # neighbouring council's area (`in_area: no`, so `inside_area` is "no").
+    "DE999XA": (("990000009001", "Boundary Farm, Border Lane, Other Town, DE99 9XA"),
+                ("990000009002", "2 Border Lane, Other Town, DE99 9XA")),
 }
+_OUTSIDE_AREA = frozenset({"990000009001", "990000009002"})
 _DEMO_BINS = (("general", "green", "Green bin – general waste", 1, 14, 2),
               ("recycling", "blue", "Blue bin – recycling", 8, 21, 2),
               ("food", "brown", "Brown caddy – food waste", 1, 8, 1))
@@ -96,7 +101,8 @@ def demo_answers(today: Callable[[], date]) -> dict[str, Answer]:
     def addresses(request: LookupRequest) -> Sequence[LookupItem]:
         found = _DEMO_ADDRESSES.get(_postcode_key(request.inputs.get("postcode", "")), ())
         return [LookupItem(uprn, label, None,
-                           {"uprn": uprn, "lat": f"52.6{uprn[-4:]}", "long": "-1.47021"})
+                           {"uprn": uprn, "lat": f"52.6{uprn[-4:]}", "long": "-1.47021",
+                            **({"in_area": "no"} if uprn in _OUTSIDE_AREA else {})})
                 for uprn, label in found]
 
     def bins(request: LookupRequest) -> Sequence[LookupItem]:

@@ -39,7 +39,8 @@ class Reporter(Protocol):
 class RelayService:
     def __init__(self, relay: Relay, socket_path: Path, interval_seconds: float = 30.0,
                  heartbeat: Heartbeat | None = None, *,
-                 retention_days: int | None = None, reporter: Reporter | None = None) -> None:
+                 retention_days: int | None = None, reporter: Reporter | None = None,
+                 usage: Heartbeat | None = None) -> None:
         """With `retention_days`, undelivered rows older than that are expired after passes
         (`kiosk.outbox.retention`); with `heartbeat`, the terminal beats to the hub; with
         `reporter`, the hub hears where third-party deliveries went."""
@@ -57,6 +58,8 @@ class RelayService:
         self.worker = RelayWorker(relay, interval_seconds, after_pass if hooks else None)
         self.server = RelayServer(socket_path, relay, kick=self.worker.kick)
         self.heartbeat = heartbeat
+        # kiosk.usage_sender.UsageSender: usage events to the hub, a loop of its own too.
+        self.usage = usage
 
     def start(self) -> None:
         """Take the relay lock (RelayBusy if another relay has it), then open the socket:
@@ -74,12 +77,16 @@ class RelayService:
             raise
         if self.heartbeat is not None:
             self.heartbeat.start()
+        if self.usage is not None:
+            self.usage.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Close the socket first (no new requests), then finish the pass in flight."""
         try:
             if self.heartbeat is not None:
                 self.heartbeat.stop(timeout)
+            if self.usage is not None:
+                self.usage.stop(timeout)
         finally:
             try:
                 self.server.stop(timeout)

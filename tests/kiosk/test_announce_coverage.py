@@ -42,6 +42,7 @@ from kiosk.bookings.base import (
 )
 from kiosk.bookings.journey import BookingJourney, journey_for
 from kiosk.catalogue import Service
+from kiosk.catalogue.model import EVIDENCE_SEEN
 from kiosk.journey.booking_pages import BookingDonePage, BookingUnavailablePage, BookingWaitingPage
 from kiosk.journey.days import day_layout
 from kiosk.journey.engine import CHECK, JourneyEngine
@@ -72,21 +73,25 @@ GOOD_TEXT = {
     "text": "Ivy Lodge", "textarea": "Left by the gate\nnear lamp post 7",
     "number": "3", "email": "ann@example.org", "phone": "07700 900123", "postcode": "NG7 2RD",
     "reference": "lr33 86lf", "booking_reference": "bk-4f7k 2qxd", "address": "DE99 1AB",
+    "ni_number": "jk 12 34 56 c",
 }
 BAD_TEXT = {
     "text": "x" * 101, "textarea": "x" * 1201, "number": "many", "email": "nope",
     "phone": "12", "postcode": "nope", "reference": "nope", "booking_reference": "nope",
-    "address": "nope",
+    "address": "nope", "ni_number": "QQ 12 34 56 C",
 }
 # What lookups answer on the walk, per source: each variant is a branch (rows, or none).
 MOVED = {"bin": "general", "colour": "green", "every_weeks": "2", "next": "2026-12-24",
          "next_usual": "2026-12-25", "next_moved": "true", "then": "2027-01-08",
          "then_usual": "2027-01-08", "then_moved": "false"}
+OUTSIDE_AREA = "990000009002"  # in the council's list, across the boundary
 LOOKED_UP: dict[str, tuple[tuple[LookupItem, ...], ...]] = {
     "addresses": (
         (LookupItem("990000001001", "1 Library Lane, Demo Town, DE99 1AB", None,
                     {"uprn": "990000001001", "lat": "52.60012", "long": "-1.47021"}),
-         LookupItem("990000001002", "Rose Cottage, Library Lane, Demo Town, DE99 1AB")),
+         LookupItem("990000001002", "Rose Cottage, Library Lane, Demo Town, DE99 1AB"),
+         LookupItem(OUTSIDE_AREA, "2 Border Lane, Other Town, DE99 9XA", None,
+                    {"uprn": OUTSIDE_AREA, "in_area": "no"})),
         (),
     ),
     "bin-collections": (
@@ -180,17 +185,25 @@ def answers_for(service: Service, page_id: str, page: QuestionPage) -> list[RawA
     options looked up (or offered instead of a time just taken), the first."""
     question = service.page(page_id).question
     if question.type == "address_list":  # one address found, or "not listed"
-        return [LOOKED_UP["addresses"][0][0].value, NOT_LISTED]
+        chosen = [LOOKED_UP["addresses"][0][0].value, NOT_LISTED]
+        # and one outside the area, where a route asks (`inside_area`: the bus pass)
+        if any(r.when.computed for r in service.page(page_id).routes):
+            chosen.append(OUTSIDE_AREA)
+        return chosen
     if question.type == "address_manual":
         return [TYPED_ADDRESS]
     if question.options_from is not None or question.type == "day":
         return [page.options[0].value]
     if question.type in ("radios", "yes_no"):
         return [o.value for o in question.options] or list(YES_NO)
-    if question.type == "checkboxes":
-        return [tuple(o.value for o in question.options[:2])]
+    if question.type == "checkboxes":  # two, every one (each may open its own pages), and
+        every = tuple(o.value for o in question.options)  # the last alone ("None of these")
+        return [every[:2], every, every[-1:]] if len(every) > 2 else [every]
     if question.type == "date":
-        return [DateParts(str(YESTERDAY.day), str(YESTERDAY.month), str(YESTERDAY.year))]
+        yesterday = DateParts(str(YESTERDAY.day), str(YESTERDAY.month), str(YESTERDAY.year))
+        # A date that routes (a date of birth -> state pension age) takes a long-ago one too.
+        routed = bool(service.page(page_id).routes) and question.rules.max_days_ago is None
+        return [yesterday, DateParts("24", "6", "1947")] if routed else [yesterday]
     return [GOOD_TEXT[question.type]]
 
 
@@ -446,7 +459,8 @@ def test_the_walk_reaches_every_page_of_every_service() -> None:
     kinds = {(s.service.id, type(s.page).__name__) for s in CASES}
     for service in CATALOGUE:
         reached = {getattr(s.page, "page_id", None) for s in CASES if s.service is service}
-        assert {p.id for p in service.pages} <= reached, service.id
+        # The staff's evidence page is on the route only while staff assist (not on this walk).
+        assert {p.id for p in service.pages} - {EVIDENCE_SEEN} <= reached, service.id
         assert {e.id for e in service.exits} <= reached, service.id
         ends = (("CheckAnswersPage", "BookingDonePage") if service.booking is not None
                 else ("CheckAnswersPage", "ConfirmationPage") if service.sends else ("ResultPage",))
@@ -586,7 +600,10 @@ def test_confirmation_spells_the_reference() -> None:
     # Not printed: the page offers the receipt's code on screen, and says so.
     assert [u.item for u in script] == [
         "title", "reference", "delivery-state", "receipt-state", "photo-code-hint",
-        "next-steps-label", "next-steps", "finish-hint", "button:finish",
+        "next-steps-label", "next-steps", "rate-question", "feedback-hint",
+        *(f"button:rate-{n}" for n in range(1, 6)), "contact-question",
+        "button:contacted-yes", "button:contacted-no", "button:contacted-not_sure",
+        "finish-hint", "button:finish",
     ]
     assert TEXTS("confirmation.receipt_failed") in [u.text for u in script]
     printed = script_for(page, TEXTS, read_personal=False, printed=True)

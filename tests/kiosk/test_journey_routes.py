@@ -561,12 +561,18 @@ def explore(service: Service) -> Iterator[tuple[list[Step], JourneyEngine]]:
             stack.append([*steps, (page_id, raw)])
 
 
-@pytest.mark.parametrize("service", [s for s in CATALOGUE if s.destination is not None],
-                         ids=lambda s: s.id)
+# Issue 13's applications route on outcome pages, computed values and pages' `when`, which
+# this explorer does not answer: each is walked route by route in its own test file.
+WALKED_ELSEWHERE = {"blue-badge", "bus-pass"}
+
+
+@pytest.mark.parametrize("service", [s for s in CATALOGUE if s.destination is not None
+                                     and s.id not in WALKED_ELSEWHERE], ids=lambda s: s.id)
 def test_exploring_covers_every_route_branch_and_exit(service: Service) -> None:
     """Every question journey (Track my request, which asks the council, is walked in
     tests/kiosk/test_track_request.py; the booking services, which ask the hub's diary at
-    every step, in tests/kiosk/test_booking_journey.py)."""
+    every step, in tests/kiosk/test_booking_journey.py; the Blue Badge and bus pass in
+    tests/kiosk/test_journey_blue_badge.py and test_journey_bus_pass.py)."""
     routes_taken: set[tuple[str, int]] = set()
     exits_reached: set[str] = set()
     pages_seen: set[str] = set()

@@ -16,6 +16,7 @@ import pytest
 import kiosk
 from accessibility.languages import Translator
 from kiosk.catalogue import Service
+from kiosk.catalogue.model import EVIDENCE_SEEN
 from kiosk.journey.engine import JourneyEngine, Where
 from kiosk.journey.pages import QuestionPage, WaitingPage
 from kiosk.journey.types.address import AddressParts
@@ -52,6 +53,28 @@ FEEDBACK_BASE = [("feedback_type", "complaint"), ("topics", ("bins",)), ("messag
                  ("happened_on", DateParts()), ("wants_reply", "yes"), ("full_name", "Ann")]
 CALLBACK_BASE = [("topic", "appointment"), ("name", "Ann"), ("phone", "07700 900982"),
                  ("best_time", "morning")]
+# Issue 13's applications: Blue Badge for yourself (and for someone else), bus pass, moving.
+BADGE_ME = [("who_for", "myself"), ("benefit", "wpms"), ("eligible", ""), ("name", "Ann"),
+            *ADDRESS, ("date_of_birth", DateParts("2", "4", "1961")),
+            ("ni_number", "JK 12 34 56 C")]
+BADGE_THEM = [("who_for", "someone_else"), ("benefit", "wpms"), ("eligible", ""),
+              ("their_name", "Sam"), ("your_name", "Ann"), *ADDRESS,
+              ("their_date_of_birth", DateParts("9", "9", "2019"))]
+BADGE_PREFIX: dict[str, list[tuple[str, RawAnswer]]] = {
+    "who_for": [], "benefit": [("who_for", "myself")],
+    "pip_points": [("who_for", "myself"), ("benefit", "pip")],
+    "dla_rate": [("who_for", "myself"), ("benefit", "dla")],
+    "afcs_tariff": [("who_for", "myself"), ("benefit", "afcs")],
+    "sight": [("who_for", "myself"), ("benefit", "none")],
+    "conditions": [("who_for", "myself"), ("benefit", "none"), ("sight", "no")],
+    "name": BADGE_ME[:3], "address": BADGE_ME[:4], "date_of_birth": BADGE_ME[:7],
+    "ni_number": BADGE_ME[:8], "phone": BADGE_ME,
+    "their_name": BADGE_THEM[:3], "your_name": BADGE_THEM[:4],
+    "their_date_of_birth": BADGE_THEM[:8], "their_ni_number": BADGE_THEM,
+}
+MOVED_BASE = [("old_address", "DE99 1AB"), *FOUND, ("old_address__list", "990000001002"),
+              ("new_address", "DE99 2DE"), *FOUND, ("new_address__list", "990000002007"),
+              ("moving_date", DateParts("14", "11", "2026")), ("name", "Ann")]
 PREFIX: dict[tuple[str, str], list[tuple[str, RawAnswer]]] = {
     ("missed-bin", "address"): [],
     **address_pages("missed-bin", [("address", "DE99 1AB"), *FOUND]),
@@ -84,6 +107,29 @@ PREFIX: dict[tuple[str, str], list[tuple[str, RawAnswer]]] = {
     ("manage-booking", "reference"): [],
     ("bin-day", "address"): [],
     **address_pages("bin-day", [("address", "DE99 1AB"), *FOUND]),
+    **{("blue-badge", page): steps for page, steps in BADGE_PREFIX.items()},
+    **address_pages("blue-badge", [*BADGE_ME[:4], ("address", "DE99 1AB"), *FOUND]),
+    ("bus-pass", "date_of_birth"): [],
+    ("bus-pass", "address"): [("date_of_birth", DateParts("1", "1", "1950"))],
+    ("bus-pass", "name"): [("date_of_birth", DateParts("1", "1", "1950")), *ADDRESS],
+    **address_pages("bus-pass", [("date_of_birth", DateParts("1", "1", "1950")),
+                                 ("address", "DE99 1AB"), *FOUND]),
+    ("moved-house", "old_address"): [],
+    **address_pages("moved-house", [("old_address", "DE99 1AB"), *FOUND], "old_address"),
+    ("moved-house", "new_address"): MOVED_BASE[:3],
+    **address_pages("moved-house", [*MOVED_BASE[:3], ("new_address", "DE99 1AB"), *FOUND],
+                    "new_address"),
+    ("moved-house", "moving_date"): MOVED_BASE[:6],
+    ("moved-house", "name"): MOVED_BASE[:7],
+    ("moved-house", "tell"): MOVED_BASE,
+    ("moved-house", "adults"): [*MOVED_BASE, ("tell", ("council_tax",))],
+    ("moved-house", "tenure"): [*MOVED_BASE, ("tell", ("council_tax",)), ("adults", "1")],
+    ("moved-house", "nationality"): [*MOVED_BASE, ("tell", ("electoral_register",))],
+    ("moved-house", "move_garden"): [*MOVED_BASE, ("tell", ("garden_waste",))],
+    ("moved-house", "library_card"): [*MOVED_BASE, ("tell", ("libraries",))],
+    ("moved-house", "rent_from"): [*MOVED_BASE, ("tell", ("housing_benefit",))],
+    ("moved-house", "new_rent"): [*MOVED_BASE, ("tell", ("housing_benefit",)),
+                                  ("rent_from", DateParts("1", "12", "2026"))],
 }
 
 
@@ -103,7 +149,7 @@ def engine_at(service: Service, page_id: str) -> JourneyEngine:
 def asked_here(service: Service) -> list[str]:
     """The questions this file reaches with the plain engine: all of a service's, or only a
     booking service's first (the rest wait on the hub's diary: test_booking_journey.py)."""
-    questions = [p.id for p in service.pages if p.kind == "question"]
+    questions = [p.id for p in service.pages if p.kind == "question" and p.id != EVIDENCE_SEEN]
     return questions if service.booking is None or not questions else [
         q for q in questions if not PREFIX.get((service.id, q), [None])]
 
@@ -269,6 +315,61 @@ CASES: list[Any] = [
     # bin collection days
     ("bin-day", "address", "", ["Enter the postcode of your home"]),
     *address_cases("bin-day"),
+    # Blue Badge
+    ("blue-badge", "who_for", "", ["Select who the Blue Badge is for"]),
+    ("blue-badge", "benefit", "", ["Select which of these you get, or None of these"]),
+    ("blue-badge", "pip_points", "", ["Select what your PIP award letter says"]),
+    ("blue-badge", "dla_rate", "",
+     ["Select yes if you get the higher rate of the mobility component"]),
+    ("blue-badge", "afcs_tariff", "", ["Select yes if the lump sum was at tariff levels 1 to 8"]),
+    ("blue-badge", "sight", "", ["Select yes if you are registered blind"]),
+    ("blue-badge", "conditions", (), ["Select all that apply, or None of these"]),
+    ("blue-badge", "name", "", ["Enter your full name"]),
+    ("blue-badge", "their_name", "", ["Enter the full name of the person the badge is for"]),
+    ("blue-badge", "your_name", "x" * 101, ["Your answer must be 100 characters or fewer"]),
+    ("blue-badge", "your_name", "", ["Enter your full name"]),
+    ("blue-badge", "address", "", ["Enter the postcode"]),
+    *address_cases("blue-badge"),
+    ("blue-badge", "date_of_birth", DateParts(), ["Enter your date of birth"]),
+    ("blue-badge", "date_of_birth", DateParts("24", "11", "2026"),
+     ["Your date of birth must be in the past"]),
+    ("blue-badge", "their_date_of_birth", DateParts(), ["Enter their date of birth"]),
+    ("blue-badge", "ni_number", "JK 12 34 56",
+     ["Enter a National Insurance number in the correct format"]),
+    ("blue-badge", "their_ni_number", "QQ 12 34 56 C",  # QQ is never issued
+     ["Enter a National Insurance number in the correct format"]),
+    ("blue-badge", "phone", "", ["Enter your phone number"]),
+    ("blue-badge", "phone", "12345", [PHONE_FORMAT]),
+    # bus pass
+    ("bus-pass", "date_of_birth", DateParts(), ["Enter your date of birth"]),
+    ("bus-pass", "date_of_birth", DateParts("30", "2", "1950"), [REAL_DATE]),
+    ("bus-pass", "address", "", ["Enter your home postcode"]),
+    *address_cases("bus-pass"),
+    ("bus-pass", "name", "", ["Enter your full name"]),
+    # tell us once
+    ("moved-house", "old_address", "", ["Enter the postcode of your old address"]),
+    *address_cases("moved-house", "old_address"),
+    ("moved-house", "new_address", "", ["Enter the postcode of your new address"]),
+    *address_cases("moved-house", "new_address"),
+    ("moved-house", "moving_date", DateParts(), ["Enter the date you moved or will move"]),
+    ("moved-house", "moving_date", DateParts("24", "1", "2027"),
+     ["You can tell us up to 61 days before you move"]),
+    ("moved-house", "name", "", ["Enter your full name"]),
+    ("moved-house", "tell", (), ["Select who we should tell"]),
+    ("moved-house", "tell", ("council_tax", "tv_licence"), [CHOOSE_LISTED]),
+    ("moved-house", "adults", "", ["Enter how many adults live at your new address"]),
+    ("moved-house", "adults", "0", ["Enter a number that is 1 or more"]),
+    ("moved-house", "tenure", "", ["Select whether you own or rent your new home"]),
+    ("moved-house", "nationality", "",
+     ["Select yes if you are a British, Irish, Commonwealth or European Union citizen"]),
+    ("moved-house", "move_garden", "",
+     ["Select yes if you want to move your garden waste subscription"]),
+    ("moved-house", "library_card", "12-34",
+     ["Enter the library card number using only letters and numbers"]),
+    ("moved-house", "rent_from", DateParts(), ["Enter the date you start paying rent at your "
+                                               "new address"]),
+    ("moved-house", "new_rent", "", ["Enter your rent each month"]),
+    ("moved-house", "new_rent", "10001", ["Enter a number that is 10000 or less"]),
 ]
 
 

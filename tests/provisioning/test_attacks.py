@@ -78,7 +78,8 @@ def test_tampered_profile_is_refused(running: World) -> None:
     files = unpack(served.read_bytes())
     files["profile.yaml"] = files["profile.yaml"].replace(b"feedback", b"missed-bin")
     tampered = pack_files(files)
-    served.write_bytes(tampered + b" " * (target.length - len(tampered)))  # same length, other bytes
+    # Same length, other bytes (cut to the length when the edit packs larger).
+    served.write_bytes((tampered + b" " * (target.length - len(tampered)))[:target.length])
     refused(running, "does not match its signed length and hash")
 
 

@@ -18,7 +18,11 @@ def test_the_tour_saves_every_page_and_the_staff_half(make_kiosk, tmp_path: Path
     for page in ("attract", "address-list", "address-typed-error", "bin-type-error",
                  "due-date-error", "change-address", "need-more-time", "confirmation",
                  "track-request", "bin-days", "booking-day", "booking-time",
-                 "booking-check-answers", "booking-confirmed", "booking-details", "exit-page"):
+                 "booking-check-answers", "booking-confirmed", "booking-details", "exit-page",
+                 "satisfaction",
+                 "blue-badge-eligibility", "blue-badge-not-eligible", "blue-badge-check-answers",
+                 "blue-badge-evidence", "blue-badge-confirmation", "bus-pass-not-yet",
+                 "moved-house-tell", "moved-house-confirmation"):
         assert any(name.endswith(f"-{page}.png") for name in shots), (page, shots)
     staff = sorted(p.name for p in (out / "staff").glob("*.png"))
     for page in ("staff-panel", "staff-device-status", "staff-pin-locked",

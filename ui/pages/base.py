@@ -52,6 +52,11 @@ class Intents:
     leave_call: Callable[[], None] = lambda: None
     close_call: Callable[[], None] = lambda: None
     call_back_instead: Callable[[], None] = lambda: None
+    # The optional questions on confirmation and exit pages (ui/pages/satisfaction.py):
+    # answers, and what was answered this visit (rating, contacted before).
+    rate_visit: Callable[[int], None] = lambda score: None
+    contacted_before: Callable[[str], None] = lambda answer: None
+    feedback_state: Callable[[], tuple[int | None, str | None]] = lambda: (None, None)
 
 
 def talk_button(text: str, intents: Intents, row: QHBoxLayout) -> QPushButton | None:

@@ -11,6 +11,7 @@ from kiosk.journey.booking_pages import BookingDonePage, BookingUnavailablePage,
 from kiosk.texts import Texts
 from ui.pages.base import Intents, Page
 from ui.pages.lookup import fill_waiting
+from ui.pages.satisfaction import FeedbackPanel
 from ui.qr import qr_pixmap
 from ui.widgets import button, label
 
@@ -81,6 +82,7 @@ class BookingDoneView(Page):
         self._say_printed(model.printed)
         self.body.addWidget(label(texts("confirmation.next_steps_label"), "heading"))
         self.body.addWidget(label(model.next_steps, name="nextSteps"))
+        self.body.addWidget(FeedbackPanel(texts, theme, intents))
         # 60 mm square, always dark on light as QR readers expect.
         code = QLabel()
         code.setObjectName("bookingCode")

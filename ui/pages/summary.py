@@ -11,6 +11,7 @@ from kiosk.journey.pages import CheckAnswersPage, ConfirmationPage, EvidenceView
 from kiosk.reference import spaced
 from kiosk.texts import Texts
 from ui.pages.base import Intents, Page, talk_button
+from ui.pages.satisfaction import FeedbackPanel
 from ui.qr import qr_pixmap
 from ui.widgets import button, label
 
@@ -124,6 +125,7 @@ class ConfirmationView(Page):
             self._preview(preview_png, theme)
         elif not printed and qr_payload:
             self._photo_code(qr_payload, texts, theme)
+        self.body.addWidget(FeedbackPanel(texts, theme, intents))
         self.body.addWidget(label(texts("confirmation.finish_hint"), "hint"))
         self.finish_button = button(texts("nav.finish"), "primary", name="finish")
         self.finish_button.clicked.connect(intents.finish)
@@ -164,6 +166,7 @@ class ExitView(Page):
         self.body.addWidget(label(model.service_title, "caption"))
         self.body.addWidget(label(model.title, "heading", name="title"))
         self.body.addWidget(label(model.body, name="body"))
+        self.body.addWidget(FeedbackPanel(texts, theme, intents))
         self.body.addWidget(label(texts("exit.start_again_hint"), "hint"))
         again = button(texts("nav.start_again"), "primary", name="exitStartAgain")
         again.clicked.connect(intents.start_again)
