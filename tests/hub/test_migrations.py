@@ -80,7 +80,7 @@ def test_down_to_nothing_and_up_again(engine: Engine) -> None:
 def test_a_database_from_before_migrations_is_adopted(engine: Engine, made_by: str) -> None:
     """Hubs before migrations ran create_all; their data must survive the first upgrade.
     Their tables are made as they were then (the revision's own, without Alembic's table):
-    the models of today have columns later revisions add (0010's kiosk_part)."""
+    the models of today have columns later revisions add (0011's kiosk_part)."""
     tables = all_tables()
     upgrade(engine, made_by)
     with engine.begin() as connection:
@@ -239,13 +239,13 @@ def _insert_request(connection: Any, request_id: str, reference: str | None,
 
 def test_request_parts_revision_keeps_every_request_and_keys_by_reference_and_part(
         engine: Engine) -> None:
-    """0010: a reference is unique per part ("tell us once"), on a database in use."""
-    upgrade(engine, "0009")
+    """0011: a reference is unique per part ("tell us once"), on a database in use."""
+    upgrade(engine, "0010")
     with engine.begin() as connection:
         _insert_request(connection, "1000000001", "AB2CD3EF")
         _insert_request(connection, "1000000002", None)
         _insert_request(connection, "1000000003", None)
-    assert upgrade(engine, "0010").after == "0010"
+    assert upgrade(engine, "0011").after == "0011"
     with engine.begin() as connection:
         rows = connection.execute(text("SELECT service_request_id, kiosk_reference, kiosk_part, "
                                        "description FROM service_requests "
@@ -264,7 +264,7 @@ def test_request_parts_revision_keeps_every_request_and_keys_by_reference_and_pa
     assert _differences(engine) == []
     with engine.begin() as connection:  # back down needs one request per reference again
         connection.execute(text("DELETE FROM service_requests WHERE kiosk_part <> ''"))
-    downgrade(engine, "0009")
+    downgrade(engine, "0010")
     with engine.begin() as connection:
         assert connection.execute(text("SELECT count(*) FROM service_requests")).scalar() == 4
         duplicate = connection.begin_nested()

@@ -9,8 +9,8 @@ On SQLite the table is rebuilt (Alembic's batch mode: SQLite cannot alter a cons
 on PostgreSQL it is altered in place. The downgrade refuses (an integrity error, nothing
 changed) while a reference has more than one part.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
