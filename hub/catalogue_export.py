@@ -19,6 +19,8 @@ from kiosk.journey.validation import YES_NO
 
 LANGUAGE = "en"
 REFERENCE_CODE = "kiosk_reference"
+# The kiosk's delivery id of a "tell us once" part: one reference, one request per part.
+PART_CODE = "kiosk_part"
 SINGLE = "singlevaluelist"
 MULTI = "multivaluelist"
 
@@ -171,8 +173,9 @@ def define_service(service: Service, part: str = "") -> ServiceDefinition:
     everywhere = pages_on_every_route(service)
     page_order = {page.id: index for index, page in enumerate(service.pages)}
     mapped = sorted(destination.attributes.items(), key=lambda item: page_order[item[1]])
-    if REFERENCE_CODE in destination.attributes:
-        raise ValueError(f"service {service.id!r}: attribute code {REFERENCE_CODE!r} is reserved")
+    for reserved in (REFERENCE_CODE, PART_CODE):
+        if reserved in destination.attributes:
+            raise ValueError(f"service {service.id!r}: attribute code {reserved!r} is reserved")
     attributes = []
     for order, (code, page_id) in enumerate(mapped, start=1):
         question = service.page(page_id).question
@@ -196,6 +199,17 @@ def define_service(service: Service, part: str = "") -> ServiceDefinition:
         description="Reference printed on the kiosk receipt",
         automated="hidden_field",
     ))
+    if part:
+        attributes.append(AttributeDefinition(
+            code=PART_CODE,
+            variable=False,
+            datatype="string",
+            required=False,
+            datatype_description="",
+            order=len(attributes) + 1,
+            description="Which part of a kiosk submission this is (its reference is shared)",
+            automated="hidden_field",
+        ))
     # Anything typed on a page the catalogue marks personal stays out of public GET answers.
     public = frozenset(
         name for name in ("address_string", "description")

@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     make_url,
@@ -81,9 +82,15 @@ class Base(DeclarativeBase):
 
 
 class ServiceRequest(Base):
-    """One Open311 service request as received, plus the kiosk's own reference."""
+    """One Open311 service request as received, plus the kiosk's own reference.
+
+    A "tell us once" submission is one reference with several parts (the kiosk's delivery
+    ids), one request each: the reference is unique per part. A single-destination report's
+    part is "". (The server default lets an older hub insert during a PostgreSQL upgrade.)"""
 
     __tablename__ = "service_requests"
+    __table_args__ = (UniqueConstraint("kiosk_reference", "kiosk_part",
+                                       name="uq_service_requests_kiosk_reference_part"),)
 
     service_request_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     service_code: Mapped[str] = mapped_column(String(100), index=True)
@@ -104,7 +111,8 @@ class ServiceRequest(Base):
     account_id: Mapped[str] = mapped_column(String(255), default="")
     media_url: Mapped[str] = mapped_column(Text, default="")
     attributes: Mapped[str] = mapped_column(Text, default="{}")
-    kiosk_reference: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    kiosk_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    kiosk_part: Mapped[str] = mapped_column(String(64), default="", server_default="")
     idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True, nullable=True)
     requested_datetime: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_datetime: Mapped[datetime] = mapped_column(UTCDateTime)

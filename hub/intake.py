@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import unquote_to_bytes
 
-from hub.catalogue_export import MULTI, REFERENCE_CODE, SINGLE, ServiceDefinition
+from hub.catalogue_export import MULTI, PART_CODE, REFERENCE_CODE, SINGLE, ServiceDefinition
 from hub.formats import Open311Error
 
 MAX_DESCRIPTION = 4000
@@ -42,6 +42,7 @@ class Accepted:
     long: float | None
     attributes: dict[str, AttributeValue]
     kiosk_reference: str | None
+    kiosk_part: str = ""  # "tell us once": which part of the reference this request is
 
 
 @dataclass
@@ -179,9 +180,11 @@ def check_request(form: dict[str, list[str]], service: ServiceDefinition) -> Acc
     lat, lon = _location(form, service, problems)
     attributes = _attributes(form, service, problems)
     reference = attributes.get(REFERENCE_CODE)
-    if isinstance(reference, str) and len(reference) > MAX_REFERENCE:
-        problems.add("invalid_attribute", f"attribute[{REFERENCE_CODE}] is longer than "
-                     f"{MAX_REFERENCE} characters")
+    part = attributes.get(PART_CODE)
+    for code, value in ((REFERENCE_CODE, reference), (PART_CODE, part)):
+        if isinstance(value, str) and len(value) > MAX_REFERENCE:
+            problems.add("invalid_attribute", f"attribute[{code}] is longer than "
+                         f"{MAX_REFERENCE} characters")
     if problems.errors:
         raise Open311Error.several(400, problems.errors)
     return Accepted(
@@ -190,6 +193,7 @@ def check_request(form: dict[str, list[str]], service: ServiceDefinition) -> Acc
         long=lon,
         attributes=attributes,
         kiosk_reference=reference if isinstance(reference, str) else None,
+        kiosk_part=part if isinstance(part, str) else "",
     )
 
 

@@ -6,6 +6,10 @@ One a kiosk delivered elsewhere answers from what that back office says (`remote
 when the hub knows how to ask it, else from the kiosk's report alone ("received"). A back
 office that cannot be asked now gives `cannot_check`: the request was delivered, its
 progress cannot be seen at the moment.
+
+A "tell us once" reference the hub received as several requests (one per part) answers as a
+whole (`parts` holds each part's own view, in the order they arrived): received while every
+part is, closed once every part is, otherwise in progress.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.db import ServiceRequest, normalise_reference
 from hub.remote_tracking import CannotCheck, RemoteTracker
-from hub.store import get_by_reference
+from hub.store import requests_by_reference
 from hub.tracked import Tracked, find
 from hub.updates import Update, current_state, history
 
@@ -41,6 +45,17 @@ class StatusView:
     notes: str
     updates: tuple[Update, ...] = ()
     where: Where = "hub"
+    part: str = ""  # this view's part of a "tell us once" reference ("" for a whole one)
+    parts: tuple[StatusView, ...] = ()  # the parts, when the reference has several
+
+
+def _whole(reference: str, parts: tuple[StatusView, ...]) -> StatusView:
+    states = {p.state for p in parts}
+    state: State = ("received" if states == {"received"} else
+                    "closed" if states == {"closed"} else "in_progress")
+    received = min((p.received for p in parts if p.received is not None), default=None)
+    updated = max((p.updated for p in parts if p.updated is not None), default=None)
+    return StatusView(reference, state, "", "", received, updated, "", parts=parts)
 
 
 def _own(row: ServiceRequest, reference: str, sessions: sessionmaker[Session]) -> StatusView:
@@ -49,7 +64,7 @@ def _own(row: ServiceRequest, reference: str, sessions: sessionmaker[Session]) -
     updated = row.updated_datetime if row.updated_datetime > row.requested_datetime else None
     return StatusView(reference, _FROM_HUB[state], row.service_code,
                       row.service_name, row.requested_datetime, updated, row.status_notes,
-                      updates, "hub")
+                      updates, "hub", row.kiosk_part)
 
 
 def _elsewhere(tracked: Tracked, tracker: RemoteTracker) -> StatusView:
@@ -76,9 +91,11 @@ def status_of(sessions: sessionmaker[Session], tracker: RemoteTracker, reference
     shown = normalise_reference(reference)[:64]
     if not shown:
         return None
-    row = get_by_reference(sessions, shown)
-    if row is not None:
-        return _own(row, shown, sessions)
+    rows = requests_by_reference(sessions, shown)
+    if len(rows) == 1 and not rows[0].kiosk_part:
+        return _own(rows[0], shown, sessions)
+    if rows:
+        return _whole(shown, tuple(_own(row, shown, sessions) for row in rows))
     tracked = find(sessions, shown)
     if tracked is not None:
         return _elsewhere(tracked, tracker)

@@ -9,6 +9,10 @@ person, to say where a request has got to.
 
 A request a kiosk delivered to another back office is shown as far as the hub knows it; its
 status is kept by that back office and cannot be set here.
+
+A "tell us once" reference is several requests, one per service told (its part): each is
+shown with its own status form, which names the request by reference and part, so a status
+is always set on the one request staff chose.
 """
 
 from __future__ import annotations
@@ -57,11 +61,16 @@ def _find_form(reference: str) -> str:
             ' <button class="button" type="submit">Find</button></form>\n')
 
 
-def _summary(hub: HubState, view: StatusView) -> str:
+def _service_name(hub: HubState, view: StatusView) -> str:
+    if view.parts:
+        return f"{len(view.parts)} services told (below)"
     service = hub.catalogue.get(view.service_code)
-    name = service.service_name if service is not None else (view.service_name or
+    return service.service_name if service is not None else (view.service_name or
                                                             view.service_code or "—")
-    rows = [("Reference", view.reference), ("Service", name),
+
+
+def _summary(hub: HubState, view: StatusView) -> str:
+    rows = [("Reference", view.reference), ("Service", _service_name(hub, view)),
             ("Status", STATUS_WORDS[view.state]), ("Received", _when(hub, view.received))]
     if view.updated is not None:
         rows.append(("Last updated", _when(hub, view.updated)))
@@ -84,16 +93,18 @@ def _history(hub: HubState, view: StatusView) -> str:
 
 
 def _status_form(account: SignedIn, view: StatusView, chosen: str, note: str,
-                 errors: dict[str, str]) -> str:
+                 errors: dict[str, str], suffix: str = "") -> str:
+    """The form for one request; `suffix` keeps element ids apart when a reference has
+    several parts (errors are keyed by those ids)."""
     radios = []
     for value, label, hint in CHOICES:
         checked = " checked" if value == chosen else ""
         radios.append(
-            f'<div class="radio"><input type="radio" id="status-{value}" name="status" '
-            f'value="{value}"{checked}> <label for="status-{value}">{escape(label)}</label>'
-            f' <span class="hint">{escape(hint)}</span></div>')
-    status_error = errors.get("status", "")
-    note_error = errors.get("note", "")
+            f'<div class="radio"><input type="radio" id="status{suffix}-{value}" name="status" '
+            f'value="{value}"{checked}> <label for="status{suffix}-{value}">{escape(label)}'
+            f'</label> <span class="hint">{escape(hint)}</span></div>')
+    status_error = errors.get(f"status{suffix}", "")
+    note_error = errors.get(f"note{suffix}", "")
 
     def group(name: str, error: str) -> str:
         return "form-group form-group--error" if error else "form-group"
@@ -102,23 +113,46 @@ def _status_form(account: SignedIn, view: StatusView, chosen: str, note: str,
         '<h2>Set the status</h2>\n'
         f'<form method="post" action="/requests/status">{csrf_field(account)}'
         f'<input type="hidden" name="reference" value="{escape(view.reference)}">'
-        f'<fieldset class="{group("status", status_error)}" id="status">'
+        f'<input type="hidden" name="part" value="{escape(view.part)}">'
+        f'<fieldset class="{group("status", status_error)}" id="status{suffix}">'
         '<legend class="label">Status</legend>'
         + (f'<span class="error-message">{escape(status_error)}</span>' if status_error else "")
         + "".join(radios) + "</fieldset>"
         f'<div class="{group("note", note_error)}">'
-        '<label class="label" for="note">Note for the resident (optional)</label>'
+        f'<label class="label" for="note{suffix}">Note for the resident (optional)</label>'
         '<span class="hint">Public: shown on the status page and the kiosk, and published '
         f"over Open311. Never a name or an address. At most {MAX_NOTE} characters.</span>"
         + (f'<span class="error-message">{escape(note_error)}</span>' if note_error else "")
-        + f'<textarea class="input textarea" id="note" name="note" rows="4">{escape(note)}'
+        + f'<textarea class="input textarea" id="note{suffix}" name="note" rows="4">'
+        f"{escape(note)}"
         "</textarea></div>"
         '<button class="button" type="submit">Save the status</button></form>\n')
 
 
+def _parts(hub: HubState, account: SignedIn, view: StatusView, part: str, chosen: str,
+           note: str, errors: dict[str, str]) -> str:
+    """Each service told under a "tell us once" reference: its summary, form and history.
+    What was typed (`chosen`, `note`, `errors`) belongs to the form of `part` only."""
+    shown = []
+    for index, one in enumerate(view.parts, start=1):
+        mine = one.part == part
+        shown.append(f"<h2>{escape(_service_name(hub, one))}</h2>\n" + _summary(hub, one)
+                     + _status_form(account, one, chosen if mine and chosen else _state_of(one),
+                                    note if mine else "", errors if mine else {}, f"-{index}")
+                     + "<h3>History</h3>\n" + _history(hub, one))
+    return "".join(shown)
+
+
+def _suffix(view: StatusView | None, part: str) -> str:
+    """The element id suffix of `part`'s form ("" when the reference has no parts)."""
+    if view is None or not view.parts:
+        return ""
+    return next((f"-{i}" for i, one in enumerate(view.parts, start=1) if one.part == part), "")
+
+
 def _page(hub: HubState, account: SignedIn, reference: str, view: StatusView | None, *,
           saved: bool = False, chosen: str = "", note: str = "",
-          errors: dict[str, str] | None = None) -> str:
+          errors: dict[str, str] | None = None, part: str = "") -> str:
     errors = errors or {}
     body = ["<h1>Residents' requests</h1>\n",
             error_summary([(field, message) for field, message in errors.items()])]
@@ -130,6 +164,9 @@ def _page(hub: HubState, account: SignedIn, reference: str, view: StatusView | N
         body.append(f"<p>No request has the reference <strong>{escape(reference)}</strong>. "
                     "Check it against the receipt. A request made in the last few minutes may "
                     "not have arrived yet.</p>\n")
+    elif view is not None and view.parts:
+        body.append(_summary(hub, view))
+        body.append(_parts(hub, account, view, part, chosen, note, errors))
     elif view is not None:
         body.append(_summary(hub, view))
         if view.where == "hub":
@@ -163,9 +200,10 @@ def _show(request: Request, account: Staff, reference: str = "", saved: str = ""
 async def _save(request: Request, account: Staff) -> Response:
     hub = hub_state(request)
     async with request.form() as form:
-        fields = {name: form.get(name) for name in ("reference", "status", "note")}
+        fields = {name: form.get(name) for name in ("reference", "part", "status", "note")}
     text = {name: value if isinstance(value, str) else "" for name, value in fields.items()}
     reference = normalise_reference(text["reference"])[:64]
+    part = text["part"][:64]
     state = text["status"]
     note = clean_text(text["note"], multiline=True)
     errors: dict[str, str] = {}
@@ -179,7 +217,7 @@ async def _save(request: Request, account: Staff) -> Response:
     if not errors:
         try:
             await run_in_threadpool(set_status, hub.sessions, reference, state, note,
-                                    account.name, utcnow())
+                                    account.name, utcnow(), part)
         except UnknownRequest:
             pass  # shown below as "no request has the reference"
         else:
@@ -187,8 +225,10 @@ async def _save(request: Request, account: Staff) -> Response:
                                     status_code=303, headers={"Cache-Control": "no-store"})
     view = await run_in_threadpool(_lookup, hub, reference)
     status = 400 if errors else 404
+    suffix = _suffix(view, part)  # errors name the fields of the form that was sent
+    errors = {f"{field}{suffix}": message for field, message in errors.items()}
     return page_response(_page(hub, account, reference, view, chosen=state, note=note,
-                               errors=errors), status)
+                               errors=errors, part=part), status)
 
 
 def requests_router() -> APIRouter:

@@ -45,6 +45,7 @@ dd { margin: 0; }
 .status { border-left: 0.4rem solid #0b0c0c; padding-left: 0.8rem; font-size: 1.5rem;
   font-weight: bold; margin: 1rem 0; }
 h2 { font-size: 1.5rem; margin: 1.5rem 0 0.5rem; }
+h3 { font-size: 1.25rem; margin: 1rem 0 0.5rem; }
 .updates { padding-left: 1.2rem; }
 .updates li { margin-bottom: 0.8rem; }
 """
@@ -65,7 +66,8 @@ def _page(title: str, council: str, body: str) -> str:
     )
 
 
-def _found(hub: HubState, view: StatusView) -> str:
+def _details(hub: HubState, view: StatusView, heading: str) -> str:
+    """A request's service, dates, public note and history (`heading`: the history's)."""
     timezone = hub.settings.timezone
     service = hub.catalogue.get(view.service_code)
     service_name = service.service_name if service is not None else view.service_name
@@ -84,16 +86,33 @@ def _found(hub: HubState, view: StatusView) -> str:
     if view.state == "cannot_check":
         explain = ("<p>Your report has reached the council, but we cannot check its progress "
                    "right now. Please try again later.</p>\n")
+    return (f'<p class="status">{escape(STATUS_WORDS[view.state])}</p>\n'
+            f"{explain}<dl>\n{details}</dl>\n{_updates(view, timezone, heading)}")
+
+
+def _part(hub: HubState, view: StatusView) -> str:
+    """One service told under a "tell us once" reference, under its own heading."""
+    service = hub.catalogue.get(view.service_code)
+    name = service.service_name if service is not None else (view.service_name or view.part)
+    return f"<h2>{escape(name)}</h2>\n{_details(hub, view, 'h3')}"
+
+
+def _found(hub: HubState, view: StatusView) -> str:
+    if view.parts:
+        told = "".join(_part(hub, part) for part in view.parts)
+        middle = (f'<p class="status">{escape(STATUS_WORDS[view.state])}</p>\n'
+                  f"<p>We have told {len(view.parts)} "
+                  f"{'service' if len(view.parts) == 1 else 'services'}:</p>\n{told}")
+    else:
+        middle = _details(hub, view, "h2")
     body = (
-        f"<h1>Reference {escape(view.reference)}</h1>\n"
-        f'<p class="status">{escape(STATUS_WORDS[view.state])}</p>\n'
-        f"{explain}<dl>\n{details}</dl>\n{_updates(view, timezone)}"
+        f"<h1>Reference {escape(view.reference)}</h1>\n{middle}"
         "<p>Keep your receipt. Use this reference if you contact us about this report.</p>\n"
     )
     return _page(f"Reference {view.reference}", hub.settings.council_name, body)
 
 
-def _updates(view: StatusView, timezone: str) -> str:
+def _updates(view: StatusView, timezone: str, heading: str = "h2") -> str:
     """The history staff made public, newest first (only for requests the hub received)."""
     if not view.updates:
         return ""
@@ -103,7 +122,7 @@ def _updates(view: StatusView, timezone: str) -> str:
         note = f"<br>{escape(update.description)}" if update.description else ""
         items.append(f"<li><strong>{escape(_when(update.updated_datetime, timezone))}: "
                      f"{escape(words)}</strong>{note}</li>\n")
-    return f'<h2>Updates</h2>\n<ul class="updates">\n{"".join(items)}</ul>\n'
+    return (f'<{heading}>Updates</{heading}>\n<ul class="updates">\n{"".join(items)}</ul>\n')
 
 
 def _not_found(hub: HubState, reference: str) -> str:

@@ -54,9 +54,11 @@ def replay(sessions: sessionmaker[Session], idempotency_key: str) -> Created | N
         return None if earlier is None else _created(earlier, replayed=True)
 
 
-def _reference_taken(session: Session, reference: str) -> bool:
+def _reference_taken(session: Session, reference: str, part: str) -> bool:
+    """A "tell us once" reference has one request per part: only the same part is a twin."""
     found = session.scalar(select(ServiceRequest.service_request_id)
-                           .where(ServiceRequest.kiosk_reference == reference))
+                           .where(ServiceRequest.kiosk_reference == reference,
+                                  ServiceRequest.kiosk_part == part))
     return found is not None
 
 
@@ -64,6 +66,7 @@ def create_request(sessions: sessionmaker[Session], service: ServiceDefinition,
                    accepted: Accepted, idempotency_key: str | None, agency: str) -> Created:
     """Store a checked request durably; the caller answers only after this returns."""
     reference = normalise_reference(accepted.kiosk_reference) if accepted.kiosk_reference else None
+    part = accepted.kiosk_part
     now = utcnow()
     for _attempt in range(5):
         with sessions() as session:
@@ -71,14 +74,14 @@ def create_request(sessions: sessionmaker[Session], service: ServiceDefinition,
                 earlier = _by_key(session, idempotency_key)
                 if earlier is not None:
                     return _created(earlier, replayed=True)
-            if reference is not None and _reference_taken(session, reference):
+            if reference is not None and _reference_taken(session, reference, part):
                 # A twin of this request may have committed between the two reads (another
                 # hub process, PostgreSQL's read committed): its key then answers the retry.
                 earlier = _by_key(session, idempotency_key) if idempotency_key else None
                 if earlier is not None:
                     return _created(earlier, replayed=True)
-                raise Open311Error(400, f"kiosk_reference {reference} has already been used",
-                                   "duplicate_reference")
+                used = f"kiosk_reference {reference}" + (f" part {part}" if part else "")
+                raise Open311Error(400, f"{used} has already been used", "duplicate_reference")
             request_id = new_request_id()
             if session.get(ServiceRequest, request_id) is not None:
                 continue
@@ -104,6 +107,7 @@ def create_request(sessions: sessionmaker[Session], service: ServiceDefinition,
                 media_url=fields["media_url"],
                 attributes=json.dumps(accepted.attributes, ensure_ascii=False, sort_keys=True),
                 kiosk_reference=reference,
+                kiosk_part=part,
                 idempotency_key=idempotency_key,
                 requested_datetime=now,
                 updated_datetime=now,
@@ -156,7 +160,11 @@ def get_request(sessions: sessionmaker[Session], request_id: str) -> ServiceRequ
         return session.get(ServiceRequest, request_id)
 
 
-def get_by_reference(sessions: sessionmaker[Session], reference: str) -> ServiceRequest | None:
+def requests_by_reference(sessions: sessionmaker[Session], reference: str
+                     ) -> Sequence[ServiceRequest]:
+    """Every request under one reference: one, or one per part of a "tell us once"
+    submission, in the order they arrived."""
     with sessions() as session:
-        return session.scalar(select(ServiceRequest).where(
-            ServiceRequest.kiosk_reference == normalise_reference(reference)))
+        return session.scalars(select(ServiceRequest).where(
+            ServiceRequest.kiosk_reference == normalise_reference(reference))
+            .order_by(ServiceRequest.requested_datetime, ServiceRequest.kiosk_part)).all()

@@ -41,20 +41,24 @@ def _update(row: RequestUpdate) -> Update:
 
 
 class UnknownRequest(LookupError):
-    """No request the hub received has this reference."""
+    """No request the hub received has this reference (and part)."""
 
 
 def set_status(sessions: sessionmaker[Session], reference: str, state: str, note: str,
-               staff_name: str, now: datetime) -> Update:
+               staff_name: str, now: datetime, part: str = "") -> Update:
     """Record a status change and make it the request's current status, in one transaction
-    (so every hub process sharing the database sees both or neither)."""
+    (so every hub process sharing the database sees both or neither).
+
+    The request is named by its reference and part: "" for a single-destination report, the
+    delivery id for one part of a "tell us once" submission (each part has its own status)."""
     if state not in STATES:
         raise ValueError(f"status must be one of {', '.join(STATES)}")
     if len(note) > MAX_NOTE:
         raise ValueError(f"a note may be at most {MAX_NOTE} characters")
     with sessions.begin() as session:
         row = session.scalar(select(ServiceRequest).where(
-            ServiceRequest.kiosk_reference == normalise_reference(reference)).with_for_update())
+            ServiceRequest.kiosk_reference == normalise_reference(reference),
+            ServiceRequest.kiosk_part == part).with_for_update())
         if row is None:
             raise UnknownRequest(reference)
         update = RequestUpdate(service_request_id=row.service_request_id, status=state,

@@ -9,6 +9,11 @@ reference (the page then says "we cannot find that reference").
 The first row (`value` "status") carries the facts in `data` for a kiosk that wants them:
 `state` (received, in_progress, closed, cannot_check), `reference`, `service_code` and
 `checked` (hub, destination or report: where the answer came from).
+
+A "tell us once" reference (several services told) answers the whole first (status,
+reference, received), then one row per service told, `part:<delivery id>`: the service's
+title and its own status, with `state` and `service_code` in `data` (as the kiosk words the
+parts it still holds, `kiosk.lookups.request_status`).
 """
 
 from __future__ import annotations
@@ -69,8 +74,7 @@ class RequestStatusSource:
         if view is None:
             return []
         t = self._translator(language)
-        title = self._titles.get(view.service_code)
-        service = title.get(language) if title is not None else view.service_name
+        service = self._service(view, language)
         rows = [
             SourceItem("status", t("track.row.status"), t(f"track.status.{view.state}"),
                        {"state": view.state, "reference": reference,
@@ -88,4 +92,12 @@ class RequestStatusSource:
                                    long_date(view.updated, language, self._timezone)))
         if view.notes:
             rows.append(SourceItem("notes", t("track.row.notes"), view.notes))
+        for part in view.parts:
+            rows.append(SourceItem(f"part:{part.part}", self._service(part, language) or part.part,
+                                   t(f"track.status.{part.state}"),
+                                   {"state": part.state, "service_code": part.service_code}))
         return rows
+
+    def _service(self, view: StatusView, language: str) -> str:
+        title = self._titles.get(view.service_code)
+        return title.get(language) if title is not None else view.service_name

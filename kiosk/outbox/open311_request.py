@@ -12,6 +12,11 @@ address when the destination takes addresses: Open311 requires one location in e
 mySociety's extensions are sent as attributes: `attribute[group]` for services the back office
 files under a group, fixed `hidden_field` values, and the UPRN again as `attribute[uprn]`, as
 FixMyStreet does, for back offices that read it there.
+
+A "tell us once" part (`Submission.part`, a delivery id) goes as `attribute[kiosk_part]` next
+to the reference, so a back office that keys requests by reference (the council's hub) takes
+each part as its own request. Only for a part, and only when the reference is sent: a
+single-destination report's form is as it always was.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from kiosk.submission import Submission
 
 LocationForm = Literal["latlong", "address", "address_id", "any"]
 LOCATION_FORMS: tuple[LocationForm, ...] = ("latlong", "address", "address_id", "any")
+
+PART_ATTRIBUTE = "kiosk_part"
 
 _NEEDS = {
     "latlong": "lat/long",
@@ -127,6 +134,8 @@ def form(submission: Submission, options: FormOptions) -> list[tuple[str, str]]:
         fields["address_string"] = options.site_address
     items.extend(sorted(fields.items()))
     ours = {options.reference_attribute} if options.reference_attribute else set()
+    if ours and submission.part:
+        ours.add(PART_ATTRIBUTE)
     attributes: dict[str, str | list[str]] = {
         code: value for code, value in submission.attributes.items() if code not in ours}
     group = options.groups.get(submission.service_code)
@@ -143,6 +152,8 @@ def form(submission: Submission, options: FormOptions) -> list[tuple[str, str]]:
             items.append((f"attribute[{code}]", value))
     if options.reference_attribute:  # ours is authoritative
         items.append((f"attribute[{options.reference_attribute}]", submission.reference))
+        if submission.part:
+            items.append((f"attribute[{PART_ATTRIBUTE}]", submission.part))
     return items
 
 

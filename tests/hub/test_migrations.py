@@ -8,19 +8,18 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from hub import db_cli
 from hub.app import create_app
-from hub.db import ServiceRequest, make_engine
+from hub.db import make_engine
 from hub.migrate import (
     SchemaNotReady,
     all_tables,
@@ -77,27 +76,16 @@ def test_down_to_nothing_and_up_again(engine: Engine) -> None:
     assert _differences(engine) == []
 
 
-def _row() -> ServiceRequest:
-    now = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-    return ServiceRequest(service_request_id="1234567890", service_code="FEEDBACK",
-                          service_name="Feedback", status="open", status_notes="",
-                          service_notice="", description="kept", address_string="",
-                          address_id="", email="", phone="", first_name="", last_name="",
-                          device_id="", account_id="", media_url="", attributes="{}",
-                          requested_datetime=now, updated_datetime=now,
-                          agency_responsible="")
-
-
 @pytest.mark.parametrize("made_by", ["0001", "0002"])
 def test_a_database_from_before_migrations_is_adopted(engine: Engine, made_by: str) -> None:
-    """Hubs before migrations ran create_all; their data must survive the first upgrade."""
+    """Hubs before migrations ran create_all; their data must survive the first upgrade.
+    Their tables are made as they were then (the revision's own, without Alembic's table):
+    the models of today have columns later revisions add (0011's kiosk_part)."""
     tables = all_tables()
-    wanted = ["service_requests"] if made_by == "0001" else [
-        "service_requests", "staff_accounts", "staff_sessions", "account_events"]
-    tables.create_all(engine, tables=[tables.tables[name] for name in wanted])
-    with Session(engine) as session:
-        session.add(_row())
-        session.commit()
+    upgrade(engine, made_by)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+        _insert_request(connection, "1234567890", None)
     done = upgrade(engine)
     assert (done.before, done.after) == (made_by, head_revision())
     with engine.connect() as connection:
@@ -233,3 +221,53 @@ def _exists(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"  # a zombie has exited; only its parent's bookkeeping remains
+
+
+def _insert_request(connection: Any, request_id: str, reference: str | None,
+                    part: str | None = None) -> None:
+    columns = ("service_request_id, service_code, service_name, status, status_notes, "
+               "service_notice, description, address_string, address_id, email, phone, "
+               "first_name, last_name, device_id, account_id, media_url, attributes, "
+               "kiosk_reference, requested_datetime, updated_datetime, agency_responsible")
+    values = (":id, 'FEEDBACK', 'Feedback', 'open', '', '', 'kept', '', '', '', '', '', '', "
+              "'', '', '', '{}', :reference, '2026-03-01 09:00:00', '2026-03-01 09:00:00', ''")
+    if part is not None:
+        columns, values = columns + ", kiosk_part", values + ", :part"
+    connection.execute(text(f"INSERT INTO service_requests ({columns}) VALUES ({values})"),
+                       {"id": request_id, "reference": reference, "part": part})
+
+
+def test_request_parts_revision_keeps_every_request_and_keys_by_reference_and_part(
+        engine: Engine) -> None:
+    """0011: a reference is unique per part ("tell us once"), on a database in use."""
+    upgrade(engine, "0010")
+    with engine.begin() as connection:
+        _insert_request(connection, "1000000001", "AB2CD3EF")
+        _insert_request(connection, "1000000002", None)
+        _insert_request(connection, "1000000003", None)
+    assert upgrade(engine, "0011").after == "0011"
+    with engine.begin() as connection:
+        rows = connection.execute(text("SELECT service_request_id, kiosk_reference, kiosk_part, "
+                                       "description FROM service_requests "
+                                       "ORDER BY service_request_id")).all()
+        assert [tuple(r) for r in rows] == [("1000000001", "AB2CD3EF", "", "kept"),
+                                            ("1000000002", None, "", "kept"),
+                                            ("1000000003", None, "", "kept")]
+        _insert_request(connection, "1000000004", "AB2CD3EF", "council_tax")
+        _insert_request(connection, "1000000005", "AB2CD3EF", "electoral")
+        _insert_request(connection, "1000000006", "XY2ZA3BC")  # an older hub: no part given
+        for twin in (("1000000007", "AB2CD3EF", "electoral"), ("1000000008", "AB2CD3EF", "")):
+            duplicate = connection.begin_nested()
+            with pytest.raises(IntegrityError):
+                _insert_request(connection, *twin)
+            duplicate.rollback()
+    assert _differences(engine) == []
+    with engine.begin() as connection:  # back down needs one request per reference again
+        connection.execute(text("DELETE FROM service_requests WHERE kiosk_part <> ''"))
+    downgrade(engine, "0010")
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM service_requests")).scalar() == 4
+        duplicate = connection.begin_nested()
+        with pytest.raises(IntegrityError):
+            _insert_request(connection, "1000000009", "AB2CD3EF")
+        duplicate.rollback()

@@ -127,6 +127,23 @@ def test_no_reference_attribute_for_a_back_office_that_refuses_unknown_ones(
     assert received.idempotency_key == submission.submission_id
 
 
+def test_a_tell_us_once_part_goes_next_to_the_reference_and_only_a_part(
+        fake: Open311Fake) -> None:
+    """The hub keys requests by reference and part; a single report's form is unchanged."""
+    single = located(**ADDRESS)
+    part = replace(single, part="council_tax", attributes={**single.attributes,
+                                                           "kiosk_part": "forged"})
+    sender = _sender(fake.url)
+    assert sender.send(single).kind == "delivered"
+    assert sender.send(part).kind == "delivered"
+    plain_form, part_form = (r.form for r in fake.received)
+    assert not [name for name in plain_form if "kiosk_part" in name]
+    assert part_form["attribute[kiosk_part]"] == ["council_tax"]  # ours, not an answer's
+    assert {k: v for k, v in part_form.items() if k != "attribute[kiosk_part]"} == plain_form
+    _sender(fake.url, reference_attribute=None).send(replace(single, part="council_tax"))
+    assert not [name for name in fake.received[2].form if name.startswith("attribute[kiosk")]
+
+
 def test_the_profile_sets_every_option(fake: Open311Fake) -> None:
     destination = Open311Destination.model_validate({
         "type": "open311", "endpoint": fake.url, "api_key": "secret-key",
