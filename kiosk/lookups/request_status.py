@@ -128,20 +128,38 @@ class TrackingLookup:
     def _parts(self, request: LookupRequest, reference: str, rows: Sequence[KnownRow]
                ) -> LookupResult:
         """A "tell us once" reference: the whole first (waiting while any service waits),
-        then one row per service told with its own state, as this kiosk's outbox knows it."""
+        then one row per service told with its own state. A service still here says what
+        this kiosk's outbox knows (waiting, not sent); for one delivered, the hub is asked,
+        and its row for that part (open, in progress, closed) replaces "received" when it
+        has one. The hub unreachable, or not knowing the part yet (a third party's), leaves
+        the kiosk's own word."""
         states = [_STATES.get(r.state, "waiting") for r in rows]
         whole: LocalState = ("waiting" if "waiting" in states else
                              "not_sent" if "not_sent" in states else "received")
+        hub_rows = self._hub_parts(request) if "received" in states else {}
         result = self._local(request, reference, rows[0], whole)
         t = Translator(request.language)
         items = list(result.items)
         for row, state in zip(rows, states, strict=True):
+            from_hub = hub_rows.get(row.part) if state == "received" else None
+            if from_hub is not None:
+                items.append(from_hub)
+                continue
             label = (self._part_labels((row.service_id or "", row.part))
                      if self._part_labels is not None else None)
             items.append(LookupItem(f"part:{row.part}",
                                     label.get(request.language) if label else row.part,
                                     t(f"track.status.{state}"), {"state": state}))
         return LookupResult(SOURCE, tuple(items))
+
+    def _hub_parts(self, request: LookupRequest) -> dict[str, LookupItem]:
+        """The hub's row for each part it holds (`part:<delivery id>`), or none."""
+        try:
+            answered = self._ask(request)
+        except LookupUnavailable:
+            return {}
+        return {item.value.removeprefix("part:"): item for item in answered.items
+                if item.value.startswith("part:")}
 
     def _local(self, request: LookupRequest, reference: str, row: KnownRow,
                state: LocalState) -> LookupResult:
