@@ -223,9 +223,13 @@ class ResidentSession:
         labels = {page_id: engine.chosen_labels(page_id) for page_id in answers}
         created = self.parts.clock.now().isoformat()
         made = []
+        seen = self._evidence_seen(engine)
+        note = _evidence_note(service, seen.get("evidence_seen", ()), seen.get("evidence_seen_by"))
         for part, mapping in chosen:
             attributes, fields = open311_parameters(service, answers, engine.answer_data(),
                                                     engine.types, labels=labels, mapping=mapping)
+            if note:  # every back office reads the description; not all read our JSON keys
+                fields["description"] = "\n\n".join(filter(None, (fields.get("description"), note)))
             made.append(Submission(
                 submission_id=f"{engine.submission_id}-{part}" if part else engine.submission_id,
                 reference=self.reference,
@@ -240,7 +244,7 @@ class ResidentSession:
                 assisted=self.assisted,
                 entered_by=self.staff.entered_by(),
                 part=part,
-                **self._evidence_seen(engine),
+                **seen,
             ))
         return tuple(made)
 
@@ -376,6 +380,16 @@ def _receipt(parts: KioskParts, service: Service, lang: str, evidence: tuple[str
         evidence=evidence,
         services=tuple((labels.get(s.part, s.part), s.delivered) for s in states),
     )
+
+
+def _evidence_note(service: Service, seen: Sequence[str], role: str | None) -> str:
+    """"Documents seen by staff (adviser): Proof of identity; A recent photo", in English
+    like the rest of what back offices read; empty when staff ticked nothing."""
+    if not seen or not role:
+        return ""
+    labels = {item.id: item.label.get("en") for item in service.evidence}
+    words = [labels.get(i, "None of these") for i in seen]
+    return f"Documents seen by staff ({role}): " + "; ".join(words)
 
 
 def ask_council(backend: Lookup | None, request: LookupRequest) -> LookupResult:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -107,8 +107,9 @@ class SvgCache:
     """The SVG of recently drawn charts, by their figures: the same figures draw the same
     picture, and drawing is most of a report page's time. One per app, thread-safe."""
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 256, draw: Callable[[Chart], bytes] | None = None) -> None:
         self._size = size
+        self._draw = draw or svg
         self._drawn: OrderedDict[Chart, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -118,7 +119,7 @@ class SvgCache:
             if found is not None:
                 self._drawn.move_to_end(chart)
                 return found
-        drawn = svg(chart)
+        drawn = self._draw(chart)
         with self._lock:
             self._drawn[chart] = drawn
             while len(self._drawn) > self._size:

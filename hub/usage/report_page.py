@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from hub.auth import SignedIn, require_role
 from hub.pages import HEADERS, page_response, staff_page
 from hub.state import HubState, hub_state
-from hub.usage import charts
+from hub.usage import charts, page_charts
 from hub.usage.figures import COUNCIL, FiguresCache, Period, Place, months
 from hub.usage.measures import ALL
 from hub.usage.report import HIDDEN, Filter, Report, Section, build_report
@@ -206,7 +206,8 @@ _EMPTY = ("<h1>Usage report</h1>\n<p>No usage events have reached the hub yet. T
 def report_router(order: ServiceOrder | None = None) -> APIRouter:
     """`order`: the catalogue's pages and sending services (none known: no funnel order)."""
     order = order or ServiceOrder({}, frozenset())
-    drawn = charts.SvgCache()
+    # The page's charts are written as SVG directly (fast); the PDF's go through matplotlib.
+    drawn = charts.SvgCache(draw=page_charts.svg)
     kept = FiguresCache()
 
     async def page(request: Request, account: Manager) -> HTMLResponse:

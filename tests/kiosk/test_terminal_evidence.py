@@ -83,6 +83,7 @@ def test_without_a_staff_card_the_resident_never_sees_the_staff_page(
     assert "evidence_seen" not in pages_shown(recorder)
     assert (sent.evidence_seen, sent.evidence_seen_by) == ([], "")
     assert "evidence_seen" not in sent.entered_by
+    assert "Documents seen" not in sent.fields.get("description", "")
 
 
 def test_with_a_staff_card_their_page_comes_before_check_answers(
@@ -99,6 +100,9 @@ def test_with_a_staff_card_their_page_comes_before_check_answers(
     sent = send(terminal)
     assert (sent.evidence_seen, sent.evidence_seen_by) == (["photo"], "staff")
     assert sent.entered_by["evidence_seen"] == "staff"
+    # Said where every back office reads it (Open311, webhook and email all carry fields).
+    assert sent.fields["description"].endswith(
+        "Documents seen by staff (staff): A recent photo of you")
 
 
 def test_a_card_tapped_at_check_answers_shows_the_staff_page_at_once(terminal: Terminal) -> None:
