@@ -24,6 +24,10 @@ CITATION = re.compile(rf"{_EDGE_BEFORE}({_ID})((?:\s*[–-]\s*{_ID}|(?:/\d{{2}})
 NOT_CITATIONS = {
     ("tests/peripherals/test_printer_backends.py", "R1"),  # a receipt's reference string
 }
+# Words that look like an id wherever they appear, with why.
+NEVER_CITATIONS = {
+    "P60",  # HMRC's end-of-year pay form, named in the National Insurance number's hint
+}
 
 
 def _split(ident: str) -> tuple[str, int, int]:
@@ -66,7 +70,7 @@ def cited_ids() -> dict[str, list[str]]:
         for number, line in enumerate(text.splitlines(), 1):
             for match in CITATION.finditer(line):
                 for ident in expand(match[1], match[2]):
-                    if (rel, ident) not in NOT_CITATIONS:
+                    if (rel, ident) not in NOT_CITATIONS and ident not in NEVER_CITATIONS:
                         found.setdefault(ident, []).append(f"{rel}:{number}")
     return found
 

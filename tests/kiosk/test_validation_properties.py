@@ -53,6 +53,8 @@ SYNTHETIC = [
     q("email", rules={"max_length": 20}),
     q("date", rules={"not_in_future": True, "max_days_ago": 30}),
     q("date", rules={"not_in_past": True, "max_days_ahead": 3}),
+    q("ni_number", personal=True),
+    q("ni_number", personal=True, optional=True),
 ]
 QUESTIONS = [page.question for service in CATALOGUE for page in service.pages
              if page.kind == "question"] + SYNTHETIC
@@ -105,6 +107,8 @@ SHAPED: dict[str, st.SearchStrategy[str]] = {
     "phone": st.from_regex(r"(\+44|0044|0)[ ()\-.0-9]{6,16}", fullmatch=True),
     "number": st.from_regex(r"-?[0-9][0-9, ]{0,8}(\.[0-9]{1,4})?", fullmatch=True),
     "postcode": st.from_regex(r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}", fullmatch=True),
+    "ni_number": st.from_regex(r"\s?[A-Za-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Ea-e]\s?",
+                               fullmatch=True),
 }
 DATE_PART = st.one_of(st.integers(-5, 10_000).map(str), st.from_regex(r"\s?0?[0-9]{1,4}\s?",
                                                                         fullmatch=True), TEXT)
@@ -137,6 +141,7 @@ def raw_answers(question: Question) -> st.SearchStrategy[RawAnswer]:
 
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$|^GIR 0AA$")
 PHONE = re.compile(r"^0[1-9][0-9]{8,9}$")
+NI_NUMBER = re.compile(r"^[A-Z]{2}[0-9]{6}[A-D]$")
 
 
 def assert_acceptable(question: Question, value: object) -> None:
@@ -178,6 +183,9 @@ def assert_acceptable(question: Question, value: object) -> None:
             assert POSTCODE.match(value), value
         elif question.type == "phone":
             assert PHONE.match(value), value
+        elif question.type == "ni_number":
+            assert NI_NUMBER.match(value), value
+            assert value[:2] not in ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ"), value
         elif question.type == "email":
             local, _, domain = value.rpartition("@")
             assert local
