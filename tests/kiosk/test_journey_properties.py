@@ -21,6 +21,7 @@ from kiosk.journey.pages import (
     CheckAnswersPage,
     ConfirmationPage,
     ExitPage,
+    InfoPage,
     LookupFailedPage,
     PageModel,
     QuestionPage,
@@ -46,6 +47,7 @@ VALID_TEXT = {
     "phone": ["07700 900982", "+44 1632 960001"], "postcode": ["de1 2ab", "SW1A1AA"],
     # Addresses found (the demo's canned answers), and none found.
     "address": ["de99 1ab", "DE99 2DE", "DE99 9ZZ"],
+    "ni_number": ["JK 12 34 56 C", "ab123456d"],
 }
 TYPED_ADDRESS = AddressParts("Flat 3, The Old Mill", "Mill Lane", "Demo Town", "de99 9zz")
 # Weighted towards progress, so random journeys reach check answers, exits and confirmation.
@@ -58,8 +60,12 @@ NASTY = st.one_of(
 
 
 def valid_for(engine: JourneyEngine, page_id: str) -> st.SearchStrategy[RawAnswer]:
-    """Answers the page accepts (an address from those the page offers now)."""
-    question = engine.service.page(page_id).question
+    """Answers the page accepts (an address from those the page offers now); an information
+    page (an application's outcome) takes only Continue."""
+    page = engine.service.page(page_id)
+    if page.kind != "question":
+        return st.just("")
+    question = page.question
     good: st.SearchStrategy[RawAnswer]
     if question.type == "address_list":
         offered = [v for v, _, _ in engine.items(page_id)]
@@ -100,7 +106,7 @@ def check_invariants(engine: JourneyEngine, shown: PageModel | None) -> None:
     assert list(answers) == [p for p in path if p in answers]
     assert not any(engine.passed_by(p) for p in answers)
     if where.kind == "page":
-        assert isinstance(page, QuestionPage | WaitingPage | LookupFailedPage)
+        assert isinstance(page, QuestionPage | InfoPage | WaitingPage | LookupFailedPage)
         assert page.page_id == where.page_id
         assert where.page_id in path
         assert not isinstance(page, QuestionPage) or all(e.message for e in page.errors)
