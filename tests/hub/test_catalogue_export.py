@@ -31,7 +31,8 @@ def _required(service: ServiceDefinition) -> dict[str, bool]:
 
 def test_service_codes_and_names_come_from_the_catalogue(exported: Open311Catalogue) -> None:
     docs = {s.service_code: s.list_doc() for s in exported.services}
-    assert set(docs) == {"MISSED_BIN", "STREET_PROBLEM", "FEEDBACK", "CALL_BACK"}
+    assert set(docs) == {"MISSED_BIN", "STREET_PROBLEM", "FEEDBACK", "BLUE_BADGE", "BUS_PASS",
+                         "CALL_BACK"}
     assert docs["MISSED_BIN"] == {
         "service_code": "MISSED_BIN",
         "service_name": "Report a missed bin collection",

@@ -30,7 +30,7 @@ def test_service_list_in_both_formats(client: TestClient) -> None:
     assert_same_content(as_xml, as_json)
     services = as_json.json()
     assert [s["service_code"] for s in services] == ["MISSED_BIN", "STREET_PROBLEM", "FEEDBACK",
-                                                    "CALL_BACK"]
+                                                    "BLUE_BADGE", "BUS_PASS", "CALL_BACK"]
     assert all(s["metadata"] is True and s["type"] == "realtime" for s in services)
     root = ET.fromstring(as_xml.content)
     assert root.tag == "services"
@@ -38,7 +38,8 @@ def test_service_list_in_both_formats(client: TestClient) -> None:
     assert root.findtext("service/metadata") == "true"
 
 
-@pytest.mark.parametrize("code", ["MISSED_BIN", "STREET_PROBLEM", "FEEDBACK", "CALL_BACK"])
+@pytest.mark.parametrize("code", ["MISSED_BIN", "STREET_PROBLEM", "FEEDBACK", "BLUE_BADGE",
+                                  "BUS_PASS", "CALL_BACK"])
 def test_service_definition_in_both_formats(client: TestClient, code: str) -> None:
     as_json = client.get(f"/open311/v2/services/{code}.json")
     as_xml = client.get(f"/open311/v2/services/{code}.xml")

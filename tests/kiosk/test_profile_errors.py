@@ -46,9 +46,9 @@ def test_good_and_demo_profiles_load() -> None:
     assert [s.id for s in loaded.catalogue] == ["report"]
     demo = load_profile(Path(kiosk.__file__).parent / "demo" / "profile.yaml")
     assert [s.id for s in demo.catalogue] == ["missed-bin", "bin-day", "street-problem",
-                                              "moved-house", "blue-badge", "bus-pass",
                                               "feedback", "track-request", "book-appointment",
-                                              "manage-booking", "request-callback"]
+                                              "manage-booking", "moved-house", "blue-badge",
+                                              "bus-pass", "request-callback"]
     assert demo.profile.session.max_extensions >= 10
 
 

@@ -9,7 +9,14 @@ from accessibility.languages import LANGUAGES, Translator
 from kiosk.bookings.base import Contact
 from kiosk.bookings.fake import FakeBookings
 from kiosk.journey.booking_pages import BookingWaitingPage
-from kiosk.journey.pages import CheckAnswersPage, ExitPage, QuestionPage, ResultPage, WaitingPage
+from kiosk.journey.pages import (
+    CheckAnswersPage,
+    ExitPage,
+    InfoPage,
+    QuestionPage,
+    ResultPage,
+    WaitingPage,
+)
 from kiosk.journey.types.address import AddressParts
 from kiosk.journey.validation import DateParts
 from kiosk.lookups.base import LookupItem, LookupRequest, LookupResult
@@ -24,7 +31,9 @@ VALID = {
     "date": DateParts("20", "11", "2026"),
     "reference": "AB2C D3EF", "booking_reference": "BK-4F7K-2QXD", "address": "DE99 1AB",
     "address_manual": AddressParts("Flat 3, The Old Mill", "Mill Lane", "Demo Town", "DE99 1AB"),
+    "ni_number": "JK 12 34 56 C",
 }
+LONG_AGO = DateParts("24", "6", "1947")  # a date of birth past state pension age
 CHOICES = ("radios", "yes_no", "day", "address_list")
 
 
@@ -70,10 +79,14 @@ def _walk(kiosk, service_id: str, found: list[str], qtbot, values: dict | None =
             continue
         if isinstance(model, ResultPage) and model.final:  # the end of a lookup-only service
             return
+        if isinstance(model, InfoPage):  # an application's outcome: Continue
+            window.answer(model.page_id, "")
+            continue
         if isinstance(model, ExitPage):
             window.back()
             current = window.session.engine.current()
-            window.answer(current.page_id, current.options[1].value)
+            window.answer(current.page_id,
+                          current.options[1].value if current.options else LONG_AGO)
             continue
         assert isinstance(model, QuestionPage)
         if not model.optional:
