@@ -29,8 +29,10 @@ def test_service_list_in_both_formats(client: TestClient) -> None:
     as_xml = client.get("/open311/v2/services.xml")
     assert_same_content(as_xml, as_json)
     services = as_json.json()
-    assert [s["service_code"] for s in services] == ["MISSED_BIN", "STREET_PROBLEM", "FEEDBACK",
-                                                    "BLUE_BADGE", "BUS_PASS", "CALL_BACK"]
+    assert [s["service_code"] for s in services] == [
+        "MISSED_BIN", "STREET_PROBLEM", "FEEDBACK", "MOVED-COUNCIL-TAX", "MOVED-ELECTORAL",
+        "MOVED-WASTE", "MOVED-LIBRARIES", "MOVED-HOUSING-BENEFIT", "BLUE_BADGE", "BUS_PASS",
+        "CALL_BACK"]
     assert all(s["metadata"] is True and s["type"] == "realtime" for s in services)
     root = ET.fromstring(as_xml.content)
     assert root.tag == "services"

@@ -155,10 +155,9 @@ def test_a_service_that_sends_nothing_is_no_open311_service() -> None:
     assert not catalogue.service("track-request").sends
     exported = export_catalogue(catalogue)
     assert "track-request" not in {s.service_name for s in exported.services}
-    # Missed bin, street problem, feedback, call back, Blue Badge and bus pass: bookings go to
-    # the hub, not Open311. ("Tell us once" adds one service per delivery once the hub's
-    # export lists deliveries.)
-    assert len(exported.services) == 6
+    # Missed bin, street problem, feedback, call back, Blue Badge, bus pass and one per "tell
+    # us once" delivery (five): bookings go to the hub, not Open311.
+    assert len(exported.services) == 11
 
 
 def test_the_result_page_is_final_and_printable(council: Council, terminal: Terminal) -> None:
