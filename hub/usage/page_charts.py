@@ -81,7 +81,7 @@ def _heat(chart: HeatMap) -> bytes:
                         f'fill="{fill}" stroke="#b1b4b6" stroke-width="0.5"/>')
     bottom = top + len(chart.days) * cell_h + 36
     body.append(_text(left, bottom, f"hour starting (UK time); darkest: {biggest:,} visits; "
-                      "white: none or hidden", size=10, colour=GREY))
+                      "palest: none; white: hidden", size=10, colour=GREY))
     return _document(bottom + 8, chart.title, body)
 
 
