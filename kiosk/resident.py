@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
@@ -335,7 +336,14 @@ def deliver_and_print(parts: KioskParts, submissions: Sequence[Submission],
         log.error("outbox refused submission %s: %s", first.submission_id, type(exc).__name__)
         raise SubmitFailed(type(exc).__name__) from exc
     reference = str(getattr(accepted, "reference", first.reference))
-    sent = [_deliver_now(parts, s.submission_id) for s in submissions]
+    ids = [s.submission_id for s in submissions]
+    if len(ids) == 1:
+        sent = [_deliver_now(parts, ids[0])]
+    else:
+        # All at once: one back office that is down must not add its wait to every other's,
+        # with the resident watching the screen (the relay serves each request on its own).
+        with ThreadPoolExecutor(max_workers=len(ids), thread_name_prefix="send-now") as pool:
+            sent = list(pool.map(partial(_deliver_now, parts), ids))
     states = tuple(PartState(s.part, ok) for s, ok in zip(submissions, sent, strict=True)
                    if s.part)
     document = receipt_document(receipt(reference, states), texts)

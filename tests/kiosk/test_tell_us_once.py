@@ -191,3 +191,36 @@ def test_a_headless_visit_through_the_terminal_tells_only_the_services_chosen(
     assert not any(line.startswith("Council Tax") for line in lines)
     assert kiosk.outbox.open_payload(rows[0].submission_id).fields == {
         "address_string": CANARY}  # the electoral register is not told the library card
+
+
+def test_send_asks_for_every_service_at_once_not_one_after_another(kiosk: Assembly) -> None:
+    """A back office that is down makes its delivery wait out the relay's answer time; asked
+    one after another, that wait would be added to every other service's, with the resident
+    watching. Here each "deliver now" only returns once all three have been asked: done one
+    after another, the first would wait on the barrier until it broke."""
+    import threading
+
+    from kiosk.terminal import Terminal
+
+    asked = threading.Barrier(3, timeout=10)
+
+    def deliver_now(submission_id: str) -> bool:
+        asked.wait()
+        return True
+
+    parts = replace(kiosk.parts, catalogue=load_catalogue(TELL), deliver_now=deliver_now)
+    terminal = Terminal(parts)
+    terminal.start()
+    terminal.choose_service("moved")
+    terminal.answer("new_address", CANARY)
+    terminal.answer("tell", ("council_tax", "electoral", "libraries"))
+    terminal.answer("library_card", "")
+    terminal.submit()
+    shown = terminal.current()
+    assert isinstance(shown, ConfirmationPage)
+    assert not asked.broken
+    assert shown.delivered
+    outcome = terminal.session.outcome
+    assert outcome is not None
+    assert {"Council Tax: sent", "Electoral register: sent", "Libraries: sent"} <= set(
+        _lines(outcome.receipt))
