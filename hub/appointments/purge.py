@@ -13,17 +13,16 @@ The hub runs the purge when it starts and every few hours while it runs (`PurgeT
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from hub.appointments.book import AppointmentBook
 from hub.appointments.manage import TRIES_WINDOW
 from hub.appointments.tables import Booking, FindFailure
 from hub.appointments.transactions import writing
+from hub.periodic import PeriodicJob
 
 DEFAULT_RETENTION_DAYS = 30
 PURGE_EVERY = timedelta(hours=6)
@@ -52,34 +51,17 @@ def purge(book: AppointmentBook, retention_days: int, now: datetime | None = Non
     return Purged(blanked, holds, failures)
 
 
-class PurgeTimer:
+class PurgeTimer(PeriodicJob):
     """Runs the purge now and then every `every`, on a thread of its own, until closed."""
+
+    name = "appointments-purge"
 
     def __init__(self, book: AppointmentBook, retention_days: int,
                  every: timedelta = PURGE_EVERY) -> None:
+        super().__init__(every, log)
         self._book = book
         self._days = retention_days
-        self._every = every
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.runs = 0
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="appointments-purge", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                done = purge(self._book, self._days)
-            except SQLAlchemyError as exc:  # the database is down: try again next time
-                log.warning("appointments purge failed: %s", type(exc).__name__)
-            else:
-                log.info("appointments purge blanked=%d holds=%d", done.blanked, done.holds)
-            self.runs += 1
-            self._stop.wait(self._every.total_seconds())
-
-    def close(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def once(self) -> str:
+        done = purge(self._book, self._days)
+        return f"appointments purge blanked={done.blanked} holds={done.holds}"

@@ -18,7 +18,6 @@ import hmac
 import json
 import logging
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +30,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from hub.appointments.transactions import writing
 from hub.db import normalise_reference
+from hub.periodic import PeriodicJob
 from hub.saved.tables import SavedApplication
 from kiosk.reference import is_reference, new_reference
 
@@ -212,32 +212,14 @@ class SavedStore:
             log.warning("saved applications: checkpoint failed: %s", type(exc).__name__)
 
 
-class SavedPurgeTimer:
+class SavedPurgeTimer(PeriodicJob):
     """Deletes expired saved applications now and then every hour, until closed."""
 
+    name = "saved-purge"
+
     def __init__(self, store: SavedStore, every: timedelta = PURGE_EVERY) -> None:
+        super().__init__(every, log)
         self._store = store
-        self._every = every
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.runs = 0
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="saved-purge", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                deleted = self._store.purge()
-            except SQLAlchemyError as exc:
-                log.warning("saved applications purge failed: %s", type(exc).__name__)
-            else:
-                log.info("saved applications purge deleted=%d", deleted)
-            self.runs += 1
-            self._stop.wait(self._every.total_seconds())
-
-    def close(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def once(self) -> str:
+        return f"saved applications purge deleted={self._store.purge()}"

@@ -8,14 +8,13 @@ The hub purges when it starts and every few hours while it runs (`RetentionTimer
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete
-from sqlalchemy.exc import SQLAlchemyError
 
 from hub.db import utcnow
+from hub.periodic import PeriodicJob
 from hub.usage.tables import UsageBatch, UsageEventRow
 
 DEFAULT_RETENTION_MONTHS = 13
@@ -50,34 +49,16 @@ def purge(engine: Engine, months: int, now: datetime) -> Purged:
     return Purged(events, batches)
 
 
-class RetentionTimer:
+class RetentionTimer(PeriodicJob):
     """Purges now and then every `every` on a thread of its own, until closed."""
 
+    name = "usage-retention"
+
     def __init__(self, engine: Engine, months: int, every: timedelta = PURGE_EVERY) -> None:
+        super().__init__(every, log)
         self._engine = engine
         self._months = months
-        self._every = every
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.runs = 0
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="usage-retention", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                done = purge(self._engine, self._months, utcnow())
-            except SQLAlchemyError as exc:
-                log.warning("usage events purge failed: %s", type(exc).__name__)
-            else:
-                log.info("usage events purge deleted events=%d batches=%d", done.events,
-                         done.batches)
-            self.runs += 1
-            self._stop.wait(self._every.total_seconds())
-
-    def close(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def once(self) -> str:
+        done = purge(self._engine, self._months, utcnow())
+        return f"usage events purge deleted events={done.events} batches={done.batches}"
