@@ -21,8 +21,6 @@ because building ORM expressions per beat cost more than checking the signature.
 
 from __future__ import annotations
 
-import binascii
-import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -30,15 +28,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hub.fleet_db import HISTORY, Device, HeartbeatHistory, HeartbeatLatest, HeartbeatRefusal
-from kiosk.device_identity import unb64, valid_device_id
+from hub.signed_envelope import Envelope, read_envelope, signed_by
+from kiosk.device_identity import valid_device_id
 from kiosk.heartbeat import MAX_BODY_BYTES, MAX_ENVELOPE_BYTES, HeartbeatBody
 
 log = logging.getLogger(__name__)
@@ -96,13 +93,6 @@ ACCEPTED = Verdict(None)
 
 
 @dataclass(frozen=True)
-class _Envelope:
-    device_id: str
-    body: bytes
-    signature: bytes
-
-
-@dataclass(frozen=True)
 class _Registered:
     signing_public: bytes
     revoked: bool
@@ -110,41 +100,14 @@ class _Registered:
     seq: int
 
 
-def _envelope(raw: bytes) -> _Envelope | None:
-    try:
-        outer = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(outer, dict) or set(outer) != {"device_id", "body", "signature"}:
-        return None
-    device_id, body, signature = outer["device_id"], outer["body"], outer["signature"]
-    if not (isinstance(device_id, str) and isinstance(body, str) and isinstance(signature, str)):
-        return None
-    try:
-        signed, sig = body.encode("ascii"), unb64(signature)
-    except (UnicodeEncodeError, ValueError, binascii.Error):
-        return None
-    if len(signed) > MAX_BODY_BYTES or len(sig) != 64:
-        return None
-    return _Envelope(device_id, signed, sig)
-
-
-def _signed_by(signing_public: bytes, envelope: _Envelope) -> bool:
-    try:
-        Ed25519PublicKey.from_public_bytes(signing_public).verify(envelope.signature, envelope.body)
-    except (InvalidSignature, ValueError):
-        return False
-    return True
-
-
-def _check(envelope: _Envelope, found: _Registered | None, now: datetime
+def _check(envelope: Envelope, found: _Registered | None, now: datetime
            ) -> tuple[str | None, HeartbeatBody | None]:
     """(refusal, body): the refusal None when the beat may be stored."""
     if found is None:
         return "unknown_device", None
     if found.revoked:
         return "revoked", None
-    if not _signed_by(found.signing_public, envelope):
+    if not signed_by(found.signing_public, envelope):
         return "bad_signature", None
     try:
         body = HeartbeatBody.parse(envelope.body)
@@ -159,7 +122,7 @@ def _check(envelope: _Envelope, found: _Registered | None, now: datetime
     return None, body
 
 
-def _registered(conn: Connection, envelopes: Sequence[_Envelope | None]) -> dict[str, _Registered]:
+def _registered(conn: Connection, envelopes: Sequence[Envelope | None]) -> dict[str, _Registered]:
     ids = sorted({e.device_id for e in envelopes if e is not None and valid_device_id(e.device_id)})
     if not ids:
         return {}
@@ -169,7 +132,9 @@ def _registered(conn: Connection, envelopes: Sequence[_Envelope | None]) -> dict
 
 def ingest_batch(engine: Engine, raws: Sequence[bytes], now: datetime) -> list[Verdict]:
     """Check every envelope and store the good ones, in one transaction; a verdict each."""
-    envelopes = [None if len(raw) > MAX_ENVELOPE_BYTES else _envelope(raw) for raw in raws]
+    envelopes = [None if len(raw) > MAX_ENVELOPE_BYTES
+                 else read_envelope(raw, max_body=MAX_BODY_BYTES)
+                 for raw in raws]
     with engine.connect() as conn:
         devices = _registered(conn, envelopes)
         conn.rollback()  # the reads' snapshot ends here: the writes start their own

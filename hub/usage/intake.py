@@ -18,8 +18,6 @@ so two of them never both read a visit's old events.
 
 from __future__ import annotations
 
-import binascii
-import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -28,8 +26,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 from sqlalchemy import Connection, Engine, Table, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -37,9 +33,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from hub.fleet_db import Device
+from hub.signed_envelope import Envelope, read_envelope, signed_by
 from hub.usage.measures import ALL, Event, Key, visit_counts
 from hub.usage.tables import UsageBatch, UsageCount, UsageEventRow
-from kiosk.device_identity import unb64, valid_device_id
 from kiosk.usage_events import MAX_BATCH_BYTES, MAX_ENVELOPE_BYTES, EventBatch, UsageEvent
 
 log = logging.getLogger(__name__)
@@ -70,32 +66,6 @@ class Answer:
     def refused(cls, reason: str, detail: str | None = None) -> Answer:
         status, message = REFUSALS[reason]
         return cls(status, {"error": {"code": reason, "message": detail or message}})
-
-
-@dataclass(frozen=True)
-class _Envelope:
-    device_id: str
-    body: bytes
-    signature: bytes
-
-
-def _envelope(raw: bytes) -> _Envelope | None:
-    try:
-        outer = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(outer, dict) or set(outer) != {"device_id", "body", "signature"}:
-        return None
-    device_id, body, signature = outer["device_id"], outer["body"], outer["signature"]
-    if not (isinstance(device_id, str) and isinstance(body, str) and isinstance(signature, str)):
-        return None
-    try:
-        signed, sig = body.encode("ascii"), unb64(signature)
-    except (UnicodeEncodeError, ValueError, binascii.Error):
-        return None
-    if len(sig) != 64 or not valid_device_id(device_id):
-        return None
-    return _Envelope(device_id, signed, sig)
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -169,15 +139,12 @@ def _stored_events(conn: Connection, device_id: str, visits: list[str]) -> dict[
     return found
 
 
-def _check_device(conn: Connection, envelope: _Envelope) -> tuple[Answer | None, str]:
+def _check_device(conn: Connection, envelope: Envelope) -> tuple[Answer | None, str]:
     row = conn.execute(select(_devices.c.signing_public, _devices.c.revoked_at, _devices.c.site)
                        .where(_devices.c.id == envelope.device_id)).first()
     if row is None:
         return Answer.refused("unknown_device"), ""
-    try:
-        Ed25519PublicKey.from_public_bytes(row.signing_public).verify(envelope.signature,
-                                                                      envelope.body)
-    except (InvalidSignature, ValueError):
+    if not signed_by(row.signing_public, envelope):
         return Answer.refused("bad_signature"), ""
     if row.revoked_at is not None:
         return Answer.refused("revoked"), ""
@@ -195,7 +162,7 @@ def ingest_events(engine: Engine, raw: bytes, now: datetime, zone: ZoneInfo) -> 
     """Check one POSTed batch and store it with its aggregates, in one transaction."""
     if len(raw) > MAX_ENVELOPE_BYTES:
         return Answer.refused("too_large")
-    envelope = _envelope(raw)
+    envelope = read_envelope(raw, check_device_id=True)
     if envelope is None:
         return Answer.refused("unsigned")
     if len(envelope.body) > MAX_BATCH_BYTES:
