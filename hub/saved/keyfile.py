@@ -8,13 +8,10 @@ share a PostgreSQL database must share this file too (docs/hub.md, "Saved applic
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 import stat
 from pathlib import Path
 
-KEY_BYTES = 32
+from kiosk.outbox.crypto import KEY_BYTES, create_key_file
 
 
 class SavedKeyError(Exception):
@@ -25,23 +22,7 @@ def load_or_create_saved_key(path: Path) -> bytes:
     existing = _read(path)
     if existing is not None:
         return existing
-    parent = path.parent
-    if not parent.exists():
-        parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        parent.chmod(0o700)  # mkdir's mode is filtered by the umask
-    tmp = parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    try:
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, secrets.token_bytes(KEY_BYTES))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        with contextlib.suppress(FileExistsError):  # another hub process won the race
-            os.link(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    create_key_file(path)  # the outbox key's way: whole or absent, one winner of a race
     key = _read(path)
     if key is None:
         raise SavedKeyError(f"saved applications key file {path} vanished while being created")

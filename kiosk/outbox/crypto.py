@@ -82,6 +82,19 @@ def load_or_create_key(path: Path) -> bytes:
     existing = _read_key(path)
     if existing is not None:
         return existing
+    create_key_file(path)
+    key = _read_key(path)
+    if key is None:
+        raise KeyFileError(f"outbox key file {path} vanished while being created")
+    return key
+
+
+def create_key_file(path: Path) -> None:
+    """Write a new random key at `path` (0600, in a 0700 folder if it has to make one) unless
+    another process got there first: a temporary file hard-linked into place, so a crash
+    leaves no key file or a whole one, and two processes racing agree on one key. The caller
+    reads the file afterwards (whoever won the race wrote it). The hub's saved applications
+    key uses it too."""
     parent = path.parent
     if not parent.exists():
         parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -100,10 +113,6 @@ def load_or_create_key(path: Path) -> bytes:
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(parent)
-    key = _read_key(path)
-    if key is None:
-        raise KeyFileError(f"outbox key file {path} vanished while being created")
-    return key
 
 
 def _read_key(path: Path) -> bytes | None:
