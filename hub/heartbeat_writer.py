@@ -104,8 +104,9 @@ def answer(verdict: Verdict) -> JSONResponse:
                         status_code=verdict.status, headers=headers)
 
 
-async def _read_capped(request: Request, limit: int) -> bytes | None:
-    """The body, or None once it passes `limit` (the rest is never read)."""
+async def read_capped(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it passes `limit` (the rest is never read). Usage batches are
+    read this way too (`hub.usage.route`)."""
     declared = request.headers.get("content-length", "")
     if declared and (not declared.isdigit() or int(declared) > limit):
         return None
@@ -121,7 +122,7 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
 
 def heartbeat_router(writer: HeartbeatWriter) -> APIRouter:
     async def heartbeat(request: Request) -> Response:
-        raw = await _read_capped(request, MAX_ENVELOPE_BYTES)
+        raw = await read_capped(request, MAX_ENVELOPE_BYTES)
         try:
             verdict = await asyncio.wrap_future(writer.submit(raw))
         except Exception:  # noqa: BLE001 - logged by the writer; the terminal tries again

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from hub.db import utcnow
+from hub.heartbeat_writer import read_capped
 from hub.state import hub_state
 from hub.usage.intake import Answer, ingest_events
 from kiosk.usage_events import MAX_ENVELOPE_BYTES
@@ -28,24 +29,10 @@ PATH = "/kiosk/v1/events"
 _HEADERS = {"Cache-Control": "no-store"}
 
 
-async def _read_capped(request: Request, limit: int) -> bytes | None:
-    declared = request.headers.get("content-length", "")
-    if declared and (not declared.isdigit() or int(declared) > limit):
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def events_router() -> APIRouter:
     async def events(request: Request) -> Response:
         hub = hub_state(request)
-        raw = await _read_capped(request, MAX_ENVELOPE_BYTES)
+        raw = await read_capped(request, MAX_ENVELOPE_BYTES)
         if raw is None:
             answer = Answer.refused("too_large")
         else:
